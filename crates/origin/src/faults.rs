@@ -1,0 +1,180 @@
+//! The fault listener: a second port where each path misbehaves in one way a real network can.
+//!
+//! These faults live below HTTP (a reset, a reply that is not HTTP, a body cut short), so this
+//! listener reads the request head itself and writes its answers byte by byte instead of going
+//! through hyper.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::State;
+
+/// One way an endpoint can fail. Each has its own path on the fault listener
+/// ([`Origin::fault_url`](crate::Origin::fault_url)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// The connection is closed before any response.
+    Close,
+    /// The connection is reset (RST) before any response.
+    Reset,
+    /// The headers and part of the body arrive, then the connection is reset.
+    ResetMidBody,
+    /// The body is shorter than its `Content-Length`, then the connection is closed.
+    Short,
+    /// The body arrives one byte every 200 ms: far slower than any sensible timeout.
+    Trickle,
+    /// The connection is accepted and never answered.
+    Hang,
+    /// The reply is not HTTP at all.
+    NotHttp,
+    /// A `200 OK` whose JSON body is cut off.
+    MalformedJson,
+    /// A `200 OK` with valid JSON that has no `TotalJobs`.
+    NoTotal,
+}
+
+impl Fault {
+    pub const ALL: [Fault; 9] = [
+        Fault::Close,
+        Fault::Reset,
+        Fault::ResetMidBody,
+        Fault::Short,
+        Fault::Trickle,
+        Fault::Hang,
+        Fault::NotHttp,
+        Fault::MalformedJson,
+        Fault::NoTotal,
+    ];
+
+    /// The path of this fault on the fault listener.
+    pub fn path(self) -> &'static str {
+        match self {
+            Fault::Close => "/close",
+            Fault::Reset => "/reset",
+            Fault::ResetMidBody => "/reset-mid-body",
+            Fault::Short => "/short",
+            Fault::Trickle => "/trickle",
+            Fault::Hang => "/hang",
+            Fault::NotHttp => "/not-http",
+            Fault::MalformedJson => "/malformed-json",
+            Fault::NoTotal => "/no-total",
+        }
+    }
+
+    fn from_path(path: &str) -> Option<Fault> {
+        let path = path.split('?').next().unwrap_or(path);
+        Fault::ALL.into_iter().find(|f| f.path() == path)
+    }
+}
+
+pub(crate) async fn accept(listener: TcpListener, state: Arc<State>) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                tokio::spawn(serve(stream, state.clone()));
+            }
+            Err(e) => crate::accept_failed(&e).await,
+        }
+    }
+}
+
+async fn serve(mut stream: TcpStream, state: Arc<State>) {
+    let _open = state.stats.open();
+    let Some(path) = read_request_path(&mut stream).await else {
+        return;
+    };
+    let Some(fault) = Fault::from_path(&path) else {
+        let _ = stream
+            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .await;
+        return;
+    };
+    // Write errors mean the client has gone, which ends the fault as well.
+    let _ = act(fault, &mut stream).await;
+}
+
+async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
+    match fault {
+        Fault::Close => stream.shutdown().await,
+        Fault::Reset => reset(stream),
+        Fault::ResetMidBody => {
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+                .await?;
+            stream.write_all(&[b'x'; 1000]).await?;
+            stream.flush().await?;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            reset(stream)
+        }
+        Fault::Short => {
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n")
+                .await?;
+            stream.write_all(&[b'x'; 100]).await?;
+            stream.shutdown().await
+        }
+        Fault::Trickle => {
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+                .await?;
+            for _ in 0..1000 {
+                stream.write_all(b"x").await?;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Ok(())
+        }
+        Fault::Hang => {
+            // Read and discard until the client gives up and closes, never answering.
+            let mut sink = [0u8; 1024];
+            while stream.read(&mut sink).await? > 0 {}
+            Ok(())
+        }
+        Fault::NotHttp => {
+            stream
+                .write_all(b"SSH-2.0-OpenSSH_9.2 this is not an HTTP server\r\n")
+                .await?;
+            stream.shutdown().await
+        }
+        Fault::MalformedJson => respond_json(stream, br#"{"TotalJobs": 1"#).await,
+        Fault::NoTotal => respond_json(stream, br#"{"SearchResult": []}"#).await,
+    }
+}
+
+async fn respond_json(stream: &mut TcpStream, body: &[u8]) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(body).await?;
+    stream.shutdown().await
+}
+
+/// Closes with an RST instead of a FIN: a zero linger time makes the kernel drop the connection.
+fn reset(stream: &TcpStream) -> std::io::Result<()> {
+    socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO))
+}
+
+/// Reads the request head and returns its path; `None` when the client sent no parseable head.
+async fn read_request_path(stream: &mut TcpStream) -> Option<String> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    while buf.len() < 16 * 1024 {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut request = httparse::Request::new(&mut headers);
+        match request.parse(&buf) {
+            Ok(httparse::Status::Complete(_)) => return request.path.map(str::to_owned),
+            Ok(httparse::Status::Partial) => continue,
+            Err(_) => return None,
+        }
+    }
+    None
+}
