@@ -1,1 +1,251 @@
+//! What every fetch-* model shares: the endpoints, the command line, the timing helper, the
+//! report and the embedded origin. What a model does with them (a loop, threads, tasks, a pool)
+//! stays in the model's own `main.rs`.
+//!
+//! A model reads like this:
+//! ```no_run
+//! # fn get(url: &str) -> Result<Vec<u8>, common::FetchError> { Ok(Vec::new()) }
+//! let run = common::Run::from_cli()?;          // flags, endpoints, the embedded origin
+//! let mut report = run.report();               // prints the header
+//! for endpoint in run.endpoints() {
+//!     let (body, elapsed) = common::timeit(|| get(endpoint.url()));
+//!     report.record(endpoint, body, elapsed);  // checks the answer, prints the row
+//! }
+//! let exit_code = report.finish();             // the sum, wall, CPU, peak RSS
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! Errors: an endpoint's failure is a [`FetchError`], which sorts any client's error into a kind
+//! a reader understands and becomes that endpoint's row. Usage errors end the process with exit
+//! code 2, as clap does; starting the embedded origin can fail with an `io::Error`, which the
+//! model's `main` returns.
 
+mod cli;
+mod error;
+mod plan;
+mod report;
+pub mod testing;
+mod timing;
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+
+pub use cli::{Args, Workload};
+pub use error::{ErrorKind, FetchError, check_status};
+pub use plan::{Endpoint, Expect, LineError, Plan, Source, UsageError, check_url, parse_endpoints};
+pub use report::{Report, Row};
+pub use timing::{Usage, peak_in_flight, timed, timeit};
+
+/// One run of a model: its settings, its endpoints and, unless told otherwise, the origin it
+/// started in-process.
+#[derive(Debug)]
+pub struct Run {
+    args: Args,
+    plan: Plan,
+    source: Source,
+    model: String,
+    started: Instant,
+    // Dropped last: the origin outlives every request.
+    origin: Option<origin::Origin>,
+}
+
+impl Run {
+    /// Reads the command line and prepares the run: raises the open-file limit, reads the
+    /// endpoints and starts the embedded origin when no URLs and no `--origin` are given.
+    ///
+    /// A usage error (a bad flag, an unreadable endpoints file, a malformed URL) is printed and
+    /// ends the process with exit code 2.
+    pub fn from_cli() -> io::Result<Run> {
+        let args = Args::parse();
+        match Run::new(args) {
+            Ok(run) => Ok(run),
+            Err(StartError::Usage(e)) => {
+                eprintln!("error: {e}");
+                std::process::exit(2);
+            }
+            Err(StartError::Io(e)) => Err(e),
+        }
+    }
+
+    /// Prepares a run from parsed arguments.
+    pub fn new(args: Args) -> Result<Run, StartError> {
+        let fd_limit = origin::raise_fd_limit().ok();
+        let (plan, source, origin) = if let Some(path) = &args.endpoints {
+            let text = std::fs::read(path).map_err(|e| {
+                UsageError(format!(
+                    "cannot read the endpoints file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let urls = parse_endpoints(&text).map_err(|e| {
+                UsageError(format!(
+                    "{}: line {}: {}",
+                    path.display(),
+                    e.line,
+                    e.message
+                ))
+            })?;
+            if urls.is_empty() {
+                return Err(UsageError(format!("{} holds no URLs", path.display())).into());
+            }
+            (Plan::from_urls(urls), Source::Urls, None)
+        } else if !args.urls.is_empty() {
+            let urls = args
+                .urls
+                .iter()
+                .map(|url| check_url(url))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(UsageError)?;
+            (Plan::from_urls(urls), Source::Urls, None)
+        } else if let Some(url) = &args.origin {
+            let base = check_url(url).map_err(UsageError)?;
+            let base = base.trim_end_matches('/').to_string();
+            (Plan::for_origin(&base, &args), Source::External(base), None)
+        } else {
+            let origin = origin::Origin::start(origin::Config::default()).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot start the embedded origin: {e}"))
+            })?;
+            let base = origin.base_url();
+            (
+                Plan::for_origin(&base, &args),
+                Source::Embedded(base),
+                Some(origin),
+            )
+        };
+        let run = Run {
+            model: model_name(),
+            plan,
+            source,
+            origin,
+            started: Instant::now(),
+            args,
+        };
+        if let Some(limit) = fd_limit {
+            run.warn_about_descriptors(limit.soft);
+        }
+        Ok(run)
+    }
+
+    /// The endpoints to fetch, in order.
+    pub fn endpoints(&self) -> &[Endpoint] {
+        &self.plan.endpoints
+    }
+
+    /// The time limit for one request.
+    pub fn timeout(&self) -> Duration {
+        self.args.timeout
+    }
+
+    /// How many requests may be in flight at once: `--concurrency`, or every endpoint.
+    pub fn concurrency(&self) -> usize {
+        let n = self.endpoints().len().max(1);
+        self.args.concurrency.map_or(n, |c| (c as usize).min(n))
+    }
+
+    /// `--threads`, for models with a pool.
+    pub fn threads(&self) -> Option<usize> {
+        self.args.threads.map(|n| n as usize)
+    }
+
+    /// The parsed command line.
+    pub fn args(&self) -> &Args {
+        &self.args
+    }
+
+    /// Where the endpoints come from.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// The origin running in this process, if any.
+    pub fn embedded_origin(&self) -> Option<&origin::Origin> {
+        self.origin.as_ref()
+    }
+
+    /// Starts the report and prints its header.
+    pub fn report(&self) -> Report<'_> {
+        Report::new(self)
+    }
+
+    fn header(&self) -> String {
+        let n = self.endpoints().len();
+        let from = match &self.source {
+            Source::Embedded(url) => format!(" from the embedded origin at {url}"),
+            Source::External(url) => format!(" from the origin at {url}"),
+            Source::Urls => String::new(),
+        };
+        let scale = if self.args.time_scale == 1.0 {
+            String::new()
+        } else {
+            format!(", delays x{}", self.args.time_scale)
+        };
+        let endpoints = if n == 1 { "endpoint" } else { "endpoints" };
+        format!(
+            "{}: {n} {endpoints}, {}{from}{scale}",
+            self.model, self.plan.what
+        )
+    }
+
+    /// Says so when the requests that may be in flight at once need more descriptors than the
+    /// process may open.
+    fn warn_about_descriptors(&self, limit: u64) {
+        let per_request = if self.origin.is_some() { 2 } else { 1 };
+        let needed = self.concurrency() as u64 * per_request + 64;
+        if needed > limit {
+            eprintln!(
+                "warning: {} requests at once need about {needed} file descriptors{}, but this \
+                 process may open {limit}; expect 'too many open files' rows. Lower \
+                 --concurrency, raise the hard limit (ulimit -Hn), or run the origin on its own.",
+                self.concurrency(),
+                if per_request == 2 {
+                    " (two each: the embedded origin holds the other end)"
+                } else {
+                    ""
+                },
+            );
+        }
+    }
+}
+
+/// Why a run could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// The command line or the endpoints file is wrong: exit code 2.
+    Usage(UsageError),
+    /// The embedded origin could not start.
+    Io(io::Error),
+}
+
+impl From<UsageError> for StartError {
+    fn from(e: UsageError) -> StartError {
+        StartError::Usage(e)
+    }
+}
+
+impl From<io::Error> for StartError {
+    fn from(e: io::Error) -> StartError {
+        StartError::Io(e)
+    }
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Usage(e) => e.fmt(f),
+            StartError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The model's name: the executable's, e.g. `fetch-sync`.
+fn model_name() -> String {
+    std::env::args_os()
+        .next()
+        .as_deref()
+        .map(std::path::Path::new)
+        .and_then(|p| p.file_stem())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "fetch".into())
+}

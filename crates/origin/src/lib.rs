@@ -318,7 +318,11 @@ async fn handle(req: Request<Incoming>, state: &State) -> Result<Reply, Infallib
             _ => text(StatusCode::BAD_REQUEST, "size must be 0 to 268435456\n"),
         }
     } else if let Some(code) = path.strip_prefix("/status/") {
-        match code.parse::<u16>().ok().and_then(|c| StatusCode::from_u16(c).ok()) {
+        match code
+            .parse::<u16>()
+            .ok()
+            .and_then(|c| StatusCode::from_u16(c).ok())
+        {
             Some(status) => text(status, "as requested\n"),
             None => text(StatusCode::BAD_REQUEST, "not a status code\n"),
         }
@@ -392,7 +396,9 @@ pub fn filler(len: usize, seed: &str) -> Bytes {
     let mut body = Vec::with_capacity(len + 64);
     let mut line = 0u64;
     while body.len() < len {
-        body.extend_from_slice(format!("{seed} replayed by the local origin, line {line}\n").as_bytes());
+        body.extend_from_slice(
+            format!("{seed} replayed by the local origin, line {line}\n").as_bytes(),
+        );
         line += 1;
     }
     body.truncate(len);

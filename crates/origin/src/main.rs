@@ -15,7 +15,10 @@ use std::sync::Arc;
 use clap::Parser;
 
 #[derive(Debug, Parser)]
-#[command(version, about = "Replays the talks' sites and jobs API on a local port")]
+#[command(
+    version,
+    about = "Replays the talks' sites and jobs API on a local port"
+)]
 struct Args {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8080)]

@@ -1,0 +1,392 @@
+//! The report, in the talks' shape: a row per endpoint (URL, bytes, seconds), a row of dashes,
+//! the sum of the request times; then the run's wall time, CPU, peak memory and, for the jobs
+//! workload, the jobs total. `--json` prints the same as one object for scripts.
+//!
+//! Answers are checked before anything is reported as fast: a body of the wrong size or a wrong
+//! jobs count is that endpoint's error, so a fast wrong model cannot look good.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::Run;
+use crate::cli::Workload;
+use crate::error::{ErrorKind, FetchError};
+use crate::plan::{Endpoint, Expect, Source};
+use crate::timing::{Usage, peak_in_flight};
+
+/// Past this many endpoints, only failed rows are printed (unless `--all-rows`).
+const ROWS_SHOWN: usize = 100;
+/// How many failed rows are printed at most when rows are not all shown.
+const FAILURES_SHOWN: usize = 20;
+
+/// One endpoint's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub url: String,
+    #[serde(skip)]
+    pub label: String,
+    /// Body size; `None` when the request failed.
+    pub bytes: Option<u64>,
+    /// `TotalJobs`, for the jobs workload.
+    pub jobs: Option<u64>,
+    /// How long the request took, failed or not.
+    pub seconds: f64,
+    pub error: Option<String>,
+    pub error_kind: Option<ErrorKind>,
+}
+
+/// Collects the rows of a run, printing them as they come, and ends with the summary.
+#[derive(Debug)]
+pub struct Report<'r> {
+    run: &'r Run,
+    rows: Vec<Row>,
+    notes: Vec<String>,
+    printed: usize,
+    failures_printed: usize,
+}
+
+impl<'r> Report<'r> {
+    pub(crate) fn new(run: &'r Run) -> Report<'r> {
+        if !run.args.json {
+            println!("{}", run.header());
+        }
+        Report {
+            run,
+            rows: Vec::with_capacity(run.endpoints().len()),
+            notes: Vec::new(),
+            printed: 0,
+            failures_printed: 0,
+        }
+    }
+
+    /// Adds a line to the summary, for what only the model knows (its pool size, say).
+    pub fn note(&mut self, note: impl Into<String>) {
+        self.notes.push(note.into());
+    }
+
+    /// Records one endpoint's outcome: its body (checked against what the origin should have
+    /// sent) or its error, and how long it took.
+    pub fn record<B: AsRef<[u8]>>(
+        &mut self,
+        endpoint: &Endpoint,
+        body: Result<B, FetchError>,
+        elapsed: Duration,
+    ) {
+        let answer = body.and_then(|body| check(self.run.args.workload, endpoint, body.as_ref()));
+        let (bytes, jobs, error) = match answer {
+            Ok((bytes, jobs)) => (Some(bytes), jobs, None),
+            Err(e) => (None, None, Some(e)),
+        };
+        let row = Row {
+            url: endpoint.url().to_string(),
+            label: endpoint.label().to_string(),
+            bytes,
+            jobs,
+            seconds: elapsed.as_secs_f64(),
+            error_kind: error.as_ref().map(FetchError::kind),
+            error: error.map(|e| e.to_string()),
+        };
+        self.print_row(&row);
+        self.rows.push(row);
+    }
+
+    /// Records an endpoint that failed before its request could start.
+    pub fn fail(&mut self, endpoint: &Endpoint, error: FetchError) {
+        self.record(endpoint, Err::<&[u8], _>(error), Duration::ZERO);
+    }
+
+    fn print_row(&mut self, row: &Row) {
+        if self.run.args.json {
+            return;
+        }
+        let all = self.run.args.all_rows || self.run.endpoints().len() <= ROWS_SHOWN;
+        match &row.error {
+            None if all => println!(
+                "{:<30} {:>10} {:.3}",
+                row.label,
+                row.bytes.unwrap_or(0),
+                row.seconds
+            ),
+            Some(error) if all || self.failures_printed < FAILURES_SHOWN => {
+                self.failures_printed += 1;
+                println!(
+                    "{:<30} {:>10} {:.3}  error: {error}",
+                    row.label, "-", row.seconds
+                );
+            }
+            _ => return,
+        }
+        self.printed += 1;
+    }
+
+    /// Prints the summary (or the JSON object) and returns the exit code: success when every
+    /// endpoint succeeded, failure (1) when any failed.
+    pub fn finish(self) -> ExitCode {
+        let wall = self.run.started.elapsed();
+        let summary = Summary::new(&self, wall, Usage::now());
+        if self.run.args.json {
+            match serde_json::to_string(&summary) {
+                Ok(json) => println!("{json}"),
+                Err(e) => eprintln!("error: cannot write the JSON report: {e}"),
+            }
+        } else {
+            let missing = self.run.endpoints().len().saturating_sub(self.rows.len());
+            summary.print(missing, self.rows.len() - self.printed);
+        }
+        if summary.failed == 0 && summary.ok == self.run.endpoints().len() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Checks a body against the workload and what the endpoint should answer; returns its size
+/// and, for the jobs workload, its `TotalJobs`.
+fn check(
+    workload: Workload,
+    endpoint: &Endpoint,
+    body: &[u8],
+) -> Result<(u64, Option<u64>), FetchError> {
+    let bytes = body.len() as u64;
+    let jobs = match workload {
+        Workload::Pages => None,
+        Workload::Jobs => Some(total_jobs(body)?),
+    };
+    match (endpoint.expect(), jobs) {
+        (Expect::Bytes(want), _) if want != bytes => Err(FetchError::new(
+            ErrorKind::WrongAnswer,
+            format!("wrong answer: {bytes} bytes where the origin sent {want}"),
+        )),
+        (Expect::Jobs(want), Some(got)) if want != got => Err(FetchError::new(
+            ErrorKind::WrongAnswer,
+            format!("wrong answer: TotalJobs {got} where the origin sent {want}"),
+        )),
+        _ => Ok((bytes, jobs)),
+    }
+}
+
+/// Reads `TotalJobs` from a jobs answer: a number, or a string holding one (as the real API
+/// sent it).
+fn total_jobs(body: &[u8]) -> Result<u64, FetchError> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| FetchError::new(ErrorKind::BadJson, format!("malformed JSON ({e})")))?;
+    let total = value
+        .get("TotalJobs")
+        .ok_or_else(|| FetchError::new(ErrorKind::BadJson, "the JSON has no TotalJobs"))?;
+    total
+        .as_u64()
+        .or_else(|| total.as_str().and_then(|s| s.trim().parse().ok()))
+        .ok_or_else(|| {
+            FetchError::new(
+                ErrorKind::BadJson,
+                format!("TotalJobs is not a count: {total}"),
+            )
+        })
+}
+
+/// The whole run, as `--json` prints it.
+#[derive(Debug, Serialize)]
+struct Summary<'a> {
+    model: &'a str,
+    workload: Workload,
+    what: &'a str,
+    origin: Option<&'a str>,
+    origin_embedded: bool,
+    n: usize,
+    ok: usize,
+    failed: usize,
+    bytes: u64,
+    jobs_total: Option<u64>,
+    expected_jobs_total: Option<u64>,
+    /// Every answer checked against the origin's and found right; `None` for foreign URLs.
+    correct: Option<bool>,
+    wall_s: f64,
+    sum_s: f64,
+    user_s: f64,
+    sys_s: f64,
+    peak_rss_bytes: u64,
+    vm_peak_bytes: u64,
+    threads_at_end: u64,
+    peak_in_flight: usize,
+    concurrency: Option<u64>,
+    timeout_s: f64,
+    time_scale: f64,
+    simulated_delays_s: Option<f64>,
+    origin_user_s: Option<f64>,
+    origin_sys_s: Option<f64>,
+    notes: &'a [String],
+    requests: &'a [Row],
+}
+
+impl<'a> Summary<'a> {
+    fn new(report: &'a Report<'_>, wall: Duration, usage: Usage) -> Summary<'a> {
+        let run = report.run;
+        let rows = &report.rows;
+        let ok = rows.iter().filter(|r| r.error.is_none()).count();
+        let (origin, origin_embedded) = match &run.source {
+            Source::Embedded(url) => (Some(url.as_str()), true),
+            Source::External(url) => (Some(url.as_str()), false),
+            Source::Urls => (None, false),
+        };
+        let workload = run.args.workload;
+        let expected_jobs_total = match workload {
+            Workload::Jobs => run
+                .endpoints()
+                .iter()
+                .map(|e| match e.expect() {
+                    Expect::Jobs(n) => Some(n),
+                    _ => None,
+                })
+                .sum(),
+            Workload::Pages => None,
+        };
+        let jobs_total = match workload {
+            Workload::Jobs => Some(rows.iter().filter_map(|r| r.jobs).sum()),
+            Workload::Pages => None,
+        };
+        let checked = origin.is_some();
+        let origin_cpu = run.origin.as_ref().and_then(|o| o.cpu_time());
+        Summary {
+            model: &run.model,
+            workload,
+            what: &run.plan.what,
+            origin,
+            origin_embedded,
+            n: run.endpoints().len(),
+            ok,
+            failed: rows.len() - ok,
+            bytes: rows.iter().filter_map(|r| r.bytes).sum(),
+            jobs_total,
+            expected_jobs_total,
+            correct: checked.then(|| ok == run.endpoints().len()),
+            wall_s: wall.as_secs_f64(),
+            sum_s: rows.iter().map(|r| r.seconds).sum(),
+            user_s: usage.user.as_secs_f64(),
+            sys_s: usage.sys.as_secs_f64(),
+            peak_rss_bytes: usage.peak_rss,
+            vm_peak_bytes: usage.vm_peak,
+            threads_at_end: usage.threads,
+            peak_in_flight: peak_in_flight(),
+            concurrency: run.args.concurrency,
+            timeout_s: run.args.timeout.as_secs_f64(),
+            time_scale: run.args.time_scale,
+            simulated_delays_s: run.plan.simulated_delays.map(|d| d.as_secs_f64()),
+            origin_user_s: origin_cpu.map(|(user, _)| user.as_secs_f64()),
+            origin_sys_s: origin_cpu.map(|(_, sys)| sys.as_secs_f64()),
+            notes: &report.notes,
+            requests: rows,
+        }
+    }
+
+    fn print(&self, missing: usize, hidden: usize) {
+        if hidden > 0 {
+            println!("({hidden} rows not shown; --all-rows shows every row)");
+        }
+        println!("{}", "-".repeat(10));
+        println!("{:.3}", self.sum_s);
+        if let Some(total) = self.jobs_total {
+            println!("\njobs available: {total}");
+        }
+        println!();
+        println!("model:     {}", self.model);
+        let mut outcome = format!(
+            "{} ok, {} failed, {} bytes",
+            self.ok,
+            self.failed,
+            group(self.bytes)
+        );
+        if missing > 0 {
+            outcome.push_str(&format!(", {missing} never reported"));
+        }
+        println!("endpoints: {outcome}");
+        if let (Some(got), Some(want)) = (self.jobs_total, self.expected_jobs_total) {
+            let verdict = if got == want && self.failed == 0 {
+                "correct"
+            } else {
+                "WRONG"
+            };
+            println!("answer:    {got} jobs; the origin's own total is {want}: {verdict}");
+        }
+        println!("wall:      {:.3} s", self.wall_s);
+        println!(
+            "cpu:       {:.3} s user, {:.3} s sys",
+            self.user_s, self.sys_s
+        );
+        println!(
+            "memory:    peak RSS {} ({} bytes); peak virtual {}; {} threads at the end",
+            mib(self.peak_rss_bytes),
+            group(self.peak_rss_bytes),
+            mib(self.vm_peak_bytes),
+            self.threads_at_end
+        );
+        let bound = match self.concurrency {
+            Some(n) => format!("--concurrency {n}"),
+            None => "no --concurrency bound".to_string(),
+        };
+        println!(
+            "overlap:   {:.2}x (sum of request times / wall); peak {} in flight ({bound})",
+            self.sum_s / self.wall_s.max(1e-9),
+            self.peak_in_flight,
+        );
+        for note in self.notes {
+            println!("note:      {note}");
+        }
+        if self.origin_embedded {
+            let cpu = match (self.origin_user_s, self.origin_sys_s) {
+                (Some(user), Some(sys)) => format!("{:.3} s of CPU", user + sys),
+                _ => "CPU".to_string(),
+            };
+            println!(
+                "origin:    embedded in this process: its {cpu} and its memory are in the \
+                 figures above; start `cargo run --release -p origin` and pass --origin to \
+                 measure the client alone"
+            );
+        }
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(group(0), "0");
+        assert_eq!(group(999), "999");
+        assert_eq!(group(1000), "1,000");
+        assert_eq!(group(91_996_160), "91,996,160");
+    }
+
+    #[test]
+    fn total_jobs_takes_numbers_and_numeric_strings() {
+        assert_eq!(total_jobs(br#"{"TotalJobs": 12}"#).unwrap(), 12);
+        assert_eq!(total_jobs(br#"{"TotalJobs": "7"}"#).unwrap(), 7);
+        for bad in [
+            &br#"{"TotalJobs": 1"#[..],
+            br#"{"Jobs": 3}"#,
+            br#"{"TotalJobs": -1}"#,
+        ] {
+            assert_eq!(total_jobs(bad).unwrap_err().kind(), ErrorKind::BadJson);
+        }
+    }
+}

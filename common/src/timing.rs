@@ -1,0 +1,140 @@
+//! The timing helper, after the talk's `@common.timeit`, and the whole-run figures, after the
+//! talk's `ResourceHelper.usage()`.
+//!
+//! [`timeit`] and [`timed`] also count the requests in flight, so that the report can say how
+//! many were ever under way at once: the concurrency a model really reached, whatever its
+//! settings promised.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+static PEAK_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `f` and returns its value with how long it took: the talk's `timeit` decorator.
+pub fn timeit<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let _flight = InFlight::start();
+    let start = Instant::now();
+    let value = f();
+    (value, start.elapsed())
+}
+
+/// Awaits `future` and returns its output with how long it took: [`timeit`] for async code.
+/// It works on any runtime.
+pub async fn timed<F: Future>(future: F) -> (F::Output, Duration) {
+    let _flight = InFlight::start();
+    let start = Instant::now();
+    let value = future.await;
+    (value, start.elapsed())
+}
+
+/// The most requests that were in flight at once in this process so far.
+pub fn peak_in_flight() -> usize {
+    PEAK_IN_FLIGHT.load(Ordering::Relaxed)
+}
+
+/// Counts one request in flight for as long as it lives, even if its future is dropped.
+struct InFlight;
+
+impl InFlight {
+    fn start() -> InFlight {
+        let now = IN_FLIGHT.fetch_add(1, Ordering::Relaxed) + 1;
+        PEAK_IN_FLIGHT.fetch_max(now, Ordering::Relaxed);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// What the process has used so far: CPU time and memory, every thread included.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Usage {
+    pub user: Duration,
+    pub sys: Duration,
+    /// Peak resident set size (`ru_maxrss`), in bytes.
+    pub peak_rss: u64,
+    /// Peak virtual memory size (`VmPeak`), in bytes: thread stacks show here long before they
+    /// show in the resident set. Zero where `/proc` is not available.
+    pub vm_peak: u64,
+    /// Threads of the process at the moment of reading.
+    pub threads: u64,
+}
+
+impl Usage {
+    /// Reads `getrusage(RUSAGE_SELF)` and `/proc/self/status`.
+    pub fn now() -> Usage {
+        // SAFETY: an all-zero rusage is a valid value for getrusage to fill in.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `ru` is valid and writable for the duration of the call.
+        let ok = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } == 0;
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let field = |name: &str| -> u64 {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        };
+        let timeval = |tv: libc::timeval| {
+            Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64)
+        };
+        Usage {
+            user: if ok {
+                timeval(ru.ru_utime)
+            } else {
+                Duration::ZERO
+            },
+            sys: if ok {
+                timeval(ru.ru_stime)
+            } else {
+                Duration::ZERO
+            },
+            // Linux reports ru_maxrss in KiB (macOS in bytes).
+            peak_rss: if ok { ru.ru_maxrss as u64 * 1024 } else { 0 },
+            vm_peak: field("VmPeak:") * 1024,
+            threads: field("Threads:"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeit_returns_the_value_and_the_time() {
+        let (value, elapsed) = timeit(|| {
+            std::thread::sleep(Duration::from_millis(20));
+            42
+        });
+        assert_eq!(value, 42);
+        assert!(elapsed >= Duration::from_millis(20));
+    }
+
+    #[test]
+    fn overlapping_requests_raise_the_peak() {
+        let threads: Vec<_> = (0..3)
+            .map(|_| {
+                std::thread::spawn(|| timeit(|| std::thread::sleep(Duration::from_millis(200))))
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert!(peak_in_flight() >= 2, "peak {}", peak_in_flight());
+    }
+
+    #[test]
+    fn usage_reads_this_process() {
+        let usage = Usage::now();
+        assert!(usage.peak_rss > 1024 * 1024, "{usage:?}");
+        assert!(usage.vm_peak >= usage.peak_rss, "{usage:?}");
+        assert!(usage.threads >= 1);
+    }
+}
