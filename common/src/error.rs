@@ -12,7 +12,7 @@ use std::io;
 use std::time::Duration;
 
 /// What went wrong with one endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorKind {
     /// Nothing listens at the address.
@@ -90,6 +90,19 @@ impl FetchError {
             ErrorKind::ThreadRefused,
             format!("the OS refused a thread ({e}); lower --concurrency or raise ulimit -u"),
         )
+    }
+
+    /// An error while reading the body, after the headers arrived: a connection that closes now
+    /// has cut the body short.
+    pub fn in_body<E: Into<FetchError>>(error: E) -> FetchError {
+        let error = error.into();
+        match error.kind {
+            ErrorKind::Closed | ErrorKind::Other => FetchError::new(
+                ErrorKind::Truncated,
+                format!("body cut short ({})", error.message),
+            ),
+            _ => error,
+        }
     }
 
     /// Sorts any error into a kind by walking its `source()` chain.
@@ -185,6 +198,7 @@ fn kind_from_text(text: &str) -> Option<ErrorKind> {
                 "incomplete message",
                 "connection was closed",
                 "empty response",
+                "peer disconnected",
                 "eof",
             ],
         ),

@@ -20,11 +20,15 @@
 //! code 2, as clap does; starting the embedded origin can fail with an `io::Error`, which the
 //! model's `main` returns.
 
+#[cfg(feature = "ureq")]
+pub mod blocking;
 mod cli;
 mod error;
 mod plan;
 mod report;
 pub mod testing;
+
+pub use origin;
 mod timing;
 
 use std::io;

@@ -1,1 +1,471 @@
-//! Helpers for the models' tests.
+//! The tests every model must pass, run against a real origin on loopback.
+//!
+//! Each fetch-* crate has a `tests/model.rs` that calls [`model_tests!`](crate::model_tests) with
+//! its binary; the checks themselves live here, so that every model is held to exactly the same
+//! ones. A model runs as its own process, as a user would run it, and is killed if it outlives
+//! its deadline: a hang fails the test instead of stalling the suite.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::ErrorKind;
+pub use origin::{Config, Fault, Origin};
+
+/// How a model's wall time relates to the sum of the delays it waits out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlap {
+    /// One request at a time: the wall time is at least the sum of the delays.
+    Sequential,
+    /// All at once: the wall time is well under the sum.
+    Concurrent,
+}
+
+/// A model binary under test.
+#[derive(Debug, Clone)]
+pub struct Model {
+    bin: &'static str,
+    extra: Vec<String>,
+}
+
+/// What one run of a model printed and returned.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    /// The `--json` object.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| {
+            panic!(
+                "not a JSON report ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// Starts an origin on loopback for one test.
+pub fn start_origin() -> Origin {
+    Origin::start(Config::default()).expect("start the origin")
+}
+
+/// A URL where nothing listens: connecting to it is refused.
+pub fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("local_addr").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/")
+}
+
+/// Six synthetic endpoints of 0.4 s each, for the overlap checks: their delays add up to 2.4 s.
+const OVERLAP_ARGS: [&str; 6] = ["--count", "6", "--size", "1000", "--delay", "0.4"];
+const OVERLAP_N: usize = 6;
+const OVERLAP_SUM: f64 = 2.4;
+
+impl Model {
+    pub fn new(bin: &'static str) -> Model {
+        Model {
+            bin,
+            extra: Vec::new(),
+        }
+    }
+
+    /// The same model with extra arguments on every run (`--threads 6`, say).
+    pub fn with_args(&self, args: &[&str]) -> Model {
+        let mut model = self.clone();
+        model.extra.extend(args.iter().map(|a| a.to_string()));
+        model
+    }
+
+    /// Runs the model with `args` and waits for it at most `deadline`.
+    pub fn run(&self, args: &[&str], deadline: Duration) -> Outcome {
+        let start = Instant::now();
+        let mut child = Command::new(self.bin)
+            .args(args)
+            .args(&self.extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin));
+        let stdout = drain(child.stdout.take());
+        let stderr = drain(child.stderr.take());
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for the model") {
+                break status;
+            }
+            if start.elapsed() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "{} {args:?} still running after {deadline:?}: killed",
+                    self.bin
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        Outcome {
+            code: status.code().unwrap_or(-1),
+            stdout: stdout.join().unwrap_or_default(),
+            stderr: stderr.join().unwrap_or_default(),
+            elapsed: start.elapsed(),
+        }
+    }
+
+    /// Runs with `--json` and checks the exit code against the failures it reports.
+    pub fn run_json(&self, args: &[&str], deadline: Duration) -> (Outcome, Value) {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let outcome = self.run(&all, deadline);
+        let json = outcome.json();
+        let want = if json["failed"] == 0 { 0 } else { 1 };
+        assert_eq!(outcome.code, want, "exit code for {json}");
+        (outcome, json)
+    }
+
+    /// The six sites, each with its exact size, from the embedded origin.
+    pub fn six_sites_with_exact_sizes(&self) {
+        let (_, json) = self.run_json(&["--time-scale", "0.05"], secs(30));
+        assert_eq!(json["ok"], 6, "{json}");
+        assert_eq!(json["origin_embedded"], true);
+        assert_eq!(json["correct"], true);
+        for site in origin::sites() {
+            let row = rows(&json)
+                .find(|r| r["url"].as_str().unwrap_or("").contains(&site.path()))
+                .unwrap_or_else(|| panic!("no row for {}: {json}", site.name));
+            assert_eq!(row["bytes"], site.bytes, "{row}");
+        }
+    }
+
+    /// The jobs workload reports the origin's own total, in the talk's words.
+    pub fn jobs_total_is_the_origins(&self) {
+        let outcome = self.run(&["--workload", "jobs", "--time-scale", "0.01"], secs(60));
+        assert_eq!(outcome.code, 0, "{}{}", outcome.stdout, outcome.stderr);
+        let want = origin::jobs_total(origin::zips().iter().copied());
+        assert_eq!(want, origin::TALK_JOBS_TOTAL);
+        assert!(
+            outcome
+                .stdout
+                .contains(&format!("\njobs available: {want}\n")),
+            "{}",
+            outcome.stdout
+        );
+        assert!(outcome.stdout.contains(": correct"), "{}", outcome.stdout);
+    }
+
+    /// Against an origin given by `--origin`, the model fetches the same endpoints.
+    pub fn uses_a_running_origin(&self) {
+        let origin = start_origin();
+        let base = origin.base_url();
+        let (_, json) = self.run_json(&["--origin", &base, "--time-scale", "0.02"], secs(30));
+        assert_eq!(json["ok"], 6, "{json}");
+        assert_eq!(json["origin_embedded"], false);
+        assert_eq!(json["origin"], base.as_str());
+        assert!(origin.stats().requests() >= 6);
+    }
+
+    /// N endpoints with the same delay: a sequential model takes their sum, a concurrent one
+    /// far less.
+    pub fn overlap(&self, overlap: Overlap) {
+        let sum = OVERLAP_SUM;
+        let (_, json) = self.run_json(&OVERLAP_ARGS, secs(60));
+        assert_eq!(json["ok"], OVERLAP_N, "{json}");
+        let wall = json["wall_s"].as_f64().expect("wall_s");
+        match overlap {
+            Overlap::Sequential => assert!(wall >= sum, "wall {wall} < sum {sum}"),
+            Overlap::Concurrent => assert!(wall < 0.6 * sum, "wall {wall} >= 0.6 x {sum}"),
+        }
+    }
+
+    /// `--concurrency 1` makes any model take the sum of its delays.
+    pub fn concurrency_one_is_sequential(&self) {
+        let mut args = OVERLAP_ARGS.to_vec();
+        args.extend(["--concurrency", "1"]);
+        let (_, json) = self.run_json(&args, secs(60));
+        let wall = json["wall_s"].as_f64().expect("wall_s");
+        let sum = OVERLAP_SUM;
+        assert!(wall >= sum, "wall {wall} < sum {sum}: {json}");
+        assert_eq!(json["peak_in_flight"], 1, "{json}");
+    }
+
+    /// One faulty endpoint among good ones: its row names the cause, the others succeed, the
+    /// exit code is 1, and the run ends within the timeout and two seconds.
+    pub fn survives(&self, fault: Fault, want: &[ErrorKind]) {
+        let origin = start_origin();
+        let url = origin.fault_url(fault);
+        let jobs = matches!(fault, Fault::MalformedJson | Fault::NoTotal);
+        self.survives_url(&origin, &url, jobs, want);
+    }
+
+    /// As [`survives`](Model::survives), for a status code.
+    pub fn survives_status(&self, code: u16) {
+        let origin = start_origin();
+        let url = origin.url(&format!("/status/{code}"));
+        self.survives_url(&origin, &url, false, &[ErrorKind::Status]);
+    }
+
+    /// As [`survives`](Model::survives), for a port where nothing listens.
+    pub fn survives_refusal(&self) {
+        let origin = start_origin();
+        self.survives_url(&origin, &refused_url(), false, &[ErrorKind::Refused]);
+    }
+
+    fn survives_url(&self, origin: &Origin, bad: &str, jobs: bool, want: &[ErrorKind]) {
+        let good: Vec<String> = if jobs {
+            origin::zips()[..3]
+                .iter()
+                .map(|z| origin.url(&format!("/api/jobs?LocationId={z}&scale=0.01")))
+                .collect()
+        } else {
+            ["/google.com?scale=0.05", "/bytes/5000?delay=0.05"]
+                .iter()
+                .map(|p| origin.url(p))
+                .collect()
+        };
+        let timeout = 1.0;
+        let mut args: Vec<&str> = good.iter().map(String::as_str).collect();
+        args.insert(1, bad);
+        let timeout_arg = timeout.to_string();
+        args.extend(["--timeout", &timeout_arg]);
+        if jobs {
+            args.extend(["--workload", "jobs"]);
+        }
+        let (outcome, json) = self.run_json(&args, secs(20));
+        assert!(
+            outcome.elapsed.as_secs_f64() < timeout + 2.0,
+            "took {:?}",
+            outcome.elapsed
+        );
+        assert_eq!(json["failed"], 1, "{json}");
+        assert_eq!(json["ok"], good.len(), "{json}");
+        let row = rows(&json)
+            .find(|r| r["url"] == bad)
+            .unwrap_or_else(|| panic!("no row for {bad}: {json}"));
+        let kind: ErrorKind =
+            serde_json::from_value(row["error_kind"].clone()).expect("error_kind");
+        assert!(
+            want.contains(&kind),
+            "{bad}: {kind:?} not in {want:?}: {row}"
+        );
+        assert!(row["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+
+    /// URLs from a file: comments and blank lines skipped, a chunked body read whole.
+    pub fn reads_an_endpoints_file(&self) {
+        let origin = start_origin();
+        let file = TempFile::new(&format!(
+            "# two endpoints of a local origin\n\n{}\n   # an indented comment\n{}\n",
+            origin.url("/apple.com?scale=0.01"),
+            origin.url("/bytes/70000?chunked=1")
+        ));
+        let (_, json) = self.run_json(&["--endpoints", file.path()], secs(30));
+        assert_eq!(json["n"], 2, "{json}");
+        assert_eq!(json["ok"], 2, "{json}");
+        let sizes: Vec<u64> = rows(&json).filter_map(|r| r["bytes"].as_u64()).collect();
+        assert!(sizes.contains(&10011) && sizes.contains(&70000), "{json}");
+    }
+
+    /// A malformed line in the endpoints file is a usage error naming its line.
+    pub fn rejects_a_bad_endpoints_line(&self) {
+        let file = TempFile::new("http://127.0.0.1:9/\n# fine\nhttp//missing-colon\n");
+        let outcome = self.run(&["--endpoints", file.path()], secs(10));
+        assert_eq!(outcome.code, 2, "{outcome:?}");
+        assert!(outcome.stderr.contains("line 3"), "{}", outcome.stderr);
+        let outcome = self.run(&["not a url"], secs(10));
+        assert_eq!(outcome.code, 2, "{outcome:?}");
+    }
+
+    /// `--json` prints one object with the run's figures and a row per request.
+    pub fn prints_one_json_object(&self) {
+        let (_, json) = self.run_json(&["--count", "3", "--size", "100"], secs(30));
+        for key in [
+            "model",
+            "workload",
+            "n",
+            "ok",
+            "failed",
+            "bytes",
+            "jobs_total",
+            "wall_s",
+            "sum_s",
+            "user_s",
+            "sys_s",
+            "peak_rss_bytes",
+            "requests",
+        ] {
+            assert!(json.get(key).is_some(), "no {key}: {json}");
+        }
+        assert_eq!(json["n"], 3);
+        assert_eq!(json["bytes"], 300);
+        assert!(json["peak_rss_bytes"].as_u64().unwrap_or(0) > 1 << 20);
+        for row in rows(&json) {
+            assert!(row["url"].is_string() && row["seconds"].is_f64(), "{row}");
+        }
+    }
+}
+
+fn rows(json: &Value) -> impl Iterator<Item = &Value> {
+    json["requests"].as_array().into_iter().flatten()
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_string(&mut text);
+        }
+        text
+    })
+}
+
+/// A file in the temporary directory, removed when dropped.
+#[derive(Debug)]
+pub struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    pub fn new(contents: &str) -> TempFile {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "asynchronicity-{}-{}.txt",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, contents).expect("write a temporary file");
+        TempFile(path)
+    }
+
+    pub fn path(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temporary path")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Every test a model must pass, as `#[test]` functions: `common::model_tests!(BIN, OVERLAP)`.
+#[macro_export]
+macro_rules! model_tests {
+    ($bin:expr, $overlap:expr) => {
+        use $crate::ErrorKind::*;
+        use $crate::testing::{Fault, Model};
+
+        fn model() -> Model {
+            Model::new($bin)
+        }
+
+        #[test]
+        fn six_sites_with_exact_sizes() {
+            model().six_sites_with_exact_sizes();
+        }
+
+        #[test]
+        fn jobs_total_is_the_origins() {
+            model().jobs_total_is_the_origins();
+        }
+
+        #[test]
+        fn uses_a_running_origin() {
+            model().uses_a_running_origin();
+        }
+
+        #[test]
+        fn overlap() {
+            model().overlap($overlap);
+        }
+
+        #[test]
+        fn concurrency_one_is_sequential() {
+            model().concurrency_one_is_sequential();
+        }
+
+        #[test]
+        fn reads_an_endpoints_file() {
+            model().reads_an_endpoints_file();
+        }
+
+        #[test]
+        fn rejects_a_bad_endpoints_line() {
+            model().rejects_a_bad_endpoints_line();
+        }
+
+        #[test]
+        fn prints_one_json_object() {
+            model().prints_one_json_object();
+        }
+
+        #[test]
+        fn fault_refused() {
+            model().survives_refusal();
+        }
+
+        #[test]
+        fn fault_status_404() {
+            model().survives_status(404);
+        }
+
+        #[test]
+        fn fault_status_500() {
+            model().survives_status(500);
+        }
+
+        #[test]
+        fn fault_close() {
+            model().survives(Fault::Close, &[Closed]);
+        }
+
+        #[test]
+        fn fault_reset() {
+            model().survives(Fault::Reset, &[Reset, Closed]);
+        }
+
+        #[test]
+        fn fault_reset_mid_body() {
+            model().survives(Fault::ResetMidBody, &[Reset, Truncated]);
+        }
+
+        #[test]
+        fn fault_short_body() {
+            model().survives(Fault::Short, &[Truncated]);
+        }
+
+        #[test]
+        fn fault_trickle() {
+            model().survives(Fault::Trickle, &[Timeout]);
+        }
+
+        #[test]
+        fn fault_hang() {
+            model().survives(Fault::Hang, &[Timeout]);
+        }
+
+        #[test]
+        fn fault_not_http() {
+            model().survives(Fault::NotHttp, &[NotHttp]);
+        }
+
+        #[test]
+        fn fault_malformed_json() {
+            model().survives(Fault::MalformedJson, &[BadJson]);
+        }
+
+        #[test]
+        fn fault_no_total() {
+            model().survives(Fault::NoTotal, &[BadJson]);
+        }
+    };
+}

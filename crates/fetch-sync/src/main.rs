@@ -12,35 +12,18 @@
 
 use std::process::ExitCode;
 
-use common::{Endpoint, FetchError};
-
 fn main() -> anyhow::Result<ExitCode> {
     let run = common::Run::from_cli()?;
 
-    // One agent for the whole run: it keeps the connection to a host open between requests.
-    // ureq sets no timeout by default and treats 4xx/5xx as errors; we set the first and check
-    // statuses ourselves, like every other model.
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(run.timeout()))
-        .http_status_as_error(false)
-        .build()
-        .into();
+    // One ureq agent for the whole run: it keeps the connection to a host open from one request
+    // to the next.
+    let agent = common::blocking::agent(run.timeout());
 
     let mut report = run.report();
     for endpoint in run.endpoints() {
         // The thread waits here, doing nothing, for every request in turn.
-        let (body, elapsed) = common::timeit(|| get(&agent, endpoint));
+        let (body, elapsed) = common::timeit(|| common::blocking::get(&agent, endpoint.url()));
         report.record(endpoint, body, elapsed);
     }
     Ok(report.finish())
-}
-
-fn get(agent: &ureq::Agent, endpoint: &Endpoint) -> Result<Vec<u8>, FetchError> {
-    let mut response = agent.get(endpoint.url()).call()?;
-    common::check_status(response.status().as_u16())?;
-    Ok(response
-        .body_mut()
-        .with_config()
-        .limit(u64::MAX)
-        .read_to_vec()?)
 }

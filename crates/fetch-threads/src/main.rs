@@ -14,18 +14,14 @@
 use std::process::ExitCode;
 use std::thread;
 
-use common::{Endpoint, FetchError};
+use common::FetchError;
 
 fn main() -> anyhow::Result<ExitCode> {
     let run = common::Run::from_cli()?;
 
-    // One agent shared by every thread (it is a handle to one connection pool). ureq keeps at
-    // most 3 idle connections per host; threads that find none idle open their own.
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(run.timeout()))
-        .http_status_as_error(false)
-        .build()
-        .into();
+    // One ureq agent shared by every thread: clones are handles to one connection pool, which
+    // keeps at most 3 idle connections per host; a thread that finds none idle opens its own.
+    let agent = common::blocking::agent(run.timeout());
 
     // The channel plays the talk's results Queue. A second, bounded channel holds one slot per
     // request allowed in flight: `--concurrency N` makes the spawning loop wait for a free slot.
@@ -38,7 +34,7 @@ fn main() -> anyhow::Result<ExitCode> {
         let (agent, results, slot) = (agent.clone(), results_tx.clone(), slots_rx.clone());
         let mine = endpoint.clone();
         let spawned = thread::Builder::new().spawn(move || {
-            let (body, elapsed) = common::timeit(|| get(&agent, &mine));
+            let (body, elapsed) = common::timeit(|| common::blocking::get(&agent, mine.url()));
             let _ = slot.recv();
             let _ = results.send((mine, body, elapsed));
         });
@@ -55,14 +51,4 @@ fn main() -> anyhow::Result<ExitCode> {
         report.record(&endpoint, body, elapsed);
     }
     Ok(report.finish())
-}
-
-fn get(agent: &ureq::Agent, endpoint: &Endpoint) -> Result<Vec<u8>, FetchError> {
-    let mut response = agent.get(endpoint.url()).call()?;
-    common::check_status(response.status().as_u16())?;
-    Ok(response
-        .body_mut()
-        .with_config()
-        .limit(u64::MAX)
-        .read_to_vec()?)
 }

@@ -35,8 +35,8 @@ pub fn raise_fd_limit() -> io::Result<FdLimit> {
         }
     }
     Ok(FdLimit {
-        soft: limit.rlim_cur as u64,
-        hard: limit.rlim_max as u64,
+        soft: limit.rlim_cur,
+        hard: limit.rlim_max,
     })
 }
 
