@@ -124,6 +124,20 @@ impl FetchError {
     }
 }
 
+/// `Ok` when a body has the length its `Content-Length` announced (or none was announced): for
+/// clients that do not check it themselves.
+pub fn check_length(announced: Option<usize>, received: usize) -> Result<(), FetchError> {
+    match announced {
+        Some(announced) if announced != received => Err(FetchError::new(
+            ErrorKind::Truncated,
+            format!(
+                "body cut short: {received} of the {announced} bytes its Content-Length announced"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// `Ok` for a 2xx status, the status error otherwise.
 pub fn check_status(code: u16) -> Result<(), FetchError> {
     if (200..300).contains(&code) {

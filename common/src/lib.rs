@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 
 pub use cli::{Args, Workload};
-pub use error::{ErrorKind, FetchError, check_status};
+pub use error::{ErrorKind, FetchError, check_length, check_status};
 pub use plan::{Endpoint, Expect, LineError, Plan, Source, UsageError, check_url, parse_endpoints};
 pub use report::{Report, Row};
 pub use timing::{Usage, peak_in_flight, timed, timeit};

@@ -357,15 +357,20 @@ impl Drop for TempFile {
     }
 }
 
-/// Every test a model must pass, as `#[test]` functions: `common::model_tests!(BIN, OVERLAP)`.
+/// Every test a model must pass, as `#[test]` functions:
+/// `common::model_tests!(BIN, OVERLAP)`, or `common::model_tests!(BIN, OVERLAP, ["--flag", ...])`
+/// to pass extra arguments on every run.
 #[macro_export]
 macro_rules! model_tests {
     ($bin:expr, $overlap:expr) => {
+        $crate::model_tests!($bin, $overlap, []);
+    };
+    ($bin:expr, $overlap:expr, [$($arg:expr),* $(,)?]) => {
         use $crate::ErrorKind::*;
         use $crate::testing::{Fault, Model};
 
         fn model() -> Model {
-            Model::new($bin)
+            Model::new($bin).with_args(&[$($arg),*])
         }
 
         #[test]

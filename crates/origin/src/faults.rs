@@ -134,7 +134,7 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
         }
         Fault::NotHttp => {
             stream
-                .write_all(b"SSH-2.0-OpenSSH_9.2 this is not an HTTP server\r\n")
+                .write_all(b"SSH-2.0-OpenSSH_9.2 this is not an HTTP server\r\n\r\n")
                 .await?;
             stream.shutdown().await
         }
