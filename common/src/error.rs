@@ -216,6 +216,8 @@ fn kind_from_text(text: &str) -> Option<ErrorKind> {
                 "eof",
             ],
         ),
+        // async-h1 reads HTTP/1.1 answers only; an HTTP/1.0 answer is HTTP all the same.
+        (ErrorKind::Other, &["unsupported http version"]),
         (
             ErrorKind::NotHttp,
             &[

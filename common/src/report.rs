@@ -208,6 +208,7 @@ struct Summary<'a> {
     user_s: f64,
     sys_s: f64,
     peak_rss_bytes: u64,
+    ru_maxrss_bytes: u64,
     vm_peak_bytes: u64,
     threads_at_end: u64,
     peak_in_flight: usize,
@@ -215,8 +216,7 @@ struct Summary<'a> {
     timeout_s: f64,
     time_scale: f64,
     simulated_delays_s: Option<f64>,
-    origin_user_s: Option<f64>,
-    origin_sys_s: Option<f64>,
+    origin_cpu_s: Option<f64>,
     notes: &'a [String],
     requests: &'a [Row],
 }
@@ -267,6 +267,7 @@ impl<'a> Summary<'a> {
             user_s: usage.user.as_secs_f64(),
             sys_s: usage.sys.as_secs_f64(),
             peak_rss_bytes: usage.peak_rss,
+            ru_maxrss_bytes: usage.ru_maxrss,
             vm_peak_bytes: usage.vm_peak,
             threads_at_end: usage.threads,
             peak_in_flight: peak_in_flight(),
@@ -274,8 +275,7 @@ impl<'a> Summary<'a> {
             timeout_s: run.args.timeout.as_secs_f64(),
             time_scale: run.args.time_scale,
             simulated_delays_s: run.plan.simulated_delays.map(|d| d.as_secs_f64()),
-            origin_user_s: origin_cpu.map(|(user, _)| user.as_secs_f64()),
-            origin_sys_s: origin_cpu.map(|(_, sys)| sys.as_secs_f64()),
+            origin_cpu_s: origin_cpu.map(|cpu| cpu.as_secs_f64()),
             notes: &report.notes,
             requests: rows,
         }
@@ -335,9 +335,9 @@ impl<'a> Summary<'a> {
             println!("note:      {note}");
         }
         if self.origin_embedded {
-            let cpu = match (self.origin_user_s, self.origin_sys_s) {
-                (Some(user), Some(sys)) => format!("{:.3} s of CPU", user + sys),
-                _ => "CPU".to_string(),
+            let cpu = match self.origin_cpu_s {
+                Some(cpu) => format!("{cpu:.3} s of CPU"),
+                None => "CPU".to_string(),
             };
             println!(
                 "origin:    embedded in this process: its {cpu} and its memory are in the \

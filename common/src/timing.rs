@@ -56,8 +56,12 @@ impl Drop for InFlight {
 pub struct Usage {
     pub user: Duration,
     pub sys: Duration,
-    /// Peak resident set size (`ru_maxrss`), in bytes.
+    /// Peak resident set size of this program (`VmHWM`), in bytes.
     pub peak_rss: u64,
+    /// `ru_maxrss` from getrusage, in bytes. On Linux it also counts the image that was replaced
+    /// by `exec`: a program started by `cargo run` inherits cargo's tens of MiB here. The report
+    /// uses `VmHWM`, which starts afresh at `exec`, and falls back on this one without `/proc`.
+    pub ru_maxrss: u64,
     /// Peak virtual memory size (`VmPeak`), in bytes: thread stacks show here long before they
     /// show in the resident set. Zero where `/proc` is not available.
     pub vm_peak: u64,
@@ -81,6 +85,8 @@ impl Usage {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0)
         };
+        // Linux reports ru_maxrss in KiB (macOS in bytes).
+        let ru_maxrss = if ok { ru.ru_maxrss as u64 * 1024 } else { 0 };
         let timeval = |tv: libc::timeval| {
             Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64)
         };
@@ -95,8 +101,11 @@ impl Usage {
             } else {
                 Duration::ZERO
             },
-            // Linux reports ru_maxrss in KiB (macOS in bytes).
-            peak_rss: if ok { ru.ru_maxrss as u64 * 1024 } else { 0 },
+            peak_rss: match field("VmHWM:") {
+                0 => ru_maxrss,
+                hwm => hwm * 1024,
+            },
+            ru_maxrss,
             vm_peak: field("VmPeak:") * 1024,
             threads: field("Threads:"),
         }

@@ -196,7 +196,6 @@ pub struct Origin {
     http: SocketAddr,
     faults: SocketAddr,
     stats: Arc<Stats>,
-    thread_id: i32,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -227,21 +226,20 @@ impl Origin {
                         .http
                         .local_addr()
                         .and_then(|http| Ok((http, listeners.faults.local_addr()?)));
-                    let _ = ready_tx.send(addrs.map(|a| (a, sys::current_thread_id())));
+                    let _ = ready_tx.send(addrs);
                     serve(listeners, config, server_stats, async {
                         let _ = shutdown_rx.await;
                     })
                     .await;
                 });
             })?;
-        let ((http, faults), thread_id) = ready_rx
+        let (http, faults) = ready_rx
             .recv()
             .map_err(|_| io::Error::other("the origin thread ended before it was ready"))??;
         Ok(Origin {
             http,
             faults,
             stats,
-            thread_id,
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
         })
@@ -267,9 +265,9 @@ impl Origin {
         &self.stats
     }
 
-    /// User and system CPU time the origin's thread has used.
-    pub fn cpu_time(&self) -> Option<(Duration, Duration)> {
-        thread_cpu_time(self.thread_id)
+    /// The CPU time the origin's thread has used.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        self.thread.as_ref().and_then(thread_cpu_time)
     }
 }
 

@@ -40,29 +40,25 @@ pub fn raise_fd_limit() -> io::Result<FdLimit> {
     })
 }
 
-/// The id of the calling thread, to read its CPU time later with [`thread_cpu_time`].
-pub fn current_thread_id() -> i32 {
-    // SAFETY: gettid has no preconditions.
-    unsafe { libc::gettid() }
-}
-
-/// User and system CPU time spent so far by thread `tid` of this process, read from
-/// `/proc/self/task/<tid>/stat`. `None` where that file cannot be read (not Linux, thread gone).
-pub fn thread_cpu_time(tid: i32) -> Option<(Duration, Duration)> {
-    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
-    // The command name (field 2) may hold spaces; the fields after its closing parenthesis are
-    // space-separated, with utime and stime the 14th and 15th fields of the whole line.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let mut fields = rest.split(' ').skip(11);
-    let utime: u64 = fields.next()?.parse().ok()?;
-    let stime: u64 = fields.next()?.parse().ok()?;
-    // SAFETY: sysconf has no preconditions.
-    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    let ticks = if ticks > 0 { ticks as f64 } else { 100.0 };
-    Some((
-        Duration::from_secs_f64(utime as f64 / ticks),
-        Duration::from_secs_f64(stime as f64 / ticks),
-    ))
+/// CPU time (user and system together) that `thread` has used so far, from its POSIX CPU-time
+/// clock. `None` where the clock cannot be read.
+pub fn thread_cpu_time(thread: &std::thread::JoinHandle<()>) -> Option<Duration> {
+    use std::os::unix::thread::JoinHandleExt;
+    let mut clock: libc::clockid_t = 0;
+    // SAFETY: the handle's thread has not been joined, so its pthread_t is valid; `clock` is
+    // writable.
+    if unsafe { libc::pthread_getcpuclockid(thread.as_pthread_t(), &mut clock) } != 0 {
+        return None;
+    }
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is writable; `clock` came from pthread_getcpuclockid.
+    if unsafe { libc::clock_gettime(clock, &mut now) } != 0 {
+        return None;
+    }
+    Some(Duration::new(now.tv_sec as u64, now.tv_nsec as u32))
 }
 
 #[cfg(test)]
@@ -77,13 +73,16 @@ mod tests {
 
     #[test]
     fn a_busy_thread_has_cpu_time() {
-        let tid = current_thread_id();
-        let start = std::time::Instant::now();
-        let mut x = 0u64;
-        while start.elapsed() < Duration::from_millis(50) {
-            x = std::hint::black_box(x.wrapping_add(1));
-        }
-        let (user, sys) = thread_cpu_time(tid).expect("/proc/self/task");
-        assert!(user + sys > Duration::ZERO);
+        let busy = std::thread::spawn(|| {
+            let start = std::time::Instant::now();
+            let mut x = 0u64;
+            while start.elapsed() < Duration::from_millis(300) {
+                x = std::hint::black_box(x.wrapping_add(1));
+            }
+        });
+        std::thread::sleep(Duration::from_millis(200));
+        let cpu = thread_cpu_time(&busy).expect("a CPU-time clock");
+        assert!(cpu > Duration::from_millis(50), "{cpu:?}");
+        busy.join().unwrap();
     }
 }
