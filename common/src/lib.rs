@@ -22,6 +22,7 @@
 
 #[cfg(feature = "ureq")]
 pub mod blocking;
+pub mod child;
 mod cli;
 mod error;
 mod plan;

@@ -60,6 +60,8 @@ pub struct Plan {
     /// The sum of the delays the origin simulates for these endpoints (at the time scale), when
     /// known: the least time a sequential model can take.
     pub simulated_delays: Option<Duration>,
+    /// The longest of those delays: the least time any model can take.
+    pub slowest_delay: Option<Duration>,
 }
 
 /// A problem with the command line or an endpoints file: reported with exit code 2.
@@ -134,6 +136,7 @@ impl Plan {
                 .collect(),
             what,
             simulated_delays: None,
+            slowest_delay: None,
         }
     }
 
@@ -142,9 +145,11 @@ impl Plan {
         let base = base.trim_end_matches('/');
         let scale = args.time_scale;
         let mut delays = Duration::ZERO;
+        let mut slowest = Duration::ZERO;
         let mut endpoints = Vec::new();
         let mut add = |path: String, expect: Expect, delay: Duration| {
             delays += delay.mul_f64(scale);
+            slowest = slowest.max(delay.mul_f64(scale));
             let path = with_scale(path, scale);
             endpoints.push(Endpoint {
                 url: format!("{base}{path}"),
@@ -198,6 +203,7 @@ impl Plan {
             endpoints,
             what,
             simulated_delays: Some(delays),
+            slowest_delay: Some(slowest),
         }
     }
 }

@@ -5,9 +5,8 @@
 //! ones. A model runs as its own process, as a user would run it, and is killed if it outlives
 //! its deadline: a hang fails the test instead of stalling the suite.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -86,36 +85,22 @@ impl Model {
 
     /// Runs the model with `args` and waits for it at most `deadline`.
     pub fn run(&self, args: &[&str], deadline: Duration) -> Outcome {
-        let start = Instant::now();
-        let mut child = Command::new(self.bin)
-            .args(args)
-            .args(&self.extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin));
-        let stdout = drain(child.stdout.take());
-        let stderr = drain(child.stderr.take());
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait for the model") {
-                break status;
-            }
-            if start.elapsed() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "{} {args:?} still running after {deadline:?}: killed",
-                    self.bin
-                );
-            }
-            std::thread::sleep(Duration::from_millis(10));
+        let finished = crate::child::run(
+            Command::new(self.bin).args(args).args(&self.extra),
+            deadline,
+        )
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.bin));
+        let Some(status) = finished.status else {
+            panic!(
+                "{} {args:?} still running after {deadline:?}: killed",
+                self.bin
+            );
         };
         Outcome {
             code: status.code().unwrap_or(-1),
-            stdout: stdout.join().unwrap_or_default(),
-            stderr: stderr.join().unwrap_or_default(),
-            elapsed: start.elapsed(),
+            stdout: finished.stdout,
+            stderr: finished.stderr,
+            elapsed: finished.elapsed,
         }
     }
 
@@ -317,16 +302,6 @@ fn rows(json: &Value) -> impl Iterator<Item = &Value> {
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
-}
-
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_string(&mut text);
-        }
-        text
-    })
 }
 
 /// A file in the temporary directory, removed when dropped.

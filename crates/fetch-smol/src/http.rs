@@ -30,8 +30,13 @@ pub async fn get(url: &str) -> Result<Bytes, FetchError> {
     // IPv6 literals come bracketed in URLs and bare in socket addresses.
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let stream = TcpStream::connect((host, uri.port_u16().unwrap_or(80))).await?;
-    let (mut sender, connection) =
-        hyper::client::conn::http1::handshake(FuturesIo::new(stream)).await?;
+    // hyper's read buffer adapts, and grows to 8 KiB per connection at the first read. A fixed
+    // 2 KiB holds a small answer whole and reads a big one in more system calls; with thousands
+    // of connections open, it saves about a quarter of the memory per request (docs/RESULTS.md).
+    let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
+        .read_buf_exact_size(Some(2048))
+        .handshake(FuturesIo::new(stream))
+        .await?;
     // The connection is a future of its own that reads and writes the socket: it runs as a task
     // beside this one and ends when `sender` is dropped.
     smol::spawn(connection).detach();

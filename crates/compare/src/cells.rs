@@ -1,0 +1,191 @@
+//! What the comparison runs: every model on every workload, and how long each run should take.
+
+use std::fmt;
+use std::time::Duration;
+
+use clap::Parser;
+use common::origin;
+
+/// How a model runs its requests, which decides how long it should take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One at a time: the sum of the delays.
+    Sequential,
+    /// A pool of this many threads: about the sum divided by the pool.
+    Pool(usize),
+    /// All at once: the slowest delay.
+    Concurrent,
+}
+
+/// A model of the comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    /// The binary and package name, e.g. `fetch-tokio`.
+    pub name: &'static str,
+    pub kind: Kind,
+}
+
+/// The models, in the order the report lists them: the baseline first.
+pub fn models(pool: usize) -> Vec<Model> {
+    [
+        ("fetch-sync", Kind::Sequential),
+        ("fetch-threads", Kind::Concurrent),
+        ("fetch-rayon", Kind::Pool(pool)),
+        ("fetch-async-std", Kind::Concurrent),
+        ("fetch-smol", Kind::Concurrent),
+        ("fetch-tokio", Kind::Concurrent),
+    ]
+    .into_iter()
+    .map(|(name, kind)| Model { name, kind })
+    .collect()
+}
+
+/// The size of each synthetic body in the sweep, and the origin's delay before each.
+pub const SWEEP_SIZE: usize = 1024;
+pub const SWEEP_DELAY_S: f64 = 1.0;
+
+/// What a run fetches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Workload {
+    /// The six home pages of the talk "Async Python", at their latencies.
+    Sites,
+    /// The jobs API over the 100 zip codes of the talk "Asynchronicity".
+    Jobs,
+    /// N synthetic endpoints of 1 KiB after 1 s each, all at once.
+    Sweep(u64),
+}
+
+impl Workload {
+    /// The model's arguments for this workload (besides --origin and --json).
+    pub fn args(self, time_scale: f64) -> Vec<String> {
+        let mut args: Vec<String> = match self {
+            Workload::Sites => vec![],
+            Workload::Jobs => vec!["--workload".into(), "jobs".into()],
+            Workload::Sweep(n) => vec![
+                "--count".into(),
+                n.to_string(),
+                "--size".into(),
+                SWEEP_SIZE.to_string(),
+                "--delay".into(),
+                SWEEP_DELAY_S.to_string(),
+            ],
+        };
+        if time_scale != 1.0 {
+            args.extend(["--time-scale".into(), time_scale.to_string()]);
+        }
+        args
+    }
+
+    /// A short name for files and tables: `sites`, `jobs`, `sweep-1000`.
+    pub fn slug(self) -> String {
+        match self {
+            Workload::Sites => "sites".into(),
+            Workload::Jobs => "jobs".into(),
+            Workload::Sweep(n) => format!("sweep-{n}"),
+        }
+    }
+
+    /// The number of endpoints.
+    pub fn n(self) -> u64 {
+        match self {
+            Workload::Sites => origin::sites().len() as u64,
+            Workload::Jobs => origin::zips().len() as u64,
+            Workload::Sweep(n) => n,
+        }
+    }
+
+    /// The sum of the origin's delays for this workload and the longest of them.
+    pub fn delays(self, time_scale: f64) -> (Duration, Duration) {
+        let argv = std::iter::once("fetch".to_string()).chain(self.args(time_scale));
+        let args = common::Args::try_parse_from(argv).expect("the workload's own arguments parse");
+        let plan = common::Plan::for_origin("http://origin.invalid", &args);
+        (
+            plan.simulated_delays.unwrap_or_default(),
+            plan.slowest_delay.unwrap_or_default(),
+        )
+    }
+}
+
+impl fmt::Display for Workload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Workload::Sites => f.write_str("six sites"),
+            Workload::Jobs => f.write_str("jobs (100 zips)"),
+            Workload::Sweep(n) => write!(f, "sweep N={n}"),
+        }
+    }
+}
+
+/// How long `model` should take on `workload`: the least its way of running allows.
+pub fn predict(model: &Model, workload: Workload, time_scale: f64) -> Duration {
+    let (sum, slowest) = workload.delays(time_scale);
+    match model.kind {
+        Kind::Sequential => sum,
+        Kind::Pool(threads) => (sum / threads.max(1) as u32).max(slowest),
+        Kind::Concurrent => slowest,
+    }
+}
+
+/// One measurement to make: a model on a workload.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub workload: Workload,
+    pub model: Model,
+    pub predicted: Duration,
+}
+
+/// Every cell of the comparison, in order: the sites, the jobs, then the sweep by N.
+pub fn cells(models: &[Model], sweep: &[u64], time_scale: f64) -> Vec<Cell> {
+    let workloads = [Workload::Sites, Workload::Jobs]
+        .into_iter()
+        .chain(sweep.iter().map(|&n| Workload::Sweep(n)));
+    workloads
+        .flat_map(|workload| {
+            models.iter().map(move |model| Cell {
+                workload,
+                model: model.clone(),
+                predicted: predict(model, workload, time_scale),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(name: &str) -> Model {
+        models(2).into_iter().find(|m| m.name == name).unwrap()
+    }
+
+    #[test]
+    fn predictions_follow_each_way_of_running() {
+        let sync = predict(&model("fetch-sync"), Workload::Sites, 1.0).as_secs_f64();
+        assert!((sync - 4.649).abs() < 0.01, "{sync}");
+        let tokio = predict(&model("fetch-tokio"), Workload::Sites, 1.0).as_secs_f64();
+        assert!((tokio - 1.846).abs() < 0.01, "{tokio}");
+        let sweep = Workload::Sweep(1000);
+        assert_eq!(
+            predict(&model("fetch-sync"), sweep, 1.0),
+            Duration::from_secs(1000)
+        );
+        assert_eq!(
+            predict(&model("fetch-rayon"), sweep, 1.0),
+            Duration::from_secs(500)
+        );
+        assert_eq!(
+            predict(&model("fetch-smol"), sweep, 1.0),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            predict(&model("fetch-smol"), sweep, 0.01),
+            Duration::from_millis(10)
+        );
+    }
+
+    #[test]
+    fn the_jobs_workload_takes_the_talks_41_seconds_in_sequence() {
+        let sync = predict(&model("fetch-sync"), Workload::Jobs, 1.0).as_secs_f64();
+        assert!((sync - 41.3).abs() < 0.01, "{sync}");
+    }
+}

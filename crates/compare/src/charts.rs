@@ -1,0 +1,315 @@
+//! The charts, drawn as SVG with plotters: the talk's bar chart of the six sites, the sweep on
+//! log–log axes, and the jobs workload beside the talk's own figures.
+//!
+//! SVG only: its text is drawn by whatever displays it, where a PNG would need a font file on
+//! this machine.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::cells::Workload;
+use crate::output::{TalkRow, of_workload, sweep_ns};
+use crate::summary::CellSummary;
+
+const FONT: &str = "sans-serif";
+
+/// A colour per model, the same in every chart.
+fn color(model: &str) -> RGBColor {
+    match model {
+        "fetch-sync" => RGBColor(120, 120, 120),
+        "fetch-threads" => RGBColor(230, 120, 20),
+        "fetch-rayon" => RGBColor(150, 90, 40),
+        "fetch-async-std" => RGBColor(140, 70, 180),
+        "fetch-smol" => RGBColor(40, 150, 70),
+        "fetch-tokio" => RGBColor(30, 100, 200),
+        _ => RGBColor(200, 200, 200),
+    }
+}
+
+const TALK: RGBColor = RGBColor(205, 205, 205);
+
+fn short(model: &str) -> &str {
+    model.strip_prefix("fetch-").unwrap_or(model)
+}
+
+/// Wall time per model for the six sites, with the slowest site's latency as the floor.
+pub fn sites(path: &Path, cells: &[CellSummary], floor_s: f64) -> anyhow::Result<()> {
+    let bars: Vec<(&str, f64, f64, f64)> = of_workload(cells, Workload::Sites)
+        .into_iter()
+        .filter(|c| c.trusted())
+        .filter_map(|c| c.wall.map(|w| (c.model.as_str(), w.median, w.min, w.max)))
+        .collect();
+    let top = bars.iter().map(|b| b.3).fold(floor_s, f64::max) * 1.15;
+    let root = SVGBackend::new(path, (900, 520)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let n = bars.len();
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Six home pages: wall time per model (median, min–max)",
+            (FONT, 22),
+        )
+        .margin(20)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d((0..n.max(1) - 1).into_segmented(), 0f64..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n.max(1))
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => bars.get(*i).map_or("", |b| short(b.0)).to_string(),
+            _ => String::new(),
+        })
+        .y_desc("wall time (s)")
+        .label_style((FONT, 15))
+        .draw()?;
+    chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+        let mut bar = Rectangle::new(
+            [
+                (SegmentValue::Exact(i), 0.0),
+                (SegmentValue::Exact(i + 1), b.1),
+            ],
+            color(b.0).filled(),
+        );
+        bar.set_margin(0, 0, 12, 12);
+        bar
+    }))?;
+    chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+        PathElement::new(
+            vec![
+                (SegmentValue::CenterOf(i), b.2),
+                (SegmentValue::CenterOf(i), b.3),
+            ],
+            BLACK.stroke_width(2),
+        )
+    }))?;
+    chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+        Text::new(
+            format!("{:.2} s", b.1),
+            (SegmentValue::CenterOf(i), b.3 + top * 0.01),
+            (FONT, 15)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Bottom)),
+        )
+    }))?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![
+                (SegmentValue::Exact(0), floor_s),
+                (SegmentValue::Exact(n), floor_s),
+            ],
+            RED.stroke_width(2),
+        )))?
+        .label(format!(
+            "floor: the slowest site's latency ({floor_s:.2} s)"
+        ))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// The sweep on log–log axes: one line per model, for the value `pick` takes from a cell.
+pub fn sweep(
+    path: &Path,
+    cells: &[CellSummary],
+    models: &[String],
+    title: &str,
+    y_desc: &str,
+    pick: &dyn Fn(&CellSummary) -> Option<f64>,
+) -> anyhow::Result<()> {
+    let ns = sweep_ns(cells);
+    let lines: Vec<(&String, Vec<(f64, f64)>)> = models
+        .iter()
+        .map(|m| {
+            let points = ns
+                .iter()
+                .filter_map(|&n| {
+                    let c = cells
+                        .iter()
+                        .find(|c| c.workload == Workload::Sweep(n) && &c.model == m)?;
+                    c.trusted().then_some(())?;
+                    Some((n as f64, pick(c)?))
+                })
+                .collect();
+            (m, points)
+        })
+        .collect();
+    let values = lines.iter().flat_map(|(_, p)| p.iter().map(|&(_, y)| y));
+    let (low, high) = values.fold((f64::MAX, f64::MIN), |(lo, hi), y| (lo.min(y), hi.max(y)));
+    let (low, high) = if low <= high {
+        (low / 2.0, high * 2.0)
+    } else {
+        (0.1, 10.0)
+    };
+    let max_n = ns.last().copied().unwrap_or(10) as f64;
+    let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, (FONT, 22))
+        .margin(20)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(
+            (0.7f64..max_n * 1.5).log_scale(),
+            (low.max(1e-3)..high).log_scale(),
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc("endpoints N, all at once (log)")
+        .y_desc(y_desc)
+        .label_style((FONT, 15))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v}"))
+        .draw()?;
+    for (model, points) in &lines {
+        let c = color(model);
+        chart
+            .draw_series(LineSeries::new(points.iter().copied(), c.stroke_width(3)).point_size(4))?
+            .label(short(model))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// The jobs workload: wall, CPU and peak RSS per model, beside the talk's three programs.
+pub fn jobs(path: &Path, cells: &[CellSummary], talk: &[TalkRow]) -> anyhow::Result<()> {
+    let ours: Vec<&CellSummary> = of_workload(cells, Workload::Jobs)
+        .into_iter()
+        .filter(|c| c.trusted())
+        .collect();
+    let talk: Vec<&TalkRow> = talk.iter().filter(|r| r.talk == "asynchronicity").collect();
+    let mib = |b: f64| b / f64::from(1 << 20);
+    let panels: [(&str, Vec<Bar>); 3] = [
+        (
+            "wall time (s)",
+            bars(
+                &ours,
+                &talk,
+                |c| c.wall.map(|s| s.median),
+                |r| Some(r.wall_s),
+            ),
+        ),
+        (
+            "CPU, user + sys (s)",
+            bars(&ours, &talk, |c| c.cpu.map(|s| s.median), |r| r.cpu_s),
+        ),
+        (
+            "peak RSS (MiB)",
+            bars(
+                &ours,
+                &talk,
+                |c| c.rss.map(|s| mib(s.median)),
+                |r| r.peak_mem_bytes.map(mib),
+            ),
+        ),
+    ];
+    let root = SVGBackend::new(path, (1200, 480)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let root = root.titled(
+        "Jobs API over 100 zip codes: this machine's models (colour) beside the talk's (grey)",
+        (FONT, 22),
+    )?;
+    for (area, (title, bars)) in root.split_evenly((1, 3)).iter().zip(panels) {
+        horizontal_bars(area, title, &bars)?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+type Bar = (String, RGBColor, Option<f64>);
+
+fn bars(
+    ours: &[&CellSummary],
+    talk: &[&TalkRow],
+    value: impl Fn(&CellSummary) -> Option<f64>,
+    talk_value: impl Fn(&TalkRow) -> Option<f64>,
+) -> Vec<Bar> {
+    ours.iter()
+        .map(|c| (short(&c.model).to_string(), color(&c.model), value(c)))
+        .chain(
+            talk.iter()
+                .map(|r| (format!("talk: {}", r.program), TALK, talk_value(r))),
+        )
+        .collect()
+}
+
+fn horizontal_bars(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    title: &str,
+    bars: &[Bar],
+) -> anyhow::Result<()> {
+    let n = bars.len();
+    let top = bars
+        .iter()
+        .filter_map(|b| b.2)
+        .fold(0.0, f64::max)
+        .max(1e-3)
+        * 1.3;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FONT, 17))
+        .margin(12)
+        .x_label_area_size(30)
+        .y_label_area_size(110)
+        .build_cartesian_2d(0f64..top, (0..n.max(1) - 1).into_segmented())?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n.max(1))
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => {
+                bars.get(n - 1 - *i).map_or(String::new(), |b| b.0.clone())
+            }
+            _ => String::new(),
+        })
+        .label_style((FONT, 13))
+        .x_labels(4)
+        .draw()?;
+    // The first bar at the top: bar i sits in segment n - 1 - i.
+    let bars_top_down = || bars.iter().enumerate().map(|(i, b)| (n - 1 - i, b));
+    chart.draw_series(bars_top_down().filter_map(|(i, b)| {
+        let mut bar = Rectangle::new(
+            [
+                (0.0, SegmentValue::Exact(i)),
+                (b.2?, SegmentValue::Exact(i + 1)),
+            ],
+            b.1.filled(),
+        );
+        bar.set_margin(5, 5, 0, 0);
+        Some(bar)
+    }))?;
+    chart.draw_series(bars_top_down().filter_map(|(i, b)| {
+        let v = b.2?;
+        Some(Text::new(
+            if v >= 10.0 {
+                format!("{v:.1}")
+            } else {
+                format!("{v:.2}")
+            },
+            (v + top * 0.02, SegmentValue::CenterOf(i)),
+            (FONT, 13)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+    }))?;
+    Ok(())
+}

@@ -1,0 +1,287 @@
+//! The comparison: every fetch-* model on the same workloads, each as its own process against a
+//! standalone origin, repeated, with the machine recorded.
+//!
+//! Workloads: the talk's six sites; the jobs API over the talk's 100 zip codes; a sweep of
+//! N = 1, 10, 100, 1,000 and 10,000 synthetic endpoints (1 KiB after 1 s, all at once; N = 1 is
+//! each model's baseline for memory per request). A run whose predicted time exceeds the budget
+//! is recorded as skipped; a run that fails is recorded with its errors, and the sweep goes on.
+//!
+//! Output, under `results/<date-time>/` unless `--out` says otherwise: `raw/` (every run's JSON),
+//! `runs.csv`, `summary.csv`, `report.md` and the charts (`sites.svg`, `sweep-wall.svg`,
+//! `sweep-rss.svg`, `jobs.svg`).
+//!
+//! Run with `scripts/run_all.sh`, which builds the release binaries first; `--quick` proves the
+//! pipeline in seconds at a tiny time scale.
+
+mod cells;
+mod charts;
+mod machine;
+mod output;
+mod runner;
+mod summary;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use cells::{Cell, Workload};
+use summary::{CellSummary, Record, Status};
+
+#[derive(Debug, Parser)]
+#[command(version, about = "Runs every fetch-* model and writes the comparison")]
+struct Args {
+    /// Runs of each measurement; each figure is their median, with min–max.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    repeat: u32,
+    /// A tiny time scale, small N and one run each: the whole pipeline in seconds.
+    #[arg(long)]
+    quick: bool,
+    /// Skip a run whose predicted wall time exceeds this many seconds.
+    #[arg(long, default_value_t = 60.0)]
+    budget: f64,
+    /// Where to write the results (default: results/<date-time>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Where the release binaries are.
+    #[arg(long, default_value = "target/release")]
+    bin_dir: PathBuf,
+    /// Only these models (comma-separated binary names, e.g. fetch-tokio,fetch-smol).
+    #[arg(long, value_delimiter = ',')]
+    models: Vec<String>,
+    /// The sweep's endpoint counts (comma-separated); 1 is always added as the baseline.
+    #[arg(long, value_delimiter = ',')]
+    sweep: Vec<u64>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let machine = machine::Machine::read();
+    let (time_scale, repeat, mut sweep) = if args.quick {
+        (0.02, 1, vec![1, 10, 100])
+    } else {
+        (1.0, args.repeat, vec![1, 10, 100, 1_000, 10_000])
+    };
+    if !args.sweep.is_empty() {
+        sweep = std::iter::once(1)
+            .chain(args.sweep.iter().copied())
+            .collect();
+        sweep.sort_unstable();
+        sweep.dedup();
+    }
+    let pool = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(machine.cores);
+    let models: Vec<cells::Model> = cells::models(pool)
+        .into_iter()
+        .filter(|m| args.models.is_empty() || args.models.iter().any(|a| a == m.name))
+        .collect();
+    anyhow::ensure!(!models.is_empty(), "no such models: {:?}", args.models);
+    let cells = cells::cells(&models, &sweep, time_scale);
+
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(machine.date.replace(':', "-")));
+    std::fs::create_dir_all(out.join("raw"))
+        .with_context(|| format!("cannot create {}", out.display()))?;
+    let origin = runner::OriginProcess::start(&args.bin_dir)?;
+    eprintln!("machine: {}", machine.describe());
+    eprintln!("origin:  {}", origin.url);
+    eprintln!("output:  {}", out.display());
+
+    let records = measure(&args, &cells, repeat, time_scale, &origin.url, &out)?;
+    drop(origin);
+
+    let summaries: Vec<CellSummary> = cells
+        .iter()
+        .map(|cell| {
+            let mine: Vec<&Record> = records
+                .iter()
+                .filter(|r| r.workload == cell.workload.slug() && r.model == cell.model.name)
+                .collect();
+            CellSummary::new(cell.workload, &mine)
+        })
+        .collect();
+    let names: Vec<String> = models.iter().map(|m| m.name.to_string()).collect();
+    let settings = output::Settings {
+        repeat,
+        budget_s: args.budget,
+        time_scale,
+        quick: args.quick,
+        origin: origin_description(),
+        command: command_line(),
+    };
+    write_results(
+        &out, &machine, &settings, &summaries, &names, &records, time_scale,
+    )?;
+    println!("{}", output::workload_table(&summaries, Workload::Sites));
+    println!("{}", output::workload_table(&summaries, Workload::Jobs));
+    println!("{}", output::sweep_tables(&summaries, &names));
+    println!("report: {}", out.join("report.md").display());
+    Ok(())
+}
+
+/// Runs every cell `repeat` times, the repeats interleaved so that a slow spell of the machine
+/// spreads over all models instead of landing on one.
+fn measure(
+    args: &Args,
+    cells: &[Cell],
+    repeat: u32,
+    time_scale: f64,
+    origin: &str,
+    out: &Path,
+) -> anyhow::Result<Vec<Record>> {
+    let total = cells.len() as u64 * u64::from(repeat);
+    let progress = if std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    progress.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let started = Instant::now();
+    let mut records = Vec::new();
+    for r in 1..=repeat {
+        for cell in cells {
+            let what = format!("run {r}/{repeat} · {} · {}", cell.workload, cell.model.name);
+            progress.set_message(what.clone());
+            let record = if cell.predicted.as_secs_f64() > args.budget {
+                Record::skipped(cell, r, args.budget)
+            } else {
+                let waited = runner::wait_for_ports(cell.workload.n());
+                if waited > Duration::from_secs(1) {
+                    say(
+                        &progress,
+                        format!("waited {waited:.0?} for TIME_WAIT ports to free up"),
+                    );
+                }
+                let mut model_args = cell.workload.args(time_scale);
+                model_args.extend(["--origin".into(), origin.into(), "--json".into()]);
+                let deadline = cell.predicted * 3 + Duration::from_secs(60);
+                let bin = args.bin_dir.join(cell.model.name);
+                match runner::run_model(&bin, &model_args, deadline) {
+                    runner::Outcome::Report { json, raw } => {
+                        let file =
+                            format!("{}-{}-r{r}.json", cell.workload.slug(), cell.model.name);
+                        std::fs::write(out.join("raw").join(file), raw)?;
+                        Record::from_report(cell, r, &json)
+                    }
+                    runner::Outcome::Broken(why) => Record::broken(cell, r, why),
+                }
+            };
+            say(
+                &progress,
+                format!(
+                    "[{:>7.1?}] {what}: {}",
+                    started.elapsed(),
+                    describe(&record)
+                ),
+            );
+            records.push(record);
+            progress.inc(1);
+        }
+    }
+    progress.finish_and_clear();
+    Ok(records)
+}
+
+fn say(progress: &ProgressBar, line: String) {
+    if progress.is_hidden() {
+        eprintln!("{line}");
+    } else {
+        progress.println(line);
+    }
+}
+
+fn describe(r: &Record) -> String {
+    match r.status {
+        Status::Skipped | Status::Broken => r.note.clone(),
+        _ => format!(
+            "{:.3} s, {} ok, {} failed{}",
+            r.wall_s.unwrap_or(f64::NAN),
+            r.ok.unwrap_or(0),
+            r.failed.unwrap_or(0),
+            if r.note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", r.note)
+            }
+        ),
+    }
+}
+
+fn write_results(
+    out: &Path,
+    machine: &machine::Machine,
+    settings: &output::Settings,
+    summaries: &[CellSummary],
+    names: &[String],
+    records: &[Record],
+    time_scale: f64,
+) -> anyhow::Result<()> {
+    std::fs::write(
+        out.join("machine.json"),
+        serde_json::to_string_pretty(machine)?,
+    )?;
+    output::write_runs_csv(&out.join("runs.csv"), records)?;
+    output::write_summary_csv(&out.join("summary.csv"), summaries)?;
+    let floor = Workload::Sites.delays(time_scale).1.as_secs_f64();
+    charts::sites(&out.join("sites.svg"), summaries, floor)?;
+    charts::jobs(&out.join("jobs.svg"), summaries, &output::talk_rows())?;
+    charts::sweep(
+        &out.join("sweep-wall.svg"),
+        summaries,
+        names,
+        &format!(
+            "Wall time against the number of endpoints (each waits {} s)",
+            cells::SWEEP_DELAY_S * time_scale
+        ),
+        "wall time (s, log)",
+        &|c| c.wall.map(|s| s.median),
+    )?;
+    charts::sweep(
+        &out.join("sweep-rss.svg"),
+        summaries,
+        names,
+        "Peak RSS against the number of endpoints",
+        "peak RSS (MiB, log)",
+        &|c| c.rss.map(|s| s.median / f64::from(1 << 20)),
+    )?;
+    std::fs::write(
+        out.join("report.md"),
+        output::report_md(machine, settings, summaries, names),
+    )?;
+    Ok(())
+}
+
+fn origin_description() -> String {
+    "127.0.0.1 (the origin crate's release binary, 2 worker threads)".into()
+}
+
+/// The command that regenerates these results.
+fn command_line() -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let relevant: Vec<&String> = args
+        .iter()
+        .scan(false, |skip, a| {
+            let keep = !*skip && a != "--bin-dir" && a != "--out";
+            *skip = a == "--bin-dir" || a == "--out";
+            Some(keep.then_some(a))
+        })
+        .flatten()
+        .collect();
+    let mut line = String::from("scripts/run_all.sh");
+    for a in relevant {
+        line.push(' ');
+        line.push_str(a);
+    }
+    line
+}

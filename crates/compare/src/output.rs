@@ -1,0 +1,426 @@
+//! Writing the results: the CSV files and `report.md`, whose tables are also printed.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::cells::{SWEEP_DELAY_S, SWEEP_SIZE, Workload};
+use crate::machine::Machine;
+use crate::summary::{CellSummary, Record, Spread, Status};
+
+const TALK_RESULTS: &str = include_str!("../../../data/talk-results.tsv");
+
+/// One program of the talks as the talk measured it.
+#[derive(Debug, Clone)]
+pub struct TalkRow {
+    pub talk: String,
+    pub program: String,
+    pub model: String,
+    pub wall_s: f64,
+    pub sum_s: Option<f64>,
+    pub peak_mem_bytes: Option<f64>,
+    pub cpu_s: Option<f64>,
+}
+
+/// The talks' own figures, from `data/talk-results.tsv`.
+pub fn talk_rows() -> Vec<TalkRow> {
+    TALK_RESULTS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .skip(1)
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            let num = |i: usize| f.get(i).and_then(|v| v.trim().parse::<f64>().ok());
+            Some(TalkRow {
+                talk: f.first()?.to_string(),
+                program: f.get(1)?.to_string(),
+                model: f.get(2)?.to_string(),
+                wall_s: num(3)?,
+                sum_s: num(4),
+                peak_mem_bytes: num(5),
+                cpu_s: num(6).zip(num(7)).map(|(u, s)| u + s),
+            })
+        })
+        .collect()
+}
+
+/// How the comparison was run, for the report's header.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub repeat: u32,
+    pub budget_s: f64,
+    pub time_scale: f64,
+    pub quick: bool,
+    pub origin: String,
+    pub command: String,
+}
+
+/// Writes every run, one line each.
+pub fn write_runs_csv(path: &Path, records: &[Record]) -> std::io::Result<()> {
+    let mut csv = String::from(
+        "workload,n,model,repeat,status,predicted_s,wall_s,sum_s,user_s,sys_s,peak_rss_bytes,peak_in_flight,ok,failed,jobs_total,correct,note\n",
+    );
+    for r in records {
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{}",
+            r.workload,
+            r.n,
+            r.model,
+            r.repeat,
+            serde_json::to_value(r.status)
+                .map_or(String::new(), |v| v.as_str().unwrap_or("").to_string()),
+            r.predicted_s,
+            opt(r.wall_s),
+            opt(r.sum_s),
+            opt(r.user_s),
+            opt(r.sys_s),
+            opt(r.peak_rss_bytes),
+            opt(r.peak_in_flight),
+            opt(r.ok),
+            opt(r.failed),
+            opt(r.jobs_total),
+            opt(r.correct),
+            quote(&r.note)
+        );
+    }
+    std::fs::write(path, csv)
+}
+
+/// Writes each cell's medians and spreads, one line a cell.
+pub fn write_summary_csv(path: &Path, cells: &[CellSummary]) -> std::io::Result<()> {
+    let mut csv = String::from(
+        "workload,n,model,status,runs,wall_median_s,wall_min_s,wall_max_s,cpu_median_s,peak_rss_median_bytes,peak_rss_per_in_flight_bytes,peak_in_flight,ok,failed,jobs_total,correct,note\n",
+    );
+    for c in cells {
+        let per = per_in_flight(c, cells);
+        let _ = writeln!(
+            csv,
+            "{},{},{},{:?},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            c.workload.slug(),
+            c.workload.n(),
+            c.model,
+            c.status,
+            c.runs,
+            opt(c.wall.map(|s| s.median)),
+            opt(c.wall.map(|s| s.min)),
+            opt(c.wall.map(|s| s.max)),
+            opt(c.cpu.map(|s| s.median)),
+            opt(c.rss.map(|s| s.median as u64)),
+            opt(per.map(|b| b.round() as i64)),
+            opt(c.in_flight.map(|s| s.median as u64)),
+            opt(c.ok),
+            opt(c.failed),
+            opt(c.jobs_total),
+            opt(c.correct),
+            quote(&c.note)
+        );
+    }
+    std::fs::write(path, csv)
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Peak RSS per request in flight: the cell's peak minus the same model's peak for a single
+/// endpoint (the sweep at N=1), divided by the requests that were in flight at once.
+pub fn per_in_flight(cell: &CellSummary, all: &[CellSummary]) -> Option<f64> {
+    if cell.workload == Workload::Sweep(1) {
+        return None;
+    }
+    let base = all
+        .iter()
+        .find(|c| c.model == cell.model && c.workload == Workload::Sweep(1))?
+        .rss?
+        .median;
+    let in_flight = cell.in_flight?.median;
+    let rss = cell.rss?.median;
+    (in_flight > 0.0).then(|| (rss - base) / in_flight)
+}
+
+/// The cells of one workload, in the order of the models.
+pub fn of_workload(cells: &[CellSummary], workload: Workload) -> Vec<&CellSummary> {
+    cells.iter().filter(|c| c.workload == workload).collect()
+}
+
+/// The sweep's endpoint counts present in the cells, in order.
+pub fn sweep_ns(cells: &[CellSummary]) -> Vec<u64> {
+    let mut ns: Vec<u64> = cells
+        .iter()
+        .filter_map(|c| match c.workload {
+            Workload::Sweep(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    ns.sort_unstable();
+    ns.dedup();
+    ns
+}
+
+fn spread(s: Option<Spread>, digits: usize) -> String {
+    match s {
+        None => "–".into(),
+        Some(s) if s.min == s.max => format!("{:.*}", digits, s.median),
+        Some(s) => format!(
+            "{:.*} [{:.*}–{:.*}]",
+            digits, s.median, digits, s.min, digits, s.max
+        ),
+    }
+}
+
+fn mib(bytes: f64) -> String {
+    format!("{:.1} MiB", bytes / f64::from(1 << 20))
+}
+
+fn kib(bytes: f64) -> String {
+    format!("{:.1} KiB", bytes / 1024.0)
+}
+
+/// The comparison table of one workload (the sites or the jobs).
+pub fn workload_table(cells: &[CellSummary], workload: Workload) -> String {
+    let rows = of_workload(cells, workload);
+    let sync_wall = rows
+        .iter()
+        .find(|c| c.model == "fetch-sync" && c.trusted())
+        .and_then(|c| c.wall)
+        .map(|s| s.median);
+    let mut t = String::from(
+        "| model | wall (s) | sum of request times (s) | speedup vs sync | CPU user+sys (s) | peak RSS | peak RSS per in-flight request | peak in flight | ok / failed | answer |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    for c in rows {
+        let answer = match (c.status, c.correct, c.jobs_total) {
+            (Status::Skipped | Status::Broken, _, _) => c.note.clone(),
+            (_, Some(true), Some(jobs)) => format!("{jobs} jobs: correct"),
+            (_, Some(true), None) => "sizes correct".into(),
+            (_, _, Some(jobs)) => format!("{jobs} jobs: WRONG, not ranked ({})", c.note),
+            _ => format!("WRONG, not ranked ({})", c.note),
+        };
+        let speedup = match (sync_wall, c.wall, c.trusted()) {
+            (Some(sync), Some(wall), true) => format!("{:.2}x", sync / wall.median),
+            _ => "–".into(),
+        };
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {} |",
+            c.model,
+            spread(c.wall, 3),
+            spread(c.sum, 3),
+            speedup,
+            spread(c.cpu, 3),
+            c.rss.map_or("–".into(), |s| mib(s.median)),
+            per_in_flight(c, cells).map_or("–".into(), kib),
+            c.in_flight
+                .map_or("–".into(), |s| format!("{:.0}", s.median)),
+            opt(c.ok),
+            opt(c.failed),
+            answer
+        );
+    }
+    t
+}
+
+/// The sweep as three tables: wall time, peak RSS and peak RSS per in-flight request, with a
+/// row per N and a column per model.
+pub fn sweep_tables(cells: &[CellSummary], models: &[String]) -> String {
+    let ns = sweep_ns(cells);
+    let header = |title: &str| {
+        let mut h = format!("| {title} |");
+        for m in models {
+            let _ = write!(h, " {m} |");
+        }
+        h.push_str("\n|---:|");
+        h.push_str(&"---:|".repeat(models.len()));
+        h.push('\n');
+        h
+    };
+    let cell_of = |n: u64, m: &str| {
+        cells
+            .iter()
+            .find(|c| c.workload == Workload::Sweep(n) && c.model == m)
+    };
+    let mut out = String::new();
+    type Show<'a> = &'a dyn Fn(&CellSummary) -> String;
+    let tables: [(&str, Show<'_>); 3] = [
+        ("wall (s), by N", &|c| spread(c.wall, 2)),
+        ("peak RSS, by N", &|c| {
+            c.rss.map_or("–".into(), |s| mib(s.median))
+        }),
+        ("peak RSS per in-flight request, by N", &|c| {
+            per_in_flight(c, cells).map_or("–".into(), kib)
+        }),
+    ];
+    for (title, show) in tables {
+        out.push_str(&header(title));
+        for &n in &ns {
+            let _ = write!(out, "| {n} |");
+            for m in models {
+                let text = match cell_of(n, m) {
+                    None => "–".to_string(),
+                    Some(c) => match c.status {
+                        Status::Skipped => format!("skipped (predicted {:.0} s)", c.predicted_s),
+                        Status::Broken => format!("did not finish: {}", c.note),
+                        Status::Failed => {
+                            format!("{} ({} failed: {})", show(c), opt(c.failed), c.note)
+                        }
+                        Status::Ok => show(c),
+                    },
+                };
+                let _ = write!(out, " {text} |");
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn talk_table(talk: &str) -> String {
+    let mut t = String::from(
+        "| talk's program | model | wall (s) | sum of request times (s) | CPU user+sys (s) | peak memory |\n|---|---|---:|---:|---:|---:|\n",
+    );
+    for r in talk_rows().iter().filter(|r| r.talk == talk) {
+        let _ = writeln!(
+            t,
+            "| {} | {} | {:.3} | {} | {} | {} |",
+            r.program,
+            r.model,
+            r.wall_s,
+            r.sum_s.map_or("–".into(), |s| format!("{s:.3}")),
+            r.cpu_s.map_or("–".into(), |s| format!("{s:.3}")),
+            r.peak_mem_bytes.map_or("–".into(), mib)
+        );
+    }
+    t
+}
+
+/// The async models against the talk's asyncio run on the jobs workload.
+fn against_asyncio(cells: &[CellSummary]) -> String {
+    let Some(asyncio) = talk_rows().into_iter().find(|r| r.program == "async.py") else {
+        return String::new();
+    };
+    let mut t = format!(
+        "Against the talk's asyncio + aiohttp run ({:.2} s, {}):\n\n| model | wall | peak RSS |\n|---|---:|---:|\n",
+        asyncio.wall_s,
+        asyncio.peak_mem_bytes.map_or("–".into(), mib)
+    );
+    for c in of_workload(cells, Workload::Jobs) {
+        if !matches!(
+            c.model.as_str(),
+            "fetch-tokio" | "fetch-smol" | "fetch-async-std"
+        ) {
+            continue;
+        }
+        let (Some(wall), Some(rss), true) = (c.wall, c.rss, c.trusted()) else {
+            continue;
+        };
+        let _ = writeln!(
+            t,
+            "| {} | {:.3} s: {:.1}x faster | {}: {:.1}x smaller |",
+            c.model,
+            wall.median,
+            asyncio.wall_s / wall.median,
+            mib(rss.median),
+            asyncio.peak_mem_bytes.unwrap_or(f64::NAN) / rss.median
+        );
+    }
+    t
+}
+
+/// The whole report.
+pub fn report_md(
+    machine: &Machine,
+    settings: &Settings,
+    cells: &[CellSummary],
+    models: &[String],
+) -> String {
+    let slowest = Workload::Sites.delays(settings.time_scale).1.as_secs_f64();
+    let mut md = String::new();
+    let _ = writeln!(md, "# The models compared\n");
+    let _ = writeln!(md, "- Machine: {}", machine.describe());
+    let _ = writeln!(
+        md,
+        "- Code: commit {}, measured {}",
+        machine.commit, machine.date
+    );
+    let _ = writeln!(
+        md,
+        "- Settings: each figure is the median of {} run(s) [min–max]; a run predicted to take more than {:.0} s is skipped; time scale {}{}; release build; every model a process of its own, against a standalone origin at {}.",
+        settings.repeat,
+        settings.budget_s,
+        settings.time_scale,
+        if settings.quick { " (--quick)" } else { "" },
+        settings.origin
+    );
+    let _ = writeln!(md, "- Regenerate with: `{}`\n", settings.command);
+
+    let _ = writeln!(md, "## The six sites (the talk \"Async Python\")\n");
+    let _ = writeln!(
+        md,
+        "The origin replays each site's size and latency as the talk's synchronous run measured them; the slowest, yahoo.com, takes {slowest:.3} s: no model can finish sooner.\n"
+    );
+    let _ = writeln!(md, "![Wall time per model, six sites](sites.svg)\n");
+    md.push_str(&workload_table(cells, Workload::Sites));
+    let _ = writeln!(md, "\nThe talk's own runs, over the internet of 2014:\n");
+    md.push_str(&talk_table("async-python"));
+
+    let _ = writeln!(
+        md,
+        "\n## The jobs API over 100 zip codes (the talk \"Asynchronicity\")\n"
+    );
+    let _ = writeln!(md, "![Wall, CPU and peak RSS per model, jobs](jobs.svg)\n");
+    md.push_str(&workload_table(cells, Workload::Jobs));
+    let _ = writeln!(
+        md,
+        "\nThe talk's own runs (peak memory is macOS `ru_maxrss`):\n"
+    );
+    md.push_str(&talk_table("asynchronicity"));
+    md.push('\n');
+    md.push_str(&against_asyncio(cells));
+
+    let ns = sweep_ns(cells);
+    if !ns.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n## From {} to {} endpoints\n",
+            ns[0],
+            ns[ns.len() - 1]
+        );
+        let _ = writeln!(
+            md,
+            "Each endpoint answers {SWEEP_SIZE} bytes after {:.3} s; no --concurrency bound. Peak RSS per in-flight request is the peak RSS minus the same model's peak for one endpoint (N=1), divided by the requests that were in flight at once.\n",
+            SWEEP_DELAY_S * settings.time_scale
+        );
+        let _ = writeln!(md, "![Wall time against N](sweep-wall.svg)\n");
+        let _ = writeln!(md, "![Peak RSS against N](sweep-rss.svg)\n");
+        md.push_str(&sweep_tables(cells, models));
+    }
+
+    let notes: Vec<&CellSummary> = cells.iter().filter(|c| c.status != Status::Ok).collect();
+    if !notes.is_empty() {
+        let _ = writeln!(md, "## Runs that did not succeed\n");
+        for c in notes {
+            let _ = writeln!(
+                md,
+                "- {} on {}: {:?}{}",
+                c.model,
+                c.workload,
+                c.status,
+                if c.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", c.note)
+                }
+            );
+        }
+    }
+    md
+}
