@@ -15,13 +15,23 @@ use clap::{Parser, ValueEnum};
 #[command(version)]
 pub struct Args {
     /// URLs to fetch instead of the origin's endpoints.
-    #[arg(value_name = "URL", conflicts_with_all = ["endpoints", "origin", "count"])]
+    #[arg(value_name = "URL", conflicts_with_all = ["endpoints", "origin", "count", "live"])]
     pub urls: Vec<String>,
 
     /// Read the URLs to fetch from FILE: one a line; blank lines and lines starting with # are
     /// skipped.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["origin", "count"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["origin", "count", "live"])]
     pub endpoints: Option<PathBuf>,
+
+    /// Fetch the talk's six real sites over the internet (http://google.com, ...), following
+    /// redirects to HTTPS as a browser does.
+    #[arg(long, conflicts_with_all = ["origin", "count", "workload"])]
+    pub live: bool,
+
+    /// Also trust the certificate authority in FILE (PEM), besides the usual public roots: for a
+    /// server with a private certificate, such as `cargo run -p origin -- --tls`.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
 
     /// What to fetch and how to read the answers.
     #[arg(long, value_enum, default_value_t = Workload::Pages)]
@@ -121,6 +131,14 @@ mod tests {
     fn urls_and_origin_exclude_each_other() {
         assert!(parse(&["http://a.test/", "--origin", "http://b.test"]).is_err());
         assert!(parse(&["http://a.test/", "--count", "2"]).is_err());
+    }
+
+    #[test]
+    fn live_is_the_talks_sites_only() {
+        assert!(parse(&["--live"]).is_ok());
+        assert!(parse(&["--live", "--count", "3"]).is_err());
+        assert!(parse(&["--live", "http://a.test/"]).is_err());
+        assert!(parse(&["--live", "--workload", "jobs"]).is_err());
     }
 
     #[test]

@@ -31,6 +31,10 @@ pub enum ErrorKind {
     Status,
     /// The server answered, but not in HTTP.
     NotHttp,
+    /// The TLS handshake failed: most often, a certificate no trusted authority signed.
+    Tls,
+    /// More redirects than a client follows ([`MAX_REDIRECTS`](crate::MAX_REDIRECTS)).
+    Redirects,
     /// The body is not the JSON the workload expects.
     BadJson,
     /// The answer differs from the origin's own (wrong size, wrong count).
@@ -45,21 +49,26 @@ pub enum ErrorKind {
     Other,
 }
 
-/// One endpoint's failure: a kind and the words that explain it.
+/// One endpoint's failure: a kind, and the detail that explains it.
+///
+/// It displays as the kind in plain words with the client's own words for the cause in
+/// parentheses: "connection refused (Connection refused (os error 111))".
 ///
 /// It converts from any error with `?` (like `anyhow::Error`, and so it does not implement
 /// `std::error::Error` itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchError {
     kind: ErrorKind,
-    message: String,
+    detail: String,
 }
 
 impl FetchError {
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> FetchError {
+    /// An error of `kind`; `detail` says what exactly (or, for the kinds that have no words of
+    /// their own, such as [`ErrorKind::Status`], everything).
+    pub fn new(kind: ErrorKind, detail: impl Into<String>) -> FetchError {
         FetchError {
             kind,
-            message: message.into(),
+            detail: detail.into(),
         }
     }
 
@@ -67,15 +76,16 @@ impl FetchError {
         self.kind
     }
 
-    pub fn message(&self) -> &str {
-        &self.message
+    /// The cause, in the client's words.
+    pub fn detail(&self) -> &str {
+        &self.detail
     }
 
     /// The request did not finish within `limit`.
     pub fn timeout(limit: Duration) -> FetchError {
         FetchError::new(
             ErrorKind::Timeout,
-            format!("timed out after {} s", limit.as_secs_f64()),
+            format!("after {} s", limit.as_secs_f64()),
         )
     }
 
@@ -97,15 +107,16 @@ impl FetchError {
     pub fn in_body<E: Into<FetchError>>(error: E) -> FetchError {
         let error = error.into();
         match error.kind {
-            ErrorKind::Closed | ErrorKind::Other => FetchError::new(
-                ErrorKind::Truncated,
-                format!("body cut short ({})", error.message),
-            ),
+            ErrorKind::Closed | ErrorKind::Other => FetchError {
+                kind: ErrorKind::Truncated,
+                ..error
+            },
             _ => error,
         }
     }
 
-    /// Sorts any error into a kind by walking its `source()` chain.
+    /// Sorts any error into a kind by walking its `source()` chain; the detail is the innermost
+    /// cause, where the client's own words usually are.
     pub fn classify(error: &(dyn Error + 'static)) -> FetchError {
         let chain: Vec<&(dyn Error + 'static)> =
             std::iter::successors(Some(error), |e| (*e).source()).collect();
@@ -120,7 +131,12 @@ impl FetchError {
             .find_map(io_kind)
             .or_else(|| kind_from_text(&text.to_lowercase()))
             .unwrap_or(ErrorKind::Other);
-        FetchError::new(kind, describe(kind, &text))
+        let detail = match kind {
+            // Nothing sorted it: the whole chain is the best explanation there is.
+            ErrorKind::Other => text,
+            _ => chain.last().map_or(text, |e| e.to_string()),
+        };
+        FetchError::new(kind, detail)
     }
 }
 
@@ -130,9 +146,7 @@ pub fn check_length(announced: Option<usize>, received: usize) -> Result<(), Fet
     match announced {
         Some(announced) if announced != received => Err(FetchError::new(
             ErrorKind::Truncated,
-            format!(
-                "body cut short: {received} of the {announced} bytes its Content-Length announced"
-            ),
+            format!("{received} of the {announced} bytes its Content-Length announced"),
         )),
         _ => Ok(()),
     }
@@ -155,7 +169,11 @@ impl<E: Error + 'static> From<E> for FetchError {
 
 impl fmt::Display for FetchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        match (words(self.kind), self.detail.is_empty()) {
+            (Some(words), true) => f.write_str(words),
+            (Some(words), false) => write!(f, "{words} ({})", self.detail),
+            (None, _) => f.write_str(&self.detail),
+        }
     }
 }
 
@@ -179,6 +197,18 @@ fn io_kind(e: &io::Error) -> Option<ErrorKind> {
 fn kind_from_text(text: &str) -> Option<ErrorKind> {
     const WORDS: &[(ErrorKind, &[&str])] = &[
         (ErrorKind::TooManyOpenFiles, &["too many open files"]),
+        (ErrorKind::Redirects, &["too many redirects"]),
+        (
+            ErrorKind::Tls,
+            &[
+                "certificate",
+                "unknownissuer",
+                "unknown issuer",
+                "tls",
+                "handshake",
+                "ssl",
+            ],
+        ),
         (ErrorKind::Timeout, &["timed out", "timeout", "deadline"]),
         (ErrorKind::Refused, &["connection refused"]),
         (ErrorKind::Reset, &["connection reset", "broken pipe"]),
@@ -186,6 +216,7 @@ fn kind_from_text(text: &str) -> Option<ErrorKind> {
             ErrorKind::Dns,
             &[
                 "dns",
+                "host not found",
                 "failed to lookup address",
                 "name or service not known",
                 "no address",
@@ -237,21 +268,28 @@ fn kind_from_text(text: &str) -> Option<ErrorKind> {
         .map(|(kind, _)| *kind)
 }
 
-fn describe(kind: ErrorKind, detail: &str) -> String {
-    let what = match kind {
+/// A kind in plain words; `None` for the kinds whose detail says it all.
+fn words(kind: ErrorKind) -> Option<&'static str> {
+    Some(match kind {
         ErrorKind::Refused => "connection refused",
         ErrorKind::Dns => "host not found (DNS)",
         ErrorKind::Reset => "connection reset by the server",
         ErrorKind::Closed => "connection closed before a complete response",
-        ErrorKind::Truncated => "body cut short (shorter than its Content-Length)",
+        ErrorKind::Truncated => "body cut short",
         ErrorKind::Timeout => "timed out",
         ErrorKind::NotHttp => "the reply is not HTTP",
+        ErrorKind::Tls => "TLS failed (is the certificate's authority trusted? see --ca-cert)",
+        ErrorKind::Redirects => "too many redirects",
         ErrorKind::TooManyOpenFiles => {
             "too many open files: lower --concurrency or raise the limit (ulimit -n)"
         }
-        _ => return detail.to_string(),
-    };
-    format!("{what} ({detail})")
+        ErrorKind::Status
+        | ErrorKind::BadJson
+        | ErrorKind::WrongAnswer
+        | ErrorKind::ThreadRefused
+        | ErrorKind::InvalidUrl
+        | ErrorKind::Other => return None,
+    })
 }
 
 #[cfg(test)]
@@ -277,7 +315,7 @@ mod tests {
     fn the_cause_is_found_down_the_chain() {
         let e = FetchError::from(Wrapper(io::Error::from_raw_os_error(libc::ECONNREFUSED)));
         assert_eq!(e.kind(), ErrorKind::Refused);
-        assert!(e.message().starts_with("connection refused ("), "{e}");
+        assert!(e.to_string().starts_with("connection refused ("), "{e}");
         let e = FetchError::from(Wrapper(io::Error::from_raw_os_error(libc::EMFILE)));
         assert_eq!(e.kind(), ErrorKind::TooManyOpenFiles);
     }
@@ -307,6 +345,14 @@ mod tests {
         assert!(check_status(200).is_ok());
         assert!(check_status(204).is_ok());
         assert_eq!(check_status(404).unwrap_err().kind(), ErrorKind::Status);
-        assert_eq!(check_status(500).unwrap_err().message(), "HTTP status 500");
+        assert_eq!(
+            check_status(500).unwrap_err().to_string(),
+            "HTTP status 500"
+        );
+        let cut = check_length(Some(1000), 100).unwrap_err();
+        assert_eq!(
+            cut.to_string(),
+            "body cut short (100 of the 1000 bytes its Content-Length announced)"
+        );
     }
 }

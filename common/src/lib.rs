@@ -4,12 +4,14 @@
 //!
 //! A model reads like this:
 //! ```no_run
-//! # fn get(url: &str) -> Result<Vec<u8>, common::FetchError> { Ok(Vec::new()) }
+//! # fn get(url: &str) -> Result<common::Page<Vec<u8>>, common::FetchError> {
+//! #     Ok(common::Page::new(url, Vec::new()))
+//! # }
 //! let run = common::Run::from_cli()?;          // flags, endpoints, the embedded origin
 //! let mut report = run.report();               // prints the header
 //! for endpoint in run.endpoints() {
-//!     let (body, elapsed) = common::timeit(|| get(endpoint.url()));
-//!     report.record(endpoint, body, elapsed);  // checks the answer, prints the row
+//!     let (page, elapsed) = common::timeit(|| get(endpoint.url()));
+//!     report.record(endpoint, page, elapsed);  // checks the answer, prints the row
 //! }
 //! let exit_code = report.finish();             // the sum, wall, CPU, peak RSS
 //! # Ok::<(), std::io::Error>(())
@@ -25,20 +27,26 @@ pub mod blocking;
 pub mod child;
 mod cli;
 mod error;
+mod page;
 mod plan;
 mod report;
 pub mod testing;
+mod timing;
+#[cfg(feature = "rustls")]
+pub mod tls;
 
 pub use origin;
-mod timing;
 
 use std::io;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 
 pub use cli::{Args, Workload};
 pub use error::{ErrorKind, FetchError, check_length, check_status};
+pub use page::{MAX_REDIRECTS, Page, follow_redirects, next_hop};
 pub use plan::{Endpoint, Expect, LineError, Plan, Source, UsageError, check_url, parse_endpoints};
 pub use report::{Report, Row};
 pub use timing::{Usage, peak_in_flight, timed, timeit};
@@ -51,6 +59,7 @@ pub struct Run {
     plan: Plan,
     source: Source,
     model: String,
+    ca_cert: Option<CertificateDer<'static>>,
     started: Instant,
     // Dropped last: the origin outlives every request.
     origin: Option<origin::Origin>,
@@ -77,7 +86,18 @@ impl Run {
     /// Prepares a run from parsed arguments.
     pub fn new(args: Args) -> Result<Run, StartError> {
         let fd_limit = origin::raise_fd_limit().ok();
-        let (plan, source, origin) = if let Some(path) = &args.endpoints {
+        let ca_cert = match &args.ca_cert {
+            Some(path) => Some(CertificateDer::from_pem_file(path).map_err(|e| {
+                UsageError(format!(
+                    "cannot read a PEM certificate from {}: {e}",
+                    path.display()
+                ))
+            })?),
+            None => None,
+        };
+        let (plan, source, origin) = if args.live {
+            (Plan::live(), Source::Urls, None)
+        } else if let Some(path) = &args.endpoints {
             let text = std::fs::read(path).map_err(|e| {
                 UsageError(format!(
                     "cannot read the endpoints file {}: {e}",
@@ -121,6 +141,7 @@ impl Run {
         };
         let run = Run {
             model: model_name(),
+            ca_cert,
             plan,
             source,
             origin,
@@ -147,6 +168,17 @@ impl Run {
     pub fn concurrency(&self) -> usize {
         let n = self.endpoints().len().max(1);
         self.args.concurrency.map_or(n, |c| (c as usize).min(n))
+    }
+
+    /// The extra certificate authority given by `--ca-cert`, to trust besides the public roots.
+    pub fn ca_cert(&self) -> Option<&CertificateDer<'static>> {
+        self.ca_cert.as_ref()
+    }
+
+    /// A rustls client configuration for this run: the public roots, and `--ca-cert` if given.
+    #[cfg(feature = "rustls")]
+    pub fn tls_config(&self) -> Result<rustls::ClientConfig, rustls::Error> {
+        tls::client_config(self.ca_cert())
     }
 
     /// `--threads`, for models with a pool.

@@ -140,6 +140,18 @@ impl Plan {
         }
     }
 
+    /// The talk's six real sites, fetched over the internet, labelled as the talk printed them.
+    pub fn live() -> Plan {
+        let urls = origin::sites()
+            .iter()
+            .map(|site| site.talk_url.to_string())
+            .collect();
+        Plan {
+            what: "the talk's six sites, live over the internet".into(),
+            ..Plan::from_urls(urls)
+        }
+    }
+
     /// The origin's endpoints at `base` for the workload and counts the arguments ask for.
     pub fn for_origin(base: &str, args: &Args) -> Plan {
         let base = base.trim_end_matches('/');

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::Page;
 use crate::Run;
 use crate::cli::Workload;
 use crate::error::{ErrorKind, FetchError};
@@ -25,6 +26,8 @@ const FAILURES_SHOWN: usize = 20;
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     pub url: String,
+    /// Where the body finally came from, when redirects led elsewhere.
+    pub final_url: Option<String>,
     #[serde(skip)]
     pub label: String,
     /// Body size; `None` when the request failed.
@@ -66,22 +69,31 @@ impl<'r> Report<'r> {
         self.notes.push(note.into());
     }
 
-    /// Records one endpoint's outcome: its body (checked against what the origin should have
-    /// sent) or its error, and how long it took.
+    /// Records one endpoint's outcome: its page (the body checked against what the origin
+    /// should have sent) or its error, and how long it took.
     pub fn record<B: AsRef<[u8]>>(
         &mut self,
         endpoint: &Endpoint,
-        body: Result<B, FetchError>,
+        page: Result<Page<B>, FetchError>,
         elapsed: Duration,
     ) {
-        let answer = body.and_then(|body| check(self.run.args.workload, endpoint, body.as_ref()));
-        let (bytes, jobs, error) = match answer {
+        // A redirected page is named by where it came from, as the talk's Tornado run did.
+        let final_url = match &page {
+            Ok(page) if !same_url(&page.url, endpoint.url()) => Some(page.url.clone()),
+            _ => None,
+        };
+        let answer =
+            page.and_then(|page| check(self.run.args.workload, endpoint, page.body.as_ref()));
+        let (bytes, jobs, error) = match answer.map_err(|e| self.with_limit(e)) {
             Ok((bytes, jobs)) => (Some(bytes), jobs, None),
             Err(e) => (None, None, Some(e)),
         };
         let row = Row {
             url: endpoint.url().to_string(),
-            label: endpoint.label().to_string(),
+            label: final_url
+                .clone()
+                .unwrap_or_else(|| endpoint.label().to_string()),
+            final_url,
             bytes,
             jobs,
             seconds: elapsed.as_secs_f64(),
@@ -92,9 +104,21 @@ impl<'r> Report<'r> {
         self.rows.push(row);
     }
 
+    /// Every client words its timeout differently: say what the limit was, in one way.
+    fn with_limit(&self, error: FetchError) -> FetchError {
+        if error.kind() != ErrorKind::Timeout {
+            return error;
+        }
+        let limit = self.run.args.timeout.as_secs_f64();
+        FetchError::new(
+            ErrorKind::Timeout,
+            format!("after {limit} s, the --timeout"),
+        )
+    }
+
     /// Records an endpoint that failed before its request could start.
     pub fn fail(&mut self, endpoint: &Endpoint, error: FetchError) {
-        self.record(endpoint, Err::<&[u8], _>(error), Duration::ZERO);
+        self.record(endpoint, Err::<Page<&[u8]>, _>(error), Duration::ZERO);
     }
 
     fn print_row(&mut self, row: &Row) {
@@ -140,6 +164,14 @@ impl<'r> Report<'r> {
         } else {
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Whether two URLs name the same resource once normalised (`http://a.test` and `http://a.test/`).
+fn same_url(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }
 

@@ -20,6 +20,8 @@ pub enum Overlap {
     Sequential,
     /// All at once: the wall time is well under the sum.
     Concurrent,
+    /// A pool of this many threads: all at once up to the pool's size, in rounds past it.
+    Pool(usize),
 }
 
 /// A model binary under test.
@@ -50,9 +52,108 @@ impl Outcome {
     }
 }
 
-/// Starts an origin on loopback for one test.
+/// Starts an origin on loopback for one test, with HTTPS.
 pub fn start_origin() -> Origin {
-    Origin::start(Config::default()).expect("start the origin")
+    Origin::start(Config {
+        tls: true,
+        ..Config::default()
+    })
+    .expect("start the origin")
+}
+
+/// Where the fault matrix's rows are kept, below the target directory's `tmp`.
+pub const MATRIX_DIR: &str = "fault-matrix";
+
+/// Keeps the row a fault test observed, for `docs/FAULTS.md`: the table of what each model says
+/// for each fault is made from these files (`cargo run -p compare --bin faults-doc`), so that it
+/// shows what the code does, not what someone typed. Ports are replaced by `PORT`.
+pub fn record_matrix_row(tmp_dir: &str, model: &str, case: &str, row: &Value) {
+    let dir = std::path::Path::new(tmp_dir).join(MATRIX_DIR).join(model);
+    let entry = serde_json::json!({
+        "model": model,
+        "case": case.strip_prefix("fault_").unwrap_or(case),
+        "kind": row["error_kind"],
+        "error": without_ports(row["error"].as_str().unwrap_or("")),
+    });
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join(format!("{case}.json")), entry.to_string()));
+    if let Err(e) = written {
+        eprintln!("cannot keep the fault matrix row in {}: {e}", dir.display());
+    }
+}
+
+/// `http://127.0.0.1:41809/x` as `http://127.0.0.1:PORT/x`: what changes from run to run.
+fn without_ports(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = ["127.0.0.1:", "localhost:"]
+        .iter()
+        .filter_map(|host| rest.find(host).map(|i| i + host.len()))
+        .min()
+    {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            out.push_str("PORT");
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Sets the child's soft and hard `RLIMIT_NOFILE` to `limit`, as `ulimit -n` would.
+fn limit_descriptors(command: &mut Command, limit: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit is async-signal-safe, as code between fork and exec must be.
+    unsafe {
+        command.pre_exec(move || {
+            let rlimit = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+}
+
+/// One way an endpoint can go wrong, for [`Model::survives`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// A fault of the origin's fault port.
+    Fault(Fault),
+    /// An HTTP status from the origin.
+    Status(u16),
+    /// A port where nothing listens.
+    Refused,
+    /// A host name that does not resolve (`.invalid` never does).
+    Dns,
+    /// A redirect to itself, forever.
+    RedirectLoop,
+    /// HTTPS with a certificate no trusted authority signed (no `--ca-cert`).
+    UntrustedCertificate,
+}
+
+impl Case {
+    fn url(self, origin: &Origin) -> String {
+        match self {
+            Case::Fault(fault) => origin.fault_url(fault),
+            Case::Status(code) => origin.url(&format!("/status/{code}")),
+            Case::Refused => refused_url(),
+            Case::Dns => "http://no-such-host.invalid/".to_string(),
+            Case::RedirectLoop => origin.url("/redirect-loop"),
+            Case::UntrustedCertificate => origin.https_url("/apple.com").expect("https"),
+        }
+    }
+
+    fn is_jobs(self) -> bool {
+        matches!(self, Case::Fault(Fault::MalformedJson | Fault::NoTotal))
+    }
 }
 
 /// A URL where nothing listens: connecting to it is refused.
@@ -164,8 +265,12 @@ impl Model {
         assert_eq!(json["ok"], OVERLAP_N, "{json}");
         let wall = json["wall_s"].as_f64().expect("wall_s");
         match overlap {
-            Overlap::Sequential => assert!(wall >= sum, "wall {wall} < sum {sum}"),
-            Overlap::Concurrent => assert!(wall < 0.6 * sum, "wall {wall} >= 0.6 x {sum}"),
+            Overlap::Sequential | Overlap::Pool(1) => {
+                assert!(wall >= sum, "wall {wall} < sum {sum}")
+            }
+            Overlap::Concurrent | Overlap::Pool(_) => {
+                assert!(wall < 0.6 * sum, "wall {wall} >= 0.6 x {sum}")
+            }
         }
     }
 
@@ -181,28 +286,14 @@ impl Model {
     }
 
     /// One faulty endpoint among good ones: its row names the cause, the others succeed, the
-    /// exit code is 1, and the run ends within the timeout and two seconds.
-    pub fn survives(&self, fault: Fault, want: &[ErrorKind]) {
+    /// exit code is 1, and the run ends within the timeout and two seconds. Returns the row.
+    pub fn survives(&self, case: Case, want: &[ErrorKind]) -> Value {
         let origin = start_origin();
-        let url = origin.fault_url(fault);
-        let jobs = matches!(fault, Fault::MalformedJson | Fault::NoTotal);
-        self.survives_url(&origin, &url, jobs, want);
+        let url = case.url(&origin);
+        self.survives_url(&origin, &url, case.is_jobs(), want)
     }
 
-    /// As [`survives`](Model::survives), for a status code.
-    pub fn survives_status(&self, code: u16) {
-        let origin = start_origin();
-        let url = origin.url(&format!("/status/{code}"));
-        self.survives_url(&origin, &url, false, &[ErrorKind::Status]);
-    }
-
-    /// As [`survives`](Model::survives), for a port where nothing listens.
-    pub fn survives_refusal(&self) {
-        let origin = start_origin();
-        self.survives_url(&origin, &refused_url(), false, &[ErrorKind::Refused]);
-    }
-
-    fn survives_url(&self, origin: &Origin, bad: &str, jobs: bool, want: &[ErrorKind]) {
+    fn survives_url(&self, origin: &Origin, bad: &str, jobs: bool, want: &[ErrorKind]) -> Value {
         let good: Vec<String> = if jobs {
             origin::zips()[..3]
                 .iter()
@@ -240,6 +331,96 @@ impl Model {
             "{bad}: {kind:?} not in {want:?}: {row}"
         );
         assert!(row["error"].as_str().is_some_and(|e| !e.is_empty()));
+        row.clone()
+    }
+
+    /// HTTPS from the local origin with its authority trusted through `--ca-cert`, and
+    /// verification on: a chunked body and a plain one.
+    pub fn fetches_https_with_an_extra_root(&self) {
+        let origin = start_origin();
+        let ca = origin
+            .ca_cert()
+            .expect("a CA certificate")
+            .to_str()
+            .expect("UTF-8 path");
+        let urls = [
+            origin.https_url("/apple.com?scale=0.01").expect("https"),
+            origin.https_url("/bytes/70000?chunked=1").expect("https"),
+        ];
+        let (_, json) = self.run_json(&[&urls[0], &urls[1], "--ca-cert", ca], secs(30));
+        assert_eq!(json["ok"], 2, "{json}");
+        let sizes: Vec<u64> = rows(&json).filter_map(|r| r["bytes"].as_u64()).collect();
+        assert!(sizes.contains(&10011) && sizes.contains(&70000), "{json}");
+    }
+
+    /// Redirects followed: one hop, a chain of three, and HTTP to HTTPS; each row reports the
+    /// URL it ended at.
+    pub fn follows_redirects(&self) {
+        let origin = start_origin();
+        let ca = origin
+            .ca_cert()
+            .expect("a CA certificate")
+            .to_str()
+            .expect("UTF-8 path");
+        let urls = [
+            origin.url("/redirect/1?scale=0.01"),
+            origin.url("/redirect/3?scale=0.01"),
+            origin.url("/to-https/python.org?scale=0.01"),
+        ];
+        let (_, json) = self.run_json(&[&urls[0], &urls[1], &urls[2], "--ca-cert", ca], secs(30));
+        assert_eq!(json["ok"], 3, "{json}");
+        let end = |url: &str| {
+            let row = rows(&json).find(|r| r["url"] == url).expect("a row");
+            (
+                row["final_url"].as_str().unwrap_or("").to_string(),
+                row["bytes"].as_u64(),
+            )
+        };
+        let apple = origin.url("/apple.com?scale=0.01");
+        assert_eq!(end(&urls[0]), (apple.clone(), Some(10011)));
+        assert_eq!(end(&urls[1]), (apple, Some(10011)));
+        let python = origin.https_url("/python.org?scale=0.01").expect("https");
+        assert_eq!(end(&urls[2]), (python, Some(44275)));
+    }
+
+    /// With `ulimit -n` at 256 and 1,000 requests at once, the model either completes or gives
+    /// every endpoint it could not open a connection for a "too many open files" row that says
+    /// what to do. Nothing aborts.
+    pub fn survives_a_low_descriptor_limit(&self, overlap: Overlap) {
+        let origin = start_origin();
+        // Bounded models never hold many sockets: no need to keep their requests waiting.
+        let delay = match overlap {
+            Overlap::Concurrent => "0.5",
+            Overlap::Sequential | Overlap::Pool(_) => "0",
+        };
+        let base = origin.base_url();
+        let args = [
+            "--origin", &base, "--count", "1000", "--size", "100", "--delay", delay, "--json",
+        ];
+        let mut command = Command::new(self.bin);
+        command.args(args).args(&self.extra);
+        limit_descriptors(&mut command, 256);
+        let finished = crate::child::run(&mut command, secs(60)).expect("run the model");
+        let status = finished.status.expect("the model finished in time");
+        let outcome = Outcome {
+            code: status.code().unwrap_or(-1),
+            stdout: finished.stdout,
+            stderr: finished.stderr,
+            elapsed: finished.elapsed,
+        };
+        assert!(matches!(outcome.code, 0 | 1), "{outcome:?}");
+        let json = outcome.json();
+        assert_eq!(json["n"], 1000);
+        let ok = json["ok"].as_u64().unwrap_or(0);
+        let failed: Vec<&Value> = rows(&json).filter(|r| !r["error"].is_null()).collect();
+        assert_eq!(ok + failed.len() as u64, 1000, "every endpoint reported");
+        for row in failed {
+            assert_eq!(row["error_kind"], "too-many-open-files", "{row}");
+            assert!(
+                row["error"].as_str().unwrap_or("").contains("ulimit -n"),
+                "{row}"
+            );
+        }
     }
 
     /// URLs from a file: comments and blank lines skipped, a chunked body read whole.
@@ -296,6 +477,18 @@ impl Model {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ports_are_taken_out() {
+        assert_eq!(
+            super::without_ports("GET http://127.0.0.1:41809/x and https://localhost:443/ ok"),
+            "GET http://127.0.0.1:PORT/x and https://localhost:PORT/ ok"
+        );
+        assert_eq!(super::without_ports("no address here"), "no address here");
+    }
+}
+
 fn rows(json: &Value) -> impl Iterator<Item = &Value> {
     json["requests"].as_array().into_iter().flatten()
 }
@@ -341,8 +534,9 @@ macro_rules! model_tests {
         $crate::model_tests!($bin, $overlap, []);
     };
     ($bin:expr, $overlap:expr, [$($arg:expr),* $(,)?]) => {
+        #[allow(unused_imports)]
         use $crate::ErrorKind::*;
-        use $crate::testing::{Fault, Model};
+        use $crate::testing::{Case, Fault, Model};
 
         fn model() -> Model {
             Model::new($bin).with_args(&[$($arg),*])
@@ -389,63 +583,55 @@ macro_rules! model_tests {
         }
 
         #[test]
-        fn fault_refused() {
-            model().survives_refusal();
+        fn follows_redirects() {
+            model().follows_redirects();
         }
 
         #[test]
-        fn fault_status_404() {
-            model().survives_status(404);
+        fn fetches_https_with_an_extra_root() {
+            model().fetches_https_with_an_extra_root();
         }
 
         #[test]
-        fn fault_status_500() {
-            model().survives_status(500);
+        fn survives_a_low_descriptor_limit() {
+            model().survives_a_low_descriptor_limit($overlap);
         }
 
-        #[test]
-        fn fault_close() {
-            model().survives(Fault::Close, &[Closed]);
+        $crate::fault_tests! {
+            fault_refused: Case::Refused => [Refused],
+            fault_dns: Case::Dns => [Dns],
+            fault_status_404: Case::Status(404) => [Status],
+            fault_status_500: Case::Status(500) => [Status],
+            fault_close: Case::Fault(Fault::Close) => [Closed],
+            fault_reset: Case::Fault(Fault::Reset) => [Reset, Closed],
+            fault_reset_mid_body: Case::Fault(Fault::ResetMidBody) => [Reset, Truncated],
+            fault_short_body: Case::Fault(Fault::Short) => [Truncated],
+            fault_trickle: Case::Fault(Fault::Trickle) => [Timeout],
+            fault_hang: Case::Fault(Fault::Hang) => [Timeout],
+            fault_not_http: Case::Fault(Fault::NotHttp) => [NotHttp],
+            fault_malformed_json: Case::Fault(Fault::MalformedJson) => [BadJson],
+            fault_no_total: Case::Fault(Fault::NoTotal) => [BadJson],
+            fault_redirect_loop: Case::RedirectLoop => [Redirects],
+            fault_untrusted_certificate: Case::UntrustedCertificate => [Tls],
         }
+    };
+}
 
-        #[test]
-        fn fault_reset() {
-            model().survives(Fault::Reset, &[Reset, Closed]);
-        }
-
-        #[test]
-        fn fault_reset_mid_body() {
-            model().survives(Fault::ResetMidBody, &[Reset, Truncated]);
-        }
-
-        #[test]
-        fn fault_short_body() {
-            model().survives(Fault::Short, &[Truncated]);
-        }
-
-        #[test]
-        fn fault_trickle() {
-            model().survives(Fault::Trickle, &[Timeout]);
-        }
-
-        #[test]
-        fn fault_hang() {
-            model().survives(Fault::Hang, &[Timeout]);
-        }
-
-        #[test]
-        fn fault_not_http() {
-            model().survives(Fault::NotHttp, &[NotHttp]);
-        }
-
-        #[test]
-        fn fault_malformed_json() {
-            model().survives(Fault::MalformedJson, &[BadJson]);
-        }
-
-        #[test]
-        fn fault_no_total() {
-            model().survives(Fault::NoTotal, &[BadJson]);
-        }
+/// The fault matrix of one model: a `#[test]` per case, each checking the kinds it may give.
+#[macro_export]
+macro_rules! fault_tests {
+    ($($name:ident: $case:expr => [$($kind:ident),+],)+) => {
+        $(
+            #[test]
+            fn $name() {
+                let row = model().survives($case, &[$($kind),+]);
+                $crate::testing::record_matrix_row(
+                    env!("CARGO_TARGET_TMPDIR"),
+                    env!("CARGO_PKG_NAME"),
+                    stringify!($name),
+                    &row,
+                );
+            }
+        )+
     };
 }

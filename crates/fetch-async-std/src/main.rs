@@ -11,10 +11,11 @@
 //! build and run, and readers meet this code in the wild; new code should use fetch-smol's or
 //! fetch-tokio's stack.
 //!
-//! surf's backend here is `h1-client` (async-h1, on async-std itself): pure Rust and on the same
-//! runtime, where the default `curl-client` would hand the work to libcurl's own event loop.
-//! Its pool allows 50 connections per host by default, which would silently cap this comparison
-//! at 50 requests in flight; the limit is raised to the run's concurrency.
+//! surf's backend here is `h1-client-rustls` (async-h1 on async-std itself, with rustls): pure
+//! Rust and on the same runtime, where the default `curl-client` would hand the work to
+//! libcurl's own event loop. Its pool allows 50 connections per host by default, which would
+//! silently cap this comparison at 50 requests in flight; the limit is raised to the run's
+//! concurrency. Redirects, TLS roots and a body check surf lacks are in `client.rs`.
 //!
 //! Run with:
 //! ```sh
@@ -22,10 +23,12 @@
 //! cargo run -p fetch-async-std -- --workload jobs
 //! ```
 
+mod client;
+
 use std::process::ExitCode;
 
 use async_std::{channel, future, task};
-use common::{Endpoint, FetchError};
+use common::FetchError;
 
 fn main() -> anyhow::Result<ExitCode> {
     let run = common::Run::from_cli()?;
@@ -34,6 +37,7 @@ fn main() -> anyhow::Result<ExitCode> {
     // One client for the run: it owns the connection pools.
     let client: surf::Client = surf::Config::new()
         .set_max_connections_per_host(run.concurrency())
+        .set_tls_config(client::tls_config(&run)?)
         .try_into()?;
 
     // The channel collects the results, as in fetch-threads; the bounded one holds a slot per
@@ -49,7 +53,7 @@ fn main() -> anyhow::Result<ExitCode> {
             let mine = endpoint.clone();
             task::spawn(async move {
                 // The whole request, body included, races the timeout.
-                let request = future::timeout(timeout, get(&client, &mine));
+                let request = future::timeout(timeout, client::get(&client, mine.url()));
                 let (body, elapsed) = common::timed(request).await;
                 let body = body.unwrap_or_else(|_| Err(FetchError::timeout(timeout)));
                 let _ = slot.recv().await;
@@ -63,23 +67,4 @@ fn main() -> anyhow::Result<ExitCode> {
         }
     });
     Ok(report.finish())
-}
-
-async fn get(client: &surf::Client, endpoint: &Endpoint) -> Result<Vec<u8>, FetchError> {
-    let mut response = client.get(endpoint.url()).await.map_err(surf_error)?;
-    common::check_status(response.status().into())?;
-    let announced = response.len();
-    let body = response
-        .body_bytes()
-        .await
-        .map_err(|e| FetchError::in_body(surf_error(e)))?;
-    // async-h1 returns a body cut short by a closed connection as if it were whole: check its
-    // length against the Content-Length ourselves.
-    common::check_length(announced, body.len())?;
-    Ok(body)
-}
-
-/// surf's error is not a `std::error::Error`; its inner error is.
-fn surf_error(e: surf::Error) -> FetchError {
-    FetchError::classify(e.into_inner().as_ref())
 }

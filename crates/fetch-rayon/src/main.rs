@@ -22,7 +22,7 @@ fn main() -> anyhow::Result<ExitCode> {
     let run = common::Run::from_cli()?;
 
     // One ureq agent shared by the pool's threads (clones share one connection pool).
-    let agent = common::blocking::agent(run.timeout());
+    let agent = common::blocking::agent(&run);
 
     // The pool bounds the requests in flight: one thread per core unless told otherwise.
     let threads = run.threads().unwrap_or_else(rayon::current_num_threads);

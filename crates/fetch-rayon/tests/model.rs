@@ -3,6 +3,6 @@
 
 common::model_tests!(
     env!("CARGO_BIN_EXE_fetch-rayon"),
-    common::testing::Overlap::Concurrent,
+    common::testing::Overlap::Pool(6),
     ["--threads", "6"]
 );

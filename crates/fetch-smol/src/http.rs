@@ -1,52 +1,94 @@
-//! A one-request HTTP/1.1 client on smol: hyper's client connection over a smol `TcpStream`,
-//! joined by `smol-hyper`'s I/O adapter.
+//! A small HTTP/1.1 client on smol: hyper's client connection over a smol `TcpStream` (wrapped
+//! in TLS by futures-rustls for https), joined by `smol-hyper`'s I/O adapter, with redirects
+//! followed by hand.
 //!
 //! hyper is the HTTP implementation under reqwest, with chunked bodies, `Content-Length`
 //! checking and strict parsing; only its connection pool is tokio's, so here each request opens
 //! its own connection, as the concurrent requests of this comparison would anyway.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
-use common::{ErrorKind, FetchError};
+use common::{ErrorKind, FetchError, Page};
+use futures_rustls::TlsConnector;
+use futures_rustls::rustls::pki_types::ServerName;
 use http_body_util::{BodyExt, Empty};
-use hyper::Request;
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use smol::io::{AsyncRead, AsyncWrite};
 use smol::net::TcpStream;
 use smol_hyper::rt::FuturesIo;
 
-/// GETs `url` and returns its body, or why it could not.
-pub async fn get(url: &str) -> Result<Bytes, FetchError> {
-    let uri: hyper::Uri = url.parse()?;
-    if uri.scheme_str() != Some("http") {
-        return Err(FetchError::new(
-            ErrorKind::InvalidUrl,
-            format!("{url}: this client speaks plain http only"),
-        ));
-    }
-    let (Some(host), Some(authority)) = (uri.host(), uri.authority()) else {
-        return Err(FetchError::new(
-            ErrorKind::InvalidUrl,
-            format!("{url} has no host"),
-        ));
-    };
-    // IPv6 literals come bracketed in URLs and bare in socket addresses.
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let stream = TcpStream::connect((host, uri.port_u16().unwrap_or(80))).await?;
-    // hyper's read buffer adapts, and grows to 8 KiB per connection at the first read. A fixed
-    // 2 KiB holds a small answer whole and reads a big one in more system calls; with thousands
-    // of connections open, it saves about a quarter of the memory per request (docs/RESULTS.md).
-    let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
-        .read_buf_exact_size(Some(2048))
-        .handshake(FuturesIo::new(stream))
-        .await?;
-    // The connection is a future of its own that reads and writes the socket: it runs as a task
-    // beside this one and ends when `sender` is dropped.
-    smol::spawn(connection).detach();
+/// The client of a run: what every request shares (the TLS configuration and its roots).
+#[derive(Clone)]
+pub struct Client {
+    tls: TlsConnector,
+}
 
-    let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let request = Request::get(path)
-        .header(hyper::header::HOST, authority.as_str())
-        .body(Empty::<Bytes>::new())?;
-    let response = sender.send_request(request).await?;
-    common::check_status(response.status().as_u16())?;
-    let body = response.into_body().collect().await;
-    Ok(body.map_err(FetchError::in_body)?.to_bytes())
+/// A connection, plain or encrypted.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+impl Client {
+    pub fn new(tls: futures_rustls::rustls::ClientConfig) -> Client {
+        Client {
+            tls: TlsConnector::from(Arc::new(tls)),
+        }
+    }
+
+    /// GETs `url`, following redirects, and returns the page or why it could not.
+    pub async fn get(&self, url: &str) -> Result<Page<Bytes>, FetchError> {
+        let (url, response) = common::follow_redirects(url, |url| async move {
+            let response = self.send(&url).await?;
+            let location = response.headers().get(hyper::header::LOCATION);
+            let location = location.and_then(|l| l.to_str().ok()).map(str::to_string);
+            Ok((response.status().as_u16(), location, response))
+        })
+        .await?;
+        common::check_status(response.status().as_u16())?;
+        let body = response.into_body().collect().await;
+        Ok(Page::new(
+            url,
+            body.map_err(FetchError::in_body)?.to_bytes(),
+        ))
+    }
+
+    /// Sends one request on a connection of its own and returns the response's head.
+    async fn send(&self, url: &str) -> Result<Response<Incoming>, FetchError> {
+        let uri: hyper::Uri = url.parse()?;
+        let (Some(host), Some(authority)) = (uri.host(), uri.authority()) else {
+            return Err(FetchError::new(
+                ErrorKind::InvalidUrl,
+                format!("{url} has no host"),
+            ));
+        };
+        // IPv6 literals come bracketed in URLs and bare in socket addresses.
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let https = uri.scheme_str() == Some("https");
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let tcp = TcpStream::connect((host, port)).await?;
+        let io: Box<dyn Io> = if https {
+            let name = ServerName::try_from(host.to_string())?;
+            Box::new(self.tls.connect(name, tcp).await?)
+        } else {
+            Box::new(tcp)
+        };
+        // hyper's read buffer adapts, and grows to 8 KiB per connection at the first read. A
+        // fixed 2 KiB holds a small answer whole and reads a big one in more system calls; with
+        // thousands of connections open, it saves about a quarter of the memory per request
+        // (docs/RESULTS.md).
+        let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
+            .read_buf_exact_size(Some(2048))
+            .handshake(FuturesIo::new(io))
+            .await?;
+        // The connection is a future of its own that reads and writes the socket: it runs as a
+        // task beside this one and ends when `sender` is dropped.
+        smol::spawn(connection).detach();
+
+        let path = uri.path_and_query().map_or("/", |p| p.as_str());
+        let request = Request::get(path)
+            .header(hyper::header::HOST, authority.as_str())
+            .body(Empty::<Bytes>::new())?;
+        Ok(sender.send_request(request).await?)
+    }
 }

@@ -27,6 +27,8 @@ use smol::lock::Semaphore;
 fn main() -> anyhow::Result<ExitCode> {
     let run = common::Run::from_cli()?;
     let timeout = run.timeout();
+    // One client for the run, with the TLS roots every request shares.
+    let client = http::Client::new(run.tls_config()?);
     // Tasks cost almost nothing; --concurrency bounds the requests, not the tasks.
     let limit = Arc::new(Semaphore::new(run.concurrency()));
 
@@ -36,11 +38,12 @@ fn main() -> anyhow::Result<ExitCode> {
             .endpoints()
             .iter()
             .map(|endpoint| {
-                let (url, limit) = (endpoint.url().to_string(), limit.clone());
+                let (url, limit, client) =
+                    (endpoint.url().to_string(), limit.clone(), client.clone());
                 smol::spawn(async move {
                     let _permit = limit.acquire_arc().await;
                     // smol has no timeout wrapper: race the request against a timer.
-                    let request = http::get(&url);
+                    let request = client.get(&url);
                     let deadline = async {
                         Timer::after(timeout).await;
                         Err(FetchError::timeout(timeout))

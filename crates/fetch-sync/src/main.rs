@@ -17,7 +17,7 @@ fn main() -> anyhow::Result<ExitCode> {
 
     // One ureq agent for the whole run: it keeps the connection to a host open from one request
     // to the next.
-    let agent = common::blocking::agent(run.timeout());
+    let agent = common::blocking::agent(&run);
 
     let mut report = run.report();
     for endpoint in run.endpoints() {

@@ -21,7 +21,7 @@ fn main() -> anyhow::Result<ExitCode> {
 
     // One ureq agent shared by every thread: clones are handles to one connection pool, which
     // keeps at most 3 idle connections per host; a thread that finds none idle opens its own.
-    let agent = common::blocking::agent(run.timeout());
+    let agent = common::blocking::agent(&run);
 
     // The channel plays the talk's results Queue. A second, bounded channel holds one slot per
     // request allowed in flight: `--concurrency N` makes the spawning loop wait for a free slot.

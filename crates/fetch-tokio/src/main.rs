@@ -14,7 +14,8 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use common::{Endpoint, FetchError, Run};
+use bytes::Bytes;
+use common::{Endpoint, FetchError, Page, Run};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -32,8 +33,13 @@ fn main() -> anyhow::Result<ExitCode> {
 
 async fn fetch_all(run: &Run) -> anyhow::Result<ExitCode> {
     // One client for the run: it owns the connection pool, and reqwest's docs warn against one
-    // per request. Cloning it only clones a handle.
-    let client = reqwest::Client::builder().timeout(run.timeout()).build()?;
+    // per request. Cloning it only clones a handle. It follows redirects and speaks HTTPS,
+    // trusting the public roots (and --ca-cert).
+    let client = reqwest::Client::builder()
+        .timeout(run.timeout())
+        .redirect(reqwest::redirect::Policy::limited(common::MAX_REDIRECTS))
+        .tls_backend_preconfigured(run.tls_config()?)
+        .build()?;
     // Tasks cost almost nothing; --concurrency bounds the requests, not the tasks.
     let limit = Arc::new(Semaphore::new(run.concurrency()));
 
@@ -55,9 +61,11 @@ async fn fetch_all(run: &Run) -> anyhow::Result<ExitCode> {
     Ok(report.finish())
 }
 
-async fn get(client: &reqwest::Client, endpoint: &Endpoint) -> Result<bytes::Bytes, FetchError> {
+async fn get(client: &reqwest::Client, endpoint: &Endpoint) -> Result<Page<Bytes>, FetchError> {
     // `.await` is the talk's `yield from`: the task is shelved here until the socket is ready.
     let response = client.get(endpoint.url()).send().await?;
     common::check_status(response.status().as_u16())?;
-    response.bytes().await.map_err(FetchError::in_body)
+    let url = response.url().to_string();
+    let body = response.bytes().await.map_err(FetchError::in_body)?;
+    Ok(Page::new(url, body))
 }

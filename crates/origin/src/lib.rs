@@ -7,12 +7,16 @@
 //! - `/bytes/N?delay=S`: N deterministic bytes after S seconds (`&chunked=1` for a chunked body);
 //! - `/api/jobs?LocationId=ZIP`: `{"TotalJobs": n}` as the jobs API of the talk
 //!   "Asynchronicity" answered, with counts that add up to the talk's 1651 over its 100 zips;
-//! - `/status/CODE`: any status code; `/stats`: connections open, their peak and requests served.
+//! - `/status/CODE`: any status code; `/stats`: connections open, their peak and requests served;
+//! - `/redirect/N`: a chain of N redirects ending at `/apple.com`; `/redirect-loop`: a redirect
+//!   to itself; `/to-https/PATH`: a redirect to PATH on the HTTPS port.
 //!
 //! Every delay is multiplied by the origin's time scale and by a `scale=F` query parameter, so a
 //! test can run the talk's latencies at a twentieth of their length.
 //!
-//! A second port serves the [`Fault`]s that a network can produce below HTTP.
+//! A second port serves the [`Fault`]s that a network can produce below HTTP. With
+//! [`Config::tls`], a third serves the same routes over HTTPS, with a certificate for `localhost`
+//! signed by an authority made at start (see [`Origin::ca_cert`]).
 //!
 //! The server is hyper on tokio: each connection is a task, not a thread, and waiting out a delay
 //! is a timer, so it holds 10,000 connections at once. It binds with a listen backlog of 4096 so
@@ -24,6 +28,7 @@
 mod data;
 mod faults;
 mod sys;
+mod tls;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -45,6 +50,7 @@ use tokio::sync::oneshot;
 pub use data::{Jobs, Site, TALK_JOBS_TOTAL, jobs, jobs_total, site, sites, zips};
 pub use faults::Fault;
 pub use sys::{FdLimit, raise_fd_limit, thread_cpu_time};
+pub use tls::CaFile;
 
 /// The largest body `/bytes/N` serves.
 pub const MAX_BYTES: usize = 256 << 20;
@@ -57,28 +63,63 @@ const BACKLOG: u32 = 4096;
 pub struct Config {
     /// Multiplies every simulated delay.
     pub time_scale: f64,
+    /// Also serve HTTPS, on a port of its own.
+    pub tls: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { time_scale: 1.0 }
+        Config {
+            time_scale: 1.0,
+            tls: false,
+        }
     }
 }
 
-/// The two bound ports of an origin, ready to [`serve`].
-#[derive(Debug)]
+/// The bound ports of an origin, ready to [`serve`].
 pub struct Listeners {
     pub http: TcpListener,
     pub faults: TcpListener,
+    https: Option<(TcpListener, tls::Identity)>,
+}
+
+impl std::fmt::Debug for Listeners {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listeners")
+            .field("http", &self.http)
+            .field("faults", &self.faults)
+            .field("https", &self.https.as_ref().map(|(l, _)| l))
+            .finish()
+    }
 }
 
 impl Listeners {
-    /// Binds the HTTP port at `addr` and the fault port at an ephemeral port of the same host.
-    pub fn bind(addr: SocketAddr) -> io::Result<Listeners> {
+    /// Binds the HTTP port at `addr`, and the fault port (and, with `tls`, the HTTPS port) at
+    /// ephemeral ports of the same host.
+    pub fn bind(addr: SocketAddr, tls: bool) -> io::Result<Listeners> {
+        let https = if tls {
+            Some((
+                bind(SocketAddr::new(addr.ip(), 0))?,
+                tls::Identity::generate()?,
+            ))
+        } else {
+            None
+        };
         Ok(Listeners {
             http: bind(addr)?,
             faults: bind(SocketAddr::new(addr.ip(), 0))?,
+            https,
         })
+    }
+
+    /// The address of the HTTPS port, if there is one.
+    pub fn https_addr(&self) -> Option<SocketAddr> {
+        self.https.as_ref().and_then(|(l, _)| l.local_addr().ok())
+    }
+
+    /// The certificate (PEM) of the authority that signed the HTTPS port's certificate.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.https.as_ref().map(|(_, id)| id.ca_pem.as_str())
     }
 }
 
@@ -144,35 +185,62 @@ impl Drop for OpenGuard<'_> {
 struct State {
     config: Config,
     stats: Arc<Stats>,
+    https_port: Option<u16>,
 }
 
-/// Serves both listeners until `shutdown` completes.
+/// Serves every listener until `shutdown` completes.
 pub async fn serve(
     listeners: Listeners,
     config: Config,
     stats: Arc<Stats>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let state = Arc::new(State { config, stats });
+    let https_port = listeners.https_addr().map(|a| a.port());
+    let state = Arc::new(State {
+        config,
+        stats,
+        https_port,
+    });
+    let https = async {
+        match listeners.https {
+            Some((listener, identity)) => {
+                accept_http(listener, Some(identity.acceptor), state.clone()).await
+            }
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
-        () = accept_http(listeners.http, state.clone()) => {}
-        () = faults::accept(listeners.faults, state) => {}
+        () = accept_http(listeners.http, None, state.clone()) => {}
+        () = faults::accept(listeners.faults, state.clone()) => {}
+        () = https => {}
         () = shutdown => {}
     }
 }
 
-async fn accept_http(listener: TcpListener, state: Arc<State>) {
+async fn accept_http(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    state: Arc<State>,
+) {
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                let state = state.clone();
+                let (state, tls) = (state.clone(), tls.clone());
                 tokio::spawn(async move {
                     let _open = state.stats.open();
                     let service = hyper::service::service_fn(|req| handle(req, &state));
-                    // A connection that ends in an error (the client went away) needs no report.
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    let http = hyper::server::conn::http1::Builder::new();
+                    // A connection that ends in an error (the client went away, or refused our
+                    // certificate) needs no report.
+                    let _ = match tls {
+                        None => http.serve_connection(TokioIo::new(stream), service).await,
+                        Some(tls) => match tls.accept(stream).await {
+                            Ok(stream) => {
+                                http.serve_connection(TokioIo::new(stream), service).await
+                            }
+                            Err(_) => return,
+                        },
+                    };
                 });
             }
             Err(e) => accept_failed(&e).await,
@@ -195,6 +263,8 @@ async fn accept_failed(e: &io::Error) {
 pub struct Origin {
     http: SocketAddr,
     faults: SocketAddr,
+    https: Option<SocketAddr>,
+    ca_file: Option<CaFile>,
     stats: Arc<Stats>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -218,27 +288,36 @@ impl Origin {
                     Err(e) => return drop(ready_tx.send(Err(e))),
                 };
                 runtime.block_on(async move {
-                    let listeners = match Listeners::bind(SocketAddr::from(([127, 0, 0, 1], 0))) {
+                    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+                    let listeners = match Listeners::bind(loopback, config.tls) {
                         Ok(listeners) => listeners,
                         Err(e) => return drop(ready_tx.send(Err(e))),
                     };
-                    let addrs = listeners
-                        .http
-                        .local_addr()
-                        .and_then(|http| Ok((http, listeners.faults.local_addr()?)));
-                    let _ = ready_tx.send(addrs);
+                    let ready = (|| {
+                        let http = listeners.http.local_addr()?;
+                        let faults = listeners.faults.local_addr()?;
+                        let https = listeners.https_addr();
+                        let ca_file = match (listeners.ca_pem(), https) {
+                            (Some(pem), Some(addr)) => Some(CaFile::write(pem, addr.port())?),
+                            _ => None,
+                        };
+                        Ok((http, faults, https, ca_file))
+                    })();
+                    let _ = ready_tx.send(ready);
                     serve(listeners, config, server_stats, async {
                         let _ = shutdown_rx.await;
                     })
                     .await;
                 });
             })?;
-        let (http, faults) = ready_rx
+        let (http, faults, https, ca_file) = ready_rx
             .recv()
             .map_err(|_| io::Error::other("the origin thread ended before it was ready"))??;
         Ok(Origin {
             http,
             faults,
+            https,
+            ca_file,
             stats,
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
@@ -253,6 +332,19 @@ impl Origin {
     /// The URL of `path` on the HTTP port.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.http)
+    }
+
+    /// The URL of `path` on the HTTPS port, named `localhost` as its certificate is; `None`
+    /// without [`Config::tls`].
+    pub fn https_url(&self, path: &str) -> Option<String> {
+        self.https
+            .map(|addr| format!("https://localhost:{}{path}", addr.port()))
+    }
+
+    /// The file holding the certificate of the authority behind the HTTPS port: what a client
+    /// must trust (`--ca-cert FILE`).
+    pub fn ca_cert(&self) -> Option<&std::path::Path> {
+        self.ca_file.as_ref().map(CaFile::path)
     }
 
     /// The URL that produces `fault`.
@@ -315,6 +407,25 @@ async fn handle(req: Request<Incoming>, state: &State) -> Result<Reply, Infallib
             }
             _ => text(StatusCode::BAD_REQUEST, "size must be 0 to 268435456\n"),
         }
+    } else if let Some(hops) = path.strip_prefix("/redirect/") {
+        match hops.parse::<u32>() {
+            Ok(hops) if hops > 1 => redirect(&format!("/redirect/{}", hops - 1), &query),
+            Ok(1) => redirect("/apple.com", &query),
+            _ => text(
+                StatusCode::BAD_REQUEST,
+                "the number of hops must be 1 or more\n",
+            ),
+        }
+    } else if path == "/redirect-loop" {
+        redirect("/redirect-loop", &query)
+    } else if let Some(rest) = path.strip_prefix("/to-https") {
+        match state.https_port {
+            Some(port) => redirect(&format!("https://localhost:{port}{rest}"), &query),
+            None => text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "this origin serves no HTTPS\n",
+            ),
+        }
     } else if let Some(code) = path.strip_prefix("/status/") {
         match code
             .parse::<u16>()
@@ -339,6 +450,7 @@ origin: replays the talks' sites and jobs API
   /bytes/N?delay=S[&chunked=1]
   /api/jobs?LocationId=ZIP
   /status/CODE
+  /redirect/N  /redirect-loop  /to-https/PATH
   /stats
 every delay is multiplied by the origin's --time-scale and by ?scale=F
 ";
@@ -348,6 +460,20 @@ async fn delay(base: Duration, scale: f64) {
     if seconds.is_finite() && seconds > 0.0 {
         tokio::time::sleep(Duration::from_secs_f64(seconds.min(86_400.0))).await;
     }
+}
+
+/// A `302 Found` to `location`, carrying the query string along.
+fn redirect(location: &str, query: &Query<'_>) -> Reply {
+    let location = if query.0.is_empty() {
+        location.to_string()
+    } else {
+        format!("{location}?{}", query.0)
+    };
+    let mut reply = text(StatusCode::FOUND, "redirected\n");
+    if let Ok(value) = hyper::header::HeaderValue::from_str(&location) {
+        reply.headers_mut().insert(hyper::header::LOCATION, value);
+    }
+    reply
 }
 
 fn text(status: StatusCode, body: &'static str) -> Reply {

@@ -29,6 +29,10 @@ struct Args {
     /// Multiplies every simulated delay.
     #[arg(long, default_value_t = 1.0, value_parser = non_negative)]
     time_scale: f64,
+    /// Also serve HTTPS on a port of its own, with a certificate made at start; the authority's
+    /// certificate is written to a file for clients to trust (`--ca-cert FILE`).
+    #[arg(long)]
+    tls: bool,
     /// Worker threads of the runtime.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
     workers: u16,
@@ -59,13 +63,14 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async {
-        let listeners = match origin::Listeners::bind(SocketAddr::new(args.bind, args.port)) {
-            Ok(listeners) => listeners,
-            Err(e) => {
-                eprintln!("origin: cannot listen on {}:{}: {e}", args.bind, args.port);
-                return ExitCode::FAILURE;
-            }
-        };
+        let listeners =
+            match origin::Listeners::bind(SocketAddr::new(args.bind, args.port), args.tls) {
+                Ok(listeners) => listeners,
+                Err(e) => {
+                    eprintln!("origin: cannot listen on {}:{}: {e}", args.bind, args.port);
+                    return ExitCode::FAILURE;
+                }
+            };
         let (Ok(http), Ok(faults)) = (listeners.http.local_addr(), listeners.faults.local_addr())
         else {
             eprintln!("origin: cannot read the bound addresses");
@@ -73,8 +78,26 @@ fn main() -> ExitCode {
         };
         // Scripts read this first line to learn the port.
         println!("origin listening on http://{http} (faults on http://{faults})");
+        let _ca_file = match (listeners.https_addr(), listeners.ca_pem()) {
+            (Some(https), Some(pem)) => match origin::CaFile::write(pem, https.port()) {
+                Ok(file) => {
+                    println!(
+                        "origin serving HTTPS on https://localhost:{} (trust {} with --ca-cert)",
+                        https.port(),
+                        file.path().display()
+                    );
+                    Some(file)
+                }
+                Err(e) => {
+                    eprintln!("origin: cannot write the CA certificate: {e}");
+                    return ExitCode::FAILURE;
+                }
+            },
+            _ => None,
+        };
         let config = origin::Config {
             time_scale: args.time_scale,
+            tls: args.tls,
         };
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;

@@ -8,6 +8,12 @@ use tokio::net::TcpStream;
 
 /// GETs `path` with `Connection: close` and returns the status code and the body.
 async fn get(addr: &str, path: &str) -> (u16, Vec<u8>) {
+    let (status, _, body) = get_with_head(addr, path).await;
+    (status, body)
+}
+
+/// GETs `path` and returns the status code, the head and the body.
+async fn get_with_head(addr: &str, path: &str) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     let request = format!("GET {path} HTTP/1.1\r\nHost: origin\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.expect("write");
@@ -20,11 +26,15 @@ async fn get(addr: &str, path: &str) -> (u16, Vec<u8>) {
         + 4;
     let head = String::from_utf8_lossy(&response[..head_end]).to_string();
     let status = head[9..12].parse().expect("a status code");
-    (status, response[head_end..].to_vec())
+    (status, head, response[head_end..].to_vec())
 }
 
 fn start(time_scale: f64) -> (Origin, String) {
-    let origin = Origin::start(Config { time_scale }).expect("start");
+    let origin = Origin::start(Config {
+        time_scale,
+        tls: true,
+    })
+    .expect("start");
     let addr = origin.base_url().trim_start_matches("http://").to_string();
     (origin, addr)
 }
@@ -141,4 +151,36 @@ fn stats_count_requests() {
         assert!(json["requests"].as_u64() >= Some(2), "{json}");
     });
     assert!(origin.stats().requests() >= 2);
+}
+
+#[test]
+fn redirects_point_where_they_say() {
+    let (origin, addr) = start(0.0);
+    let location = |head: &str| {
+        head.lines()
+            .find_map(|l| l.strip_prefix("location: "))
+            .map(str::to_string)
+    };
+    runtime().block_on(async {
+        let (status, head, _) = get_with_head(&addr, "/redirect/3?scale=0.5").await;
+        assert_eq!(status, 302);
+        assert_eq!(location(&head).as_deref(), Some("/redirect/2?scale=0.5"));
+        let (_, head, _) = get_with_head(&addr, "/redirect/1").await;
+        assert_eq!(location(&head).as_deref(), Some("/apple.com"));
+        let (_, head, _) = get_with_head(&addr, "/redirect-loop").await;
+        assert_eq!(location(&head).as_deref(), Some("/redirect-loop"));
+        let (_, head, _) = get_with_head(&addr, "/to-https/python.org").await;
+        let https = origin.https_url("/python.org").expect("https");
+        assert_eq!(location(&head), Some(https));
+    });
+}
+
+#[test]
+fn the_https_authority_is_written_for_clients() {
+    let (origin, _) = start(0.0);
+    let path = origin.ca_cert().expect("a CA file").to_path_buf();
+    let pem = std::fs::read_to_string(&path).expect("readable");
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    drop(origin);
+    assert!(!path.exists(), "the CA file outlived its origin");
 }

@@ -1,0 +1,116 @@
+//! What a model hands the report for each endpoint: the body, and where it finally came from.
+
+use crate::{ErrorKind, FetchError};
+
+/// The most redirects any model follows before it gives up, as browsers and reqwest do.
+pub const MAX_REDIRECTS: usize = 10;
+
+/// A fetched body and the URL it came from after any redirects: the talk's Tornado run printed
+/// that final URL (`https://www.yahoo.com/` for `http://yahoo.com`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<B> {
+    pub url: String,
+    pub body: B,
+}
+
+impl<B> Page<B> {
+    pub fn new(url: impl Into<String>, body: B) -> Page<B> {
+        Page {
+            url: url.into(),
+            body,
+        }
+    }
+}
+
+/// For clients that do not follow redirects themselves: given the answer to a request for
+/// `url` after `hops` redirects, where to go next. `Ok(None)` means this answer is the final one;
+/// a redirect past [`MAX_REDIRECTS`] is an error that says so.
+pub fn next_hop(
+    url: &str,
+    status: u16,
+    location: Option<&str>,
+    hops: usize,
+) -> Result<Option<String>, FetchError> {
+    if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+        return Ok(None);
+    }
+    let Some(location) = location else {
+        return Ok(None);
+    };
+    if hops >= MAX_REDIRECTS {
+        return Err(FetchError::new(
+            ErrorKind::Redirects,
+            format!("gave up after {MAX_REDIRECTS} redirects (the last one pointed to {location})"),
+        ));
+    }
+    let next = url::Url::parse(url)
+        .and_then(|base| base.join(location))
+        .map_err(|e| {
+            FetchError::new(
+                ErrorKind::InvalidUrl,
+                format!("redirect to an invalid location {location:?}: {e}"),
+            )
+        })?;
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(FetchError::new(
+            ErrorKind::InvalidUrl,
+            format!("redirect to a location that is not http or https: {next}"),
+        ));
+    }
+    Ok(Some(next.to_string()))
+}
+
+/// Follows redirects for a client that does not: `send` makes one request and returns the
+/// answer's status, its `Location` header and the response itself; this calls it again for each
+/// redirect, up to [`MAX_REDIRECTS`], and returns the final response with its URL. It works on
+/// any runtime.
+pub async fn follow_redirects<R, F, Fut>(url: &str, mut send: F) -> Result<(String, R), FetchError>
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = Result<(u16, Option<String>, R), FetchError>>,
+{
+    let mut url = url.to_string();
+    for hops in 0.. {
+        let (status, location, response) = send(url.clone()).await?;
+        match next_hop(&url, status, location.as_deref(), hops)? {
+            Some(next) => url = next,
+            None => return Ok((url, response)),
+        }
+    }
+    unreachable!("next_hop refuses the redirect after MAX_REDIRECTS")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_resolve_against_the_current_url() {
+        let next = next_hop("http://a.test/x/y", 302, Some("/z?q=1"), 0).unwrap();
+        assert_eq!(next.as_deref(), Some("http://a.test/z?q=1"));
+        let next = next_hop("http://a.test/x", 301, Some("https://b.test/"), 3).unwrap();
+        assert_eq!(next.as_deref(), Some("https://b.test/"));
+    }
+
+    #[test]
+    fn only_redirect_statuses_with_a_location_redirect() {
+        assert_eq!(
+            next_hop("http://a.test/", 200, Some("/b"), 0).unwrap(),
+            None
+        );
+        assert_eq!(next_hop("http://a.test/", 302, None, 0).unwrap(), None);
+    }
+
+    #[test]
+    fn the_eleventh_redirect_is_refused() {
+        assert!(
+            next_hop("http://a.test/", 302, Some("/b"), 9)
+                .unwrap()
+                .is_some()
+        );
+        let err = next_hop("http://a.test/", 302, Some("/b"), 10).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Redirects);
+        let err = next_hop("http://a.test/", 302, Some("ftp://c.test/"), 0).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidUrl);
+    }
+}
