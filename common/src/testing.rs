@@ -67,12 +67,19 @@ pub const MATRIX_DIR: &str = "fault-matrix";
 /// Keeps the row a fault test observed, for `docs/FAULTS.md`: the table of what each model says
 /// for each fault is made from these files (`cargo run -p compare --bin faults-doc`), so that it
 /// shows what the code does, not what someone typed. Ports are replaced by `PORT`.
-pub fn record_matrix_row(tmp_dir: &str, model: &str, case: &str, row: &Value) {
+pub fn record_matrix_row(
+    tmp_dir: &str,
+    model: &str,
+    case: &str,
+    row: &Value,
+    accepted: &[ErrorKind],
+) {
     let dir = std::path::Path::new(tmp_dir).join(MATRIX_DIR).join(model);
     let entry = serde_json::json!({
         "model": model,
         "case": case.strip_prefix("fault_").unwrap_or(case),
         "kind": row["error_kind"],
+        "accepted": accepted,
         "error": without_ports(row["error"].as_str().unwrap_or("")),
     });
     let written = std::fs::create_dir_all(&dir)
@@ -624,12 +631,14 @@ macro_rules! fault_tests {
         $(
             #[test]
             fn $name() {
-                let row = model().survives($case, &[$($kind),+]);
+                let accepted = [$($kind),+];
+                let row = model().survives($case, &accepted);
                 $crate::testing::record_matrix_row(
                     env!("CARGO_TARGET_TMPDIR"),
                     env!("CARGO_PKG_NAME"),
                     stringify!($name),
                     &row,
+                    &accepted,
                 );
             }
         )+

@@ -5,9 +5,10 @@
 //! (an executor, a reactor, timers) assembled from separate crates; its spawned tasks run on a
 //! background executor thread while this thread waits in `block_on`.
 //!
-//! The HTTP client is hyper, driven on smol through `smol-hyper`, as smol's own examples do
-//! (see `http.rs`): it is the same HTTP/1.1 code that reqwest uses, so the comparison with tokio
-//! is a comparison of runtimes, not of HTTP parsers.
+//! The HTTP client is hyper, driven on smol through `smol-hyper`, as smol's own examples do,
+//! with futures-rustls for HTTPS and redirects followed by hand (see `http.rs`): it is the same
+//! HTTP/1.1 code that reqwest uses, so the comparison with tokio is a comparison of runtimes,
+//! not of HTTP parsers.
 //!
 //! Run with:
 //! ```sh
