@@ -408,18 +408,12 @@ pub fn report_md(
     if !notes.is_empty() {
         let _ = writeln!(md, "## Runs that did not succeed\n");
         for c in notes {
-            let _ = writeln!(
-                md,
-                "- {} on {}: {:?}{}",
-                c.model,
-                c.workload,
-                c.status,
-                if c.note.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", c.note)
-                }
-            );
+            let what = match (c.status, c.note.is_empty()) {
+                (Status::Skipped, _) => c.note.clone(),
+                (status, true) => format!("{status:?}").to_lowercase(),
+                (status, false) => format!("{}: {}", format!("{status:?}").to_lowercase(), c.note),
+            };
+            let _ = writeln!(md, "- {} on {}: {what}", c.model, c.workload);
         }
     }
     md

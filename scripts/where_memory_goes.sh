@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Where a model's memory per request goes: runs it under valgrind's massif (heap profiler)
+# against a standalone origin with N requests in flight, and prints the heap at its peak by
+# allocation site, divided by N.
+#
+#   scripts/where_memory_goes.sh fetch-smol 2000
+#
+# Needs valgrind and python3. Heap bytes are allocated bytes: a buffer whose pages are never
+# touched costs heap here but no resident memory, so these add up to more than the peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=${1:?usage: $0 MODEL [N]}
+n=${2:-2000}
+out=${TMPDIR:-/tmp}/massif.$model.$n
+
+cargo build --release --quiet -p origin -p "$model"
+origin_log=$(mktemp)
+target/release/origin --port 0 >"$origin_log" 2>/dev/null &
+origin_pid=$!
+trap 'kill $origin_pid 2>/dev/null || true; rm -f "$origin_log"' EXIT
+for _ in $(seq 50); do grep -q http "$origin_log" && break; sleep 0.1; done
+url=$(grep -o 'http://[0-9.:]*' "$origin_log" | head -1)
+
+valgrind --tool=massif --massif-out-file="$out" \
+  "target/release/$model" --origin "$url" --count "$n" --size 1024 --delay 2 --json \
+  >/dev/null 2>"$out.log"
+ms_print "$out" >"$out.txt"
+
+python3 - "$out.txt" "$n" "$model" <<'PY'
+import re, sys
+text, n, model = open(sys.argv[1]).read(), int(sys.argv[2]), sys.argv[3]
+peak = int(re.search(r"Detailed snapshots: \[[^\]]*?(\d+) \(peak\)", text).group(1))
+lines = text.splitlines()
+start = next(i for i, l in enumerate(lines) if re.match(rf"\s*{peak}\s+[\d,]+\s+[\d,]+", l))
+total = int(lines[start].split()[2].replace(",", ""))
+print(f"{model}: {n} requests in flight, heap at its peak {total / n / 1024:.1f} KiB per request")
+entry, frames = None, []
+def flush():
+    if entry:
+        where = " <- ".join(frames[:3]) or "(many places)"
+        print(f"  {entry / n / 1024:6.2f} KiB  {where}")
+for line in lines[start + 2:]:
+    if re.match(r"\s*\d+\s+[\d,]+\s+[\d,]+", line) or line.startswith("---"):
+        break
+    top = re.match(r"->\s*[\d.]+% \(([\d,]+)B\)", line)
+    if top:
+        flush()
+        entry, frames = int(top.group(1).replace(",", "")), []
+        if "below massif's threshold" in line:
+            frames = ["(small allocations in many places)"]
+        continue
+    site = re.search(r": (.+?) \(([\w/.-]+\.rs:\d+)\)", line)
+    plumbing = ("UnknownInlinedFun", "{", "alloc", "box_new", "reserve", "with_capacity", "new<")
+    if entry and site and len(frames) < 3 and "library/" not in line:
+        name = site.group(1)
+        if name.startswith(plumbing) and not frames:
+            continue
+        frame = f"{name[:70]} ({site.group(2)})"
+        if frame not in frames:
+            frames.append(frame)
+flush()
+PY
