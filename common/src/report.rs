@@ -17,6 +17,15 @@ use crate::error::{ErrorKind, FetchError};
 use crate::plan::{Endpoint, Expect, Source};
 use crate::timing::{Usage, peak_in_flight};
 
+/// `println!` that does not panic when stdout is closed (`fetch-tokio | head`): the report
+/// is then lost, and the run still ends with its exit code.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// Past this many endpoints, only failed rows are printed (unless `--all-rows`).
 const ROWS_SHOWN: usize = 100;
 /// How many failed rows are printed at most when rows are not all shown.
@@ -53,7 +62,7 @@ pub struct Report<'r> {
 impl<'r> Report<'r> {
     pub(crate) fn new(run: &'r Run) -> Report<'r> {
         if !run.args.json {
-            println!("{}", run.header());
+            out!("{}", run.header());
         }
         Report {
             run,
@@ -127,7 +136,7 @@ impl<'r> Report<'r> {
         }
         let all = self.run.args.all_rows || self.run.endpoints().len() <= ROWS_SHOWN;
         match &row.error {
-            None if all => println!(
+            None if all => out!(
                 "{:<30} {:>10} {:.3}",
                 row.label,
                 row.bytes.unwrap_or(0),
@@ -135,9 +144,11 @@ impl<'r> Report<'r> {
             ),
             Some(error) if all || self.failures_printed < FAILURES_SHOWN => {
                 self.failures_printed += 1;
-                println!(
+                out!(
                     "{:<30} {:>10} {:.3}  error: {error}",
-                    row.label, "-", row.seconds
+                    row.label,
+                    "-",
+                    row.seconds
                 );
             }
             _ => return,
@@ -152,7 +163,7 @@ impl<'r> Report<'r> {
         let summary = Summary::new(&self, wall, Usage::now());
         if self.run.args.json {
             match serde_json::to_string(&summary) {
-                Ok(json) => println!("{json}"),
+                Ok(json) => out!("{json}"),
                 Err(e) => eprintln!("error: cannot write the JSON report: {e}"),
             }
         } else {
@@ -317,15 +328,15 @@ impl<'a> Summary<'a> {
 
     fn print(&self, missing: usize, hidden: usize) {
         if hidden > 0 {
-            println!("({hidden} rows not shown; --all-rows shows every row)");
+            out!("({hidden} rows not shown; --all-rows shows every row)");
         }
-        println!("{}", "-".repeat(10));
-        println!("{:.3}", self.sum_s);
+        out!("{}", "-".repeat(10));
+        out!("{:.3}", self.sum_s);
         if let Some(total) = self.jobs_total {
-            println!("\njobs available: {total}");
+            out!("\njobs available: {total}");
         }
-        println!();
-        println!("model:     {}", self.model);
+        out!();
+        out!("model:     {}", self.model);
         let mut outcome = format!(
             "{} ok, {} failed, {} bytes",
             self.ok,
@@ -335,21 +346,22 @@ impl<'a> Summary<'a> {
         if missing > 0 {
             outcome.push_str(&format!(", {missing} never reported"));
         }
-        println!("endpoints: {outcome}");
+        out!("endpoints: {outcome}");
         if let (Some(got), Some(want)) = (self.jobs_total, self.expected_jobs_total) {
             let verdict = if got == want && self.failed == 0 {
                 "correct"
             } else {
                 "WRONG"
             };
-            println!("answer:    {got} jobs; the origin's own total is {want}: {verdict}");
+            out!("answer:    {got} jobs; the origin's own total is {want}: {verdict}");
         }
-        println!("wall:      {:.3} s", self.wall_s);
-        println!(
+        out!("wall:      {:.3} s", self.wall_s);
+        out!(
             "cpu:       {:.3} s user, {:.3} s sys",
-            self.user_s, self.sys_s
+            self.user_s,
+            self.sys_s
         );
-        println!(
+        out!(
             "memory:    peak RSS {} ({} bytes); peak virtual {}; {} threads at the end",
             mib(self.peak_rss_bytes),
             group(self.peak_rss_bytes),
@@ -360,20 +372,20 @@ impl<'a> Summary<'a> {
             Some(n) => format!("--concurrency {n}"),
             None => "no --concurrency bound".to_string(),
         };
-        println!(
+        out!(
             "overlap:   {:.2}x (sum of request times / wall); peak {} in flight ({bound})",
             self.sum_s / self.wall_s.max(1e-9),
             self.peak_in_flight,
         );
         for note in self.notes {
-            println!("note:      {note}");
+            out!("note:      {note}");
         }
         if self.origin_embedded {
             let cpu = match self.origin_cpu_s {
                 Some(cpu) => format!("{cpu:.3} s of CPU"),
                 None => "CPU".to_string(),
             };
-            println!(
+            out!(
                 "origin:    embedded in this process: its {cpu} and its memory are in the \
                  figures above; start `cargo run --release -p origin` and pass --origin to \
                  measure the client alone"

@@ -430,6 +430,24 @@ impl Model {
         }
     }
 
+    /// A reader that stops reading (`fetch-x | head -1`) ends the report, not the run: the model
+    /// exits with its own code instead of panicking on the broken pipe.
+    pub fn survives_a_closed_stdout(&self) {
+        let mut child = Command::new(self.bin)
+            .args(["--count", "3", "--size", "10"])
+            .args(&self.extra)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run the model");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("wait for the model");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+
     /// URLs from a file: comments and blank lines skipped, a chunked body read whole.
     pub fn reads_an_endpoints_file(&self) {
         let origin = start_origin();
@@ -587,6 +605,11 @@ macro_rules! model_tests {
         #[test]
         fn prints_one_json_object() {
             model().prints_one_json_object();
+        }
+
+        #[test]
+        fn survives_a_closed_stdout() {
+            model().survives_a_closed_stdout();
         }
 
         #[test]
