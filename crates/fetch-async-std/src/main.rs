@@ -54,16 +54,16 @@ fn main() -> anyhow::Result<ExitCode> {
             task::spawn(async move {
                 // The whole request, body included, races the timeout.
                 let request = future::timeout(timeout, client::get(&client, mine.url()));
-                let (body, elapsed) = common::timed(request).await;
-                let body = body.unwrap_or_else(|_| Err(FetchError::timeout(timeout)));
+                let (page, elapsed) = common::timed(request).await;
+                let page = page.unwrap_or_else(|_| Err(FetchError::timeout(timeout)));
                 let _ = slot.recv().await;
-                let _ = results.send((mine, body, elapsed)).await;
+                let _ = results.send((mine, page, elapsed)).await;
             });
         }
         // Once every task has dropped its sender, the loop below ends.
         drop(results_tx);
-        while let Ok((endpoint, body, elapsed)) = results_rx.recv().await {
-            report.record(&endpoint, body, elapsed);
+        while let Ok((endpoint, page, elapsed)) = results_rx.recv().await {
+            report.record(&endpoint, page, elapsed);
         }
     });
     Ok(report.finish())

@@ -42,8 +42,8 @@ fn main() -> anyhow::Result<ExitCode> {
             .collect()
     });
     // collect() keeps the input order; the rows come once the whole pool is done.
-    for (endpoint, (body, elapsed)) in run.endpoints().iter().zip(results) {
-        report.record(endpoint, body, elapsed);
+    for (endpoint, (page, elapsed)) in run.endpoints().iter().zip(results) {
+        report.record(endpoint, page, elapsed);
     }
     Ok(report.finish())
 }

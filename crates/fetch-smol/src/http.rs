@@ -75,8 +75,8 @@ impl Client {
         };
         // hyper's read buffer adapts, and grows to 8 KiB per connection at the first read. A
         // fixed 2 KiB holds a small answer whole and reads a big one in more system calls; with
-        // thousands of connections open, it saves about a quarter of the memory per request
-        // (docs/RESULTS.md).
+        // thousands of connections open, the 6 KiB it saves each is a good part of the memory
+        // per request (docs/RESULTS.md, "where the memory goes").
         let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
             .read_buf_exact_size(Some(2048))
             .handshake(FuturesIo::new(io))

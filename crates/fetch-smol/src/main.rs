@@ -55,8 +55,8 @@ fn main() -> anyhow::Result<ExitCode> {
             .collect();
         // `$.when(...)`: wait for every task, in the order they were started.
         for (endpoint, task) in run.endpoints().iter().zip(tasks) {
-            let (body, elapsed) = task.await;
-            report.record(endpoint, body, elapsed);
+            let (page, elapsed) = task.await;
+            report.record(endpoint, page, elapsed);
         }
     });
     Ok(report.finish())

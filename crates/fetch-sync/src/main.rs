@@ -22,8 +22,8 @@ fn main() -> anyhow::Result<ExitCode> {
     let mut report = run.report();
     for endpoint in run.endpoints() {
         // The thread waits here, doing nothing, for every request in turn.
-        let (body, elapsed) = common::timeit(|| common::blocking::get(&agent, endpoint.url()));
-        report.record(endpoint, body, elapsed);
+        let (page, elapsed) = common::timeit(|| common::blocking::get(&agent, endpoint.url()));
+        report.record(endpoint, page, elapsed);
     }
     Ok(report.finish())
 }

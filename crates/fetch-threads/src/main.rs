@@ -34,9 +34,9 @@ fn main() -> anyhow::Result<ExitCode> {
         let (agent, results, slot) = (agent.clone(), results_tx.clone(), slots_rx.clone());
         let mine = endpoint.clone();
         let spawned = thread::Builder::new().spawn(move || {
-            let (body, elapsed) = common::timeit(|| common::blocking::get(&agent, mine.url()));
+            let (page, elapsed) = common::timeit(|| common::blocking::get(&agent, mine.url()));
             let _ = slot.recv();
-            let _ = results.send((mine, body, elapsed));
+            let _ = results.send((mine, page, elapsed));
         });
         // Builder::spawn returns the OS's refusal (thread::spawn would panic on it): only this
         // endpoint fails, and the others go on.
@@ -47,8 +47,8 @@ fn main() -> anyhow::Result<ExitCode> {
     }
     // Once every thread has dropped its sender, the loop below ends.
     drop(results_tx);
-    for (endpoint, body, elapsed) in results_rx {
-        report.record(&endpoint, body, elapsed);
+    for (endpoint, page, elapsed) in results_rx {
+        report.record(&endpoint, page, elapsed);
     }
     Ok(report.finish())
 }

@@ -49,14 +49,14 @@ async fn fetch_all(run: &Run) -> anyhow::Result<ExitCode> {
         let (client, limit, endpoint) = (client.clone(), limit.clone(), endpoint.clone());
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            let (body, elapsed) = common::timed(get(&client, &endpoint)).await;
-            (endpoint, body, elapsed)
+            let (page, elapsed) = common::timed(get(&client, &endpoint)).await;
+            (endpoint, page, elapsed)
         });
     }
     // `asyncio.as_completed`: each result as soon as its task ends, whatever the order.
     while let Some(done) = tasks.join_next().await {
-        let (endpoint, body, elapsed) = done?;
-        report.record(&endpoint, body, elapsed);
+        let (endpoint, page, elapsed) = done?;
+        report.record(&endpoint, page, elapsed);
     }
     Ok(report.finish())
 }
