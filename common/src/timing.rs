@@ -65,6 +65,8 @@ pub struct Usage {
     /// Peak virtual memory size (`VmPeak`), in bytes: thread stacks show here long before they
     /// show in the resident set. Zero where `/proc` is not available.
     pub vm_peak: u64,
+    /// Resident set size at the moment of reading (`VmRSS`), in bytes.
+    pub rss: u64,
     /// Threads of the process at the moment of reading.
     pub threads: u64,
 }
@@ -107,6 +109,7 @@ impl Usage {
             },
             ru_maxrss,
             vm_peak: field("VmPeak:") * 1024,
+            rss: field("VmRSS:") * 1024,
             threads: field("Threads:"),
         }
     }

@@ -60,33 +60,23 @@ fn generator(top: u64) -> impl Iterator<Item = u64> {
 
 /// The talk's `ResourceHelper.usage()`: memory held and CPU and wall time spent by `f`.
 fn usage(module: &str, f: impl FnOnce() -> u64) {
-    let (rss_before, cpu_before) = (resident(), common::Usage::now());
+    let before = common::Usage::now();
     let start = Instant::now();
     let sum = black_box(f());
     let time = start.elapsed();
-    let cpu = common::Usage::now();
-    let utime = (cpu.user - cpu_before.user).as_secs_f64();
-    let stime = (cpu.sys - cpu_before.sys).as_secs_f64();
+    let after = common::Usage::now();
+    let utime = (after.user - before.user).as_secs_f64();
+    let stime = (after.sys - before.sys).as_secs_f64();
     println!("module: {module}");
     println!(
         "mem:    {:>12} bytes held at the end",
-        resident().saturating_sub(rss_before)
+        after.rss.saturating_sub(before.rss)
     );
     println!(
         "utime:  {utime:.6}\nstime:  {stime:.6}\ncpu:    {:.6}",
         utime + stime
     );
     println!("time:   {:.6}\n(sum {sum})\n", time.as_secs_f64());
-}
-
-/// Resident memory now (`VmRSS`), in bytes.
-fn resident() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-        .map_or(0, |kib| kib * 1024)
 }
 
 fn main() {
