@@ -13,13 +13,8 @@ model=${1:?usage: $0 MODEL [N]}
 n=${2:-2000}
 out=${TMPDIR:-/tmp}/massif.$model.$n
 
-cargo build --release --quiet -p origin -p "$model"
-origin_log=$(mktemp)
-target/release/origin --port 0 >"$origin_log" 2>/dev/null &
-origin_pid=$!
-trap 'kill $origin_pid 2>/dev/null || true; rm -f "$origin_log"' EXIT
-for _ in $(seq 50); do grep -q http "$origin_log" && break; sleep 0.1; done
-url=$(grep -o 'http://[0-9.:]*' "$origin_log" | head -1)
+# shellcheck source=origin.sh
+source scripts/origin.sh
 
 valgrind --tool=massif --massif-out-file="$out" \
   "target/release/$model" --origin "$url" --count "$n" --size 1024 --delay 2 --json \

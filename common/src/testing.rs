@@ -567,64 +567,19 @@ macro_rules! model_tests {
             Model::new($bin).with_args(&[$($arg),*])
         }
 
-        #[test]
-        fn six_sites_with_exact_sizes() {
-            model().six_sites_with_exact_sizes();
-        }
-
-        #[test]
-        fn jobs_total_is_the_origins() {
-            model().jobs_total_is_the_origins();
-        }
-
-        #[test]
-        fn uses_a_running_origin() {
-            model().uses_a_running_origin();
-        }
-
-        #[test]
-        fn overlap() {
-            model().overlap($overlap);
-        }
-
-        #[test]
-        fn concurrency_one_is_sequential() {
-            model().concurrency_one_is_sequential();
-        }
-
-        #[test]
-        fn reads_an_endpoints_file() {
-            model().reads_an_endpoints_file();
-        }
-
-        #[test]
-        fn rejects_a_bad_endpoints_line() {
-            model().rejects_a_bad_endpoints_line();
-        }
-
-        #[test]
-        fn prints_one_json_object() {
-            model().prints_one_json_object();
-        }
-
-        #[test]
-        fn survives_a_closed_stdout() {
-            model().survives_a_closed_stdout();
-        }
-
-        #[test]
-        fn follows_redirects() {
-            model().follows_redirects();
-        }
-
-        #[test]
-        fn fetches_https_with_an_extra_root() {
-            model().fetches_https_with_an_extra_root();
-        }
-
-        #[test]
-        fn survives_a_low_descriptor_limit() {
-            model().survives_a_low_descriptor_limit($overlap);
+        $crate::checks! {
+            six_sites_with_exact_sizes(),
+            jobs_total_is_the_origins(),
+            uses_a_running_origin(),
+            overlap($overlap),
+            concurrency_one_is_sequential(),
+            reads_an_endpoints_file(),
+            rejects_a_bad_endpoints_line(),
+            prints_one_json_object(),
+            survives_a_closed_stdout(),
+            follows_redirects(),
+            fetches_https_with_an_extra_root(),
+            survives_a_low_descriptor_limit($overlap),
         }
 
         $crate::fault_tests! {
@@ -644,6 +599,19 @@ macro_rules! model_tests {
             fault_redirect_loop: Case::RedirectLoop => [Redirects],
             fault_untrusted_certificate: Case::UntrustedCertificate => [Tls],
         }
+    };
+}
+
+/// A `#[test]` per check of [`Model`], named after it.
+#[macro_export]
+macro_rules! checks {
+    ($($check:ident($($arg:expr)?),)+) => {
+        $(
+            #[test]
+            fn $check() {
+                model().$check($($arg)?);
+            }
+        )+
     };
 }
 
