@@ -88,7 +88,9 @@ impl<'r> Report<'r> {
     ) {
         // A redirected page is named by where it came from, as the talk's Tornado run did.
         let final_url = match &page {
-            Ok(page) if !same_url(&page.url, endpoint.url()) => Some(page.url.clone()),
+            Ok(page) if page.url != endpoint.url() && !same_url(&page.url, endpoint.url()) => {
+                Some(page.url.clone())
+            }
             _ => None,
         };
         let answer =

@@ -163,6 +163,12 @@ impl Case {
     }
 }
 
+/// The path of the file with the origin's certificate authority, for `--ca-cert`.
+fn ca_cert(origin: &Origin) -> &str {
+    let path = origin.ca_cert().expect("an origin started with HTTPS");
+    path.to_str().expect("a UTF-8 temporary path")
+}
+
 /// A URL where nothing listens: connecting to it is refused.
 pub fn refused_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -345,11 +351,7 @@ impl Model {
     /// verification on: a chunked body and a plain one.
     pub fn fetches_https_with_an_extra_root(&self) {
         let origin = start_origin();
-        let ca = origin
-            .ca_cert()
-            .expect("a CA certificate")
-            .to_str()
-            .expect("UTF-8 path");
+        let ca = ca_cert(&origin);
         let urls = [
             origin.https_url("/apple.com?scale=0.01").expect("https"),
             origin.https_url("/bytes/70000?chunked=1").expect("https"),
@@ -364,11 +366,7 @@ impl Model {
     /// URL it ended at.
     pub fn follows_redirects(&self) {
         let origin = start_origin();
-        let ca = origin
-            .ca_cert()
-            .expect("a CA certificate")
-            .to_str()
-            .expect("UTF-8 path");
+        let ca = ca_cert(&origin);
         let urls = [
             origin.url("/redirect/1?scale=0.01"),
             origin.url("/redirect/3?scale=0.01"),

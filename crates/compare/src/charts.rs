@@ -35,6 +35,25 @@ fn short(model: &str) -> &str {
     model.strip_prefix("fetch-").unwrap_or(model)
 }
 
+/// Draws the series' labels in a framed box at `position`.
+fn legend<'a, X, Y>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> anyhow::Result<()>
+where
+    X: Ranged,
+    Y: Ranged,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
+}
+
 /// Wall time per model for the six sites, with the slowest site's latency as the floor.
 pub fn sites(path: &Path, cells: &[CellSummary], floor_s: f64) -> anyhow::Result<()> {
     let bars: Vec<(&str, f64, f64, f64)> = of_workload(cells, Workload::Sites)
@@ -108,13 +127,7 @@ pub fn sites(path: &Path, cells: &[CellSummary], floor_s: f64) -> anyhow::Result
             "floor: the slowest site's latency ({floor_s:.2} s)"
         ))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()?;
     Ok(())
 }
@@ -179,13 +192,7 @@ pub fn sweep(
             .label(short(model))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     root.present()?;
     Ok(())
 }
