@@ -186,21 +186,6 @@ impl Run {
         self.args.threads.map(|n| n as usize)
     }
 
-    /// The parsed command line.
-    pub fn args(&self) -> &Args {
-        &self.args
-    }
-
-    /// Where the endpoints come from.
-    pub fn source(&self) -> &Source {
-        &self.source
-    }
-
-    /// The origin running in this process, if any.
-    pub fn embedded_origin(&self) -> Option<&origin::Origin> {
-        self.origin.as_ref()
-    }
-
     /// Starts the report and prints its header.
     pub fn report(&self) -> Report<'_> {
         Report::new(self)
