@@ -1,5 +1,5 @@
-//! The blocking HTTP client of the blocking models (sync, threads, rayon): ureq, set up once so
-//! that the three differ only in how they run their requests.
+//! The HTTP client of the blocking models (sync, threads, rayon): ureq, set up once here so that
+//! the three differ only in how they run their requests.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -8,16 +8,16 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
-use crate::{FetchError, Page, Run};
+use crate::{Dns, Endpoint, ErrorKind, FetchError, Page, Run};
 
-/// An agent for a whole run. It holds a connection pool, so every request of the run should use
-/// it (clones share the pool).
+/// The client of a run: a ureq agent. It holds a connection pool, so every request of the run
+/// should use it (clones share the pool; it keeps at most 3 idle connections per host).
 ///
 /// ureq sets no timeout by default, and treats 4xx/5xx as errors; this agent has the run's
-/// timeout for each whole request, and leaves statuses to [`get`], which checks them like every
-/// model. It follows up to [`MAX_REDIRECTS`](crate::MAX_REDIRECTS) redirects and trusts the
-/// public roots, and `--ca-cert` when given.
-pub fn agent(run: &Run) -> ureq::Agent {
+/// timeout for each whole request, body included, and leaves statuses to [`get`], which checks
+/// them like every model. It follows up to [`MAX_REDIRECTS`](crate::MAX_REDIRECTS) redirects
+/// and trusts the public roots, and `--ca-cert` when given.
+pub fn client(run: &Run) -> ureq::Agent {
     let roots = match run.ca_cert() {
         None => RootCerts::WebPki,
         // ureq takes either the public roots or a list of its own: give it both.
@@ -37,20 +37,41 @@ pub fn agent(run: &Run) -> ureq::Agent {
     ureq::Agent::with_parts(config, DefaultConnector::default(), LiteralFirst)
 }
 
-/// GETs `url` and returns its page, or why it could not.
-pub fn get(agent: &ureq::Agent, url: &str) -> Result<Page<Vec<u8>>, FetchError> {
-    let mut response = agent.get(url).call()?;
+/// GETs the endpoint and returns its page, or why it could not.
+pub fn get(client: &ureq::Agent, endpoint: &Endpoint) -> Result<Page<Vec<u8>>, FetchError> {
+    let mut response = client.get(endpoint.url()).call().map_err(error)?;
     crate::check_status(response.status().as_u16())?;
     let final_url = response.get_uri().to_string();
     // The body can fail on its own, after a good status: the connection may drop halfway.
     let body = response.body_mut().with_config().limit(u64::MAX);
-    let body = body.read_to_vec().map_err(FetchError::in_body)?;
+    let body = body
+        .read_to_vec()
+        .map_err(|e| FetchError::in_body(error(e)))?;
     Ok(Page::new(final_url, body))
+}
+
+/// Sorts ureq's error by its variant. `ureq::Error` has no `source()`: the errors it wraps are
+/// unpacked here and sorted by their own types.
+fn error(e: ureq::Error) -> FetchError {
+    let kind = match &e {
+        ureq::Error::Io(io) => return FetchError::classify(io),
+        ureq::Error::Rustls(tls) => return FetchError::classify(tls),
+        ureq::Error::Other(other) => return FetchError::classify(other.as_ref()),
+        ureq::Error::Timeout(_) => ErrorKind::Timeout,
+        ureq::Error::HostNotFound => ErrorKind::Dns,
+        ureq::Error::TooManyRedirects => ErrorKind::Redirects,
+        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => ErrorKind::NotHttp,
+        ureq::Error::Tls(_) | ureq::Error::TlsRequired => ErrorKind::Tls,
+        ureq::Error::BadUri(_) | ureq::Error::RedirectFailed => ErrorKind::InvalidUrl,
+        _ => ErrorKind::Other,
+    };
+    FetchError::new(kind, e.to_string())
 }
 
 /// ureq's resolver looks every host up on a thread of its own when a timeout applies, so that
 /// it can give up on a slow DNS server. For an IP address there is nothing to look up: this
-/// resolver answers those at once, so that a request to the origin costs no extra thread.
+/// resolver answers those at once, so that a request to the origin costs no extra thread. A
+/// name that does not resolve comes back as [`Dns`], where ureq would give the bare `io::Error`.
 #[derive(Debug)]
 struct LiteralFirst;
 
@@ -69,7 +90,10 @@ impl Resolver for LiteralFirst {
                 addrs.push(SocketAddr::new(ip, port));
                 Ok(addrs)
             }
-            _ => DefaultResolver::default().resolve(uri, config, timeout),
+            _ => match DefaultResolver::default().resolve(uri, config, timeout) {
+                Err(ureq::Error::Io(e)) => Err(ureq::Error::Other(Box::new(Dns::new(host, e)))),
+                resolved => resolved,
+            },
         }
     }
 }

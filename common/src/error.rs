@@ -2,9 +2,15 @@
 //!
 //! Every HTTP client names the same failures differently, and often buries the cause: reqwest's
 //! message is "error sending request for url (...)" with the cause three errors down its
-//! `source()` chain. [`FetchError`] walks the chain once, looks at the operating system's error
-//! where there is one, and sorts the failure into an [`ErrorKind`], so that every model's row for
-//! the same fault reads the same.
+//! `source()` chain. [`FetchError::classify_with`] walks the chain once and sorts the failure
+//! into an [`ErrorKind`] by the types it finds there: first the client's own typed errors (each
+//! client's module passes a function that knows them: reqwest's `is_timeout`, hyper's
+//! `is_parse`, ureq's `Error` variants), then the types every client shares: the operating
+//! system's `io::Error`, rustls's `Error`, and [`Dns`] for a name lookup that failed. So every
+//! model's row for the same fault reads the same.
+//!
+//! No classification reads an error's text: the text holds the URL, and any word can appear in
+//! a URL. The text is kept only as the row's detail.
 
 use std::error::Error;
 use std::fmt;
@@ -115,30 +121,97 @@ impl FetchError {
         }
     }
 
-    /// Sorts any error into a kind by walking its `source()` chain; the detail is the innermost
-    /// cause, where the client's own words usually are.
+    /// A failed name lookup, known as one because of where it happened: the model's own call
+    /// to the resolver.
+    pub fn dns(host: &str, cause: io::Error) -> FetchError {
+        FetchError::from(Dns::new(host, cause))
+    }
+
+    /// Sorts any error into a kind by the types down its `source()` chain; the detail is the
+    /// innermost cause, where the client's own words usually are.
     pub fn classify(error: &(dyn Error + 'static)) -> FetchError {
-        let chain: Vec<&(dyn Error + 'static)> =
-            std::iter::successors(Some(error), |e| (*e).source()).collect();
-        let text = chain
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join(": ");
+        FetchError::classify_with(error, |_| None)
+    }
+
+    /// [`classify`](FetchError::classify), with `library` asked first about every error of the
+    /// chain, outermost first: the HTTP client's own typed errors, which it knows and this
+    /// crate does not.
+    pub fn classify_with(
+        error: &(dyn Error + 'static),
+        library: impl Fn(&(dyn Error + 'static)) -> Option<ErrorKind>,
+    ) -> FetchError {
+        let chain = chain(error);
         let kind = chain
             .iter()
-            .filter_map(|e| e.downcast_ref::<io::Error>())
-            .find_map(io_kind)
-            .or_else(|| kind_from_text(&text.to_lowercase()))
+            .find_map(|e| library(*e))
+            .or_else(|| chain.iter().find_map(|e| shared_kind(*e)))
             .unwrap_or(ErrorKind::Other);
+        let text = || {
+            let words: Vec<String> = chain.iter().map(|e| e.to_string()).collect();
+            words.join(": ")
+        };
         let detail = match kind {
             // Nothing sorted it: the whole chain is the best explanation there is.
-            ErrorKind::Other => text,
-            _ => chain.last().map_or(text, |e| e.to_string()),
+            ErrorKind::Other => text(),
+            _ => chain.last().map_or_else(text, |e| e.to_string()),
         };
         FetchError::new(kind, detail)
     }
 }
+
+/// Every error of `error`'s chain, outermost first. `io::Error` hides the error it wraps from
+/// `source()` (it returns that error's own source), so the wrapped error is added here too.
+fn chain<'e>(error: &'e (dyn Error + 'static)) -> Vec<&'e (dyn Error + 'static)> {
+    let mut chain = Vec::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        chain.push(e);
+        next = match e.downcast_ref::<io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn Error + 'static)),
+            None => e.source(),
+        };
+    }
+    chain
+}
+
+/// The kinds of the error types every client shares.
+fn shared_kind(e: &(dyn Error + 'static)) -> Option<ErrorKind> {
+    if let Some(e) = e.downcast_ref::<io::Error>() {
+        return io_kind(e);
+    }
+    if e.is::<Dns>() {
+        return Some(ErrorKind::Dns);
+    }
+    if e.is::<rustls::Error>() {
+        return Some(ErrorKind::Tls);
+    }
+    None
+}
+
+/// A host name that did not resolve. The models that look names up themselves return it, and the
+/// others' resolvers are set up to, so that a failed lookup is known by its type.
+#[derive(Debug)]
+pub struct Dns {
+    host: String,
+    cause: io::Error,
+}
+
+impl Dns {
+    pub fn new(host: &str, cause: io::Error) -> Dns {
+        Dns {
+            host: host.to_string(),
+            cause,
+        }
+    }
+}
+
+impl fmt::Display for Dns {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot resolve {}: {}", self.host, self.cause)
+    }
+}
+
+impl Error for Dns {}
 
 /// `Ok` when a body has the length its `Content-Length` announced (or none was announced): for
 /// clients that do not check it themselves.
@@ -189,83 +262,9 @@ fn io_kind(e: &io::Error) -> Option<ErrorKind> {
         io::ErrorKind::ConnectionRefused => Some(ErrorKind::Refused),
         io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe => Some(ErrorKind::Reset),
         io::ErrorKind::TimedOut => Some(ErrorKind::Timeout),
+        io::ErrorKind::UnexpectedEof => Some(ErrorKind::Closed),
         _ => None,
     }
-}
-
-/// The clients' own words for each kind, lower-cased. Checked in this order: the first match wins.
-fn kind_from_text(text: &str) -> Option<ErrorKind> {
-    const WORDS: &[(ErrorKind, &[&str])] = &[
-        (ErrorKind::TooManyOpenFiles, &["too many open files"]),
-        (ErrorKind::Redirects, &["too many redirects"]),
-        (
-            ErrorKind::Tls,
-            &[
-                "certificate",
-                "unknownissuer",
-                "unknown issuer",
-                "tls",
-                "handshake",
-                "ssl",
-            ],
-        ),
-        (ErrorKind::Timeout, &["timed out", "timeout", "deadline"]),
-        (ErrorKind::Refused, &["connection refused"]),
-        (ErrorKind::Reset, &["connection reset", "broken pipe"]),
-        (
-            ErrorKind::Dns,
-            &[
-                "dns",
-                "host not found",
-                "failed to lookup address",
-                "name or service not known",
-                "no address",
-                "resolve",
-            ],
-        ),
-        (
-            ErrorKind::Truncated,
-            &[
-                "end of file before message length",
-                "before message length reached",
-                "content-length",
-                "content length",
-                "incomplete body",
-                "body",
-                "unexpected eof",
-            ],
-        ),
-        (
-            ErrorKind::Closed,
-            &[
-                "closed before message completed",
-                "connection closed",
-                "incomplete message",
-                "connection was closed",
-                "empty response",
-                "peer disconnected",
-                "eof",
-            ],
-        ),
-        // async-h1 reads HTTP/1.1 answers only; an HTTP/1.0 answer is HTTP all the same.
-        (ErrorKind::Other, &["unsupported http version"]),
-        (
-            ErrorKind::NotHttp,
-            &[
-                "invalid http",
-                "http version",
-                "status line",
-                "invalid status",
-                "parse",
-                "protocol",
-                "invalid",
-            ],
-        ),
-    ];
-    WORDS
-        .iter()
-        .find(|(_, words)| words.iter().any(|w| text.contains(w)))
-        .map(|(kind, _)| *kind)
 }
 
 /// A kind in plain words; `None` for the kinds whose detail says it all.
@@ -321,23 +320,32 @@ mod tests {
     }
 
     #[test]
-    fn the_clients_words_are_understood() {
+    fn kinds_come_from_types_never_from_words() {
+        // Each message holds the words of another kind; only the type counts.
         for (text, kind) in [
-            ("operation timed out", ErrorKind::Timeout),
-            (
-                "connection closed before message completed",
-                ErrorKind::Closed,
-            ),
-            (
-                "end of file before message length reached",
-                ErrorKind::Truncated,
-            ),
-            ("invalid HTTP version parsed", ErrorKind::NotHttp),
-            ("something else entirely", ErrorKind::Other),
+            ("tls certificate handshake timed out", ErrorKind::Other),
+            ("connection refused by dns", ErrorKind::Other),
         ] {
             let e = FetchError::from(io::Error::other(text));
             assert_eq!(e.kind(), kind, "{text}");
         }
+        let e = FetchError::from(Wrapper(io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        )));
+        assert_eq!(e.kind(), ErrorKind::Tls);
+        let e = FetchError::dns(
+            "tls-certificate-timeout.invalid",
+            io::Error::other("connection refused: timed out"),
+        );
+        assert_eq!(e.kind(), ErrorKind::Dns, "{e}");
+    }
+
+    #[test]
+    fn the_library_is_asked_first() {
+        let e = Wrapper(io::Error::from_raw_os_error(libc::ECONNREFUSED));
+        let e = FetchError::classify_with(&e, |e| e.is::<Wrapper>().then_some(ErrorKind::Timeout));
+        assert_eq!(e.kind(), ErrorKind::Timeout);
     }
 
     #[test]

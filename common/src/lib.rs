@@ -1,43 +1,46 @@
-//! What every fetch-* model shares: the endpoints, the command line, the timing helper, the
-//! report and the embedded origin. What a model does with them (a loop, threads, tasks, a pool)
-//! stays in the model's own `main.rs`.
+//! What every fetch-* model needs at run time: the endpoints, the command line, the timing
+//! helper, the report and the embedded origin. What a model does with them (a loop, threads,
+//! tasks, a pool) stays in the model's own `main.rs`.
 //!
 //! A model reads like this:
 //! ```no_run
+//! # use std::process::ExitCode;
 //! # fn get(url: &str) -> Result<common::Page<Vec<u8>>, common::FetchError> {
 //! #     Ok(common::Page::new(url, Vec::new()))
 //! # }
-//! let run = common::Run::from_cli()?;          // flags, endpoints, the embedded origin
-//! let mut report = run.report();               // prints the header
-//! for endpoint in run.endpoints() {
-//!     let (page, elapsed) = common::timeit(|| get(endpoint.url()));
-//!     report.record(endpoint, page, elapsed);  // checks the answer, prints the row
+//! fn main() -> ExitCode {
+//!     common::exit(fetch_all())                    // a start-up error: exit code 2
 //! }
-//! let exit_code = report.finish();             // the sum, wall, CPU, peak RSS
-//! # Ok::<(), std::io::Error>(())
+//!
+//! fn fetch_all() -> anyhow::Result<ExitCode> {
+//!     let run = common::Run::from_cli()?;          // flags, endpoints, the embedded origin
+//!     let mut report = run.report();               // prints the header
+//!     for endpoint in run.endpoints() {
+//!         let (page, elapsed) = common::timeit(|| get(endpoint.url()));
+//!         report.record(endpoint, page, elapsed);  // checks the answer, prints the row
+//!     }
+//!     Ok(report.finish())                          // the sum, wall, CPU, peak RSS
+//! }
 //! ```
 //!
-//! Errors: an endpoint's failure is a [`FetchError`], which sorts any client's error into a kind
-//! a reader understands and becomes that endpoint's row. Usage errors end the process with exit
-//! code 2, as clap does; starting the embedded origin can fail with an `io::Error`, which the
-//! model's `main` returns.
+//! Errors: an endpoint's failure is a [`FetchError`], whose [`ErrorKind`] each client sorts from
+//! its own typed errors, and becomes that endpoint's row. What stops a run from starting (a bad
+//! flag, an unreadable endpoints file, an origin that cannot start) is a [`StartError`], which
+//! [`exit`] turns into a message and exit code 2; nothing in this crate ends the process itself.
 
 #[cfg(feature = "ureq")]
 pub mod blocking;
-pub mod child;
 mod cli;
 mod error;
 mod page;
 mod plan;
 mod report;
-pub mod testing;
 mod timing;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
-pub use origin;
-
 use std::io;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -45,11 +48,14 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
 pub use cli::{Args, Workload};
-pub use error::{ErrorKind, FetchError, check_length, check_status};
+pub use error::{Dns, ErrorKind, FetchError, check_length, check_status};
 pub use page::{MAX_REDIRECTS, Page, follow_redirects, next_hop};
-pub use plan::{Endpoint, Expect, LineError, Plan, Source, UsageError, check_url, parse_endpoints};
+pub use plan::{Endpoint, Expect, LineError, Plan, UsageError, check_url, parse_endpoints};
 pub use report::{Report, Row};
-pub use timing::{Usage, peak_in_flight, timed, timeit};
+pub use timing::{Usage, timed, timeit};
+
+use plan::Source;
+use report::Setup;
 
 /// One run of a model: its settings, its endpoints and, unless told otherwise, the origin it
 /// started in-process.
@@ -69,18 +75,10 @@ impl Run {
     /// Reads the command line and prepares the run: raises the open-file limit, reads the
     /// endpoints and starts the embedded origin when no URLs and no `--origin` are given.
     ///
-    /// A usage error (a bad flag, an unreadable endpoints file, a malformed URL) is printed and
-    /// ends the process with exit code 2.
-    pub fn from_cli() -> io::Result<Run> {
-        let args = Args::parse();
-        match Run::new(args) {
-            Ok(run) => Ok(run),
-            Err(StartError::Usage(e)) => {
-                eprintln!("error: {e}");
-                std::process::exit(2);
-            }
-            Err(StartError::Io(e)) => Err(e),
-        }
+    /// `--help` and `--version`, a usage error (a bad flag, an unreadable endpoints file, a
+    /// malformed URL) and an origin that cannot start are a [`StartError`], for [`exit`].
+    pub fn from_cli() -> Result<Run, StartError> {
+        Run::new(Args::try_parse()?)
     }
 
     /// Prepares a run from parsed arguments.
@@ -188,7 +186,23 @@ impl Run {
 
     /// Starts the report and prints its header.
     pub fn report(&self) -> Report<'_> {
-        Report::new(self)
+        Report::new(Setup {
+            model: &self.model,
+            header: self.header(),
+            workload: self.args.workload,
+            endpoints: self.endpoints(),
+            what: &self.plan.what,
+            source: &self.source,
+            timeout: self.args.timeout,
+            concurrency: self.args.concurrency,
+            time_scale: self.args.time_scale,
+            simulated_delays: self.plan.simulated_delays,
+            slowest_delay: self.plan.slowest_delay,
+            json: self.args.json,
+            all_rows: self.args.all_rows,
+            started: self.started,
+            origin: self.origin.as_ref(),
+        })
     }
 
     fn header(&self) -> String {
@@ -234,10 +248,44 @@ impl Run {
 /// Why a run could not start.
 #[derive(Debug)]
 pub enum StartError {
-    /// The command line or the endpoints file is wrong: exit code 2.
+    /// clap's answer to the command line: a bad flag, or `--help` and `--version`.
+    Cli(clap::Error),
+    /// The endpoints, a URL or a file named on the command line is wrong.
     Usage(UsageError),
     /// The embedded origin could not start.
     Io(io::Error),
+}
+
+impl From<clap::Error> for StartError {
+    fn from(e: clap::Error) -> StartError {
+        StartError::Cli(e)
+    }
+}
+
+impl std::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StartError::Cli(e) => Some(e),
+            StartError::Usage(e) => Some(e),
+            StartError::Io(e) => Some(e),
+        }
+    }
+}
+
+/// The exit code of a model's `main`: the report's own (0 when every endpoint succeeded, 1 when
+/// any failed) or, when the run could not start, the error printed and exit code 2 (0 for
+/// `--help` and `--version`, as clap has it).
+pub fn exit(result: anyhow::Result<ExitCode>) -> ExitCode {
+    let error = match result {
+        Ok(code) => return code,
+        Err(error) => error,
+    };
+    if let Some(StartError::Cli(e)) = error.downcast_ref::<StartError>() {
+        let _ = e.print();
+        return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+    }
+    eprintln!("error: {error:#}");
+    ExitCode::from(2)
 }
 
 impl From<UsageError> for StartError {
@@ -255,6 +303,7 @@ impl From<io::Error> for StartError {
 impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            StartError::Cli(e) => e.fmt(f),
             StartError::Usage(e) => e.fmt(f),
             StartError::Io(e) => e.fmt(f),
         }

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use std::time::Instant;
+
 use crate::Page;
-use crate::Run;
 use crate::cli::Workload;
 use crate::error::{ErrorKind, FetchError};
 use crate::plan::{Endpoint, Expect, Source};
@@ -49,10 +50,30 @@ pub struct Row {
     pub error_kind: Option<ErrorKind>,
 }
 
+/// What the report needs to know of its run, handed over by [`Run::report`](crate::Run::report).
+#[derive(Debug)]
+pub(crate) struct Setup<'r> {
+    pub model: &'r str,
+    pub header: String,
+    pub workload: Workload,
+    pub endpoints: &'r [Endpoint],
+    pub what: &'r str,
+    pub source: &'r Source,
+    pub timeout: Duration,
+    pub concurrency: Option<u64>,
+    pub time_scale: f64,
+    pub simulated_delays: Option<Duration>,
+    pub slowest_delay: Option<Duration>,
+    pub json: bool,
+    pub all_rows: bool,
+    pub started: Instant,
+    pub origin: Option<&'r origin::Origin>,
+}
+
 /// Collects the rows of a run, printing them as they come, and ends with the summary.
 #[derive(Debug)]
 pub struct Report<'r> {
-    run: &'r Run,
+    run: Setup<'r>,
     rows: Vec<Row>,
     notes: Vec<String>,
     printed: usize,
@@ -60,13 +81,13 @@ pub struct Report<'r> {
 }
 
 impl<'r> Report<'r> {
-    pub(crate) fn new(run: &'r Run) -> Report<'r> {
-        if !run.args.json {
-            out!("{}", run.header());
+    pub(crate) fn new(run: Setup<'r>) -> Report<'r> {
+        if !run.json {
+            out!("{}", run.header);
         }
         Report {
+            rows: Vec::with_capacity(run.endpoints.len()),
             run,
-            rows: Vec::with_capacity(run.endpoints().len()),
             notes: Vec::new(),
             printed: 0,
             failures_printed: 0,
@@ -93,8 +114,7 @@ impl<'r> Report<'r> {
             }
             _ => None,
         };
-        let answer =
-            page.and_then(|page| check(self.run.args.workload, endpoint, page.body.as_ref()));
+        let answer = page.and_then(|page| check(self.run.workload, endpoint, page.body.as_ref()));
         let (bytes, jobs, error) = match answer.map_err(|e| self.with_limit(e)) {
             Ok((bytes, jobs)) => (Some(bytes), jobs, None),
             Err(e) => (None, None, Some(e)),
@@ -120,7 +140,7 @@ impl<'r> Report<'r> {
         if error.kind() != ErrorKind::Timeout {
             return error;
         }
-        let limit = self.run.args.timeout.as_secs_f64();
+        let limit = self.run.timeout.as_secs_f64();
         FetchError::new(
             ErrorKind::Timeout,
             format!("after {limit} s, the --timeout"),
@@ -133,10 +153,10 @@ impl<'r> Report<'r> {
     }
 
     fn print_row(&mut self, row: &Row) {
-        if self.run.args.json {
+        if self.run.json {
             return;
         }
-        let all = self.run.args.all_rows || self.run.endpoints().len() <= ROWS_SHOWN;
+        let all = self.run.all_rows || self.run.endpoints.len() <= ROWS_SHOWN;
         match &row.error {
             None if all => out!(
                 "{:<30} {:>10} {:.3}",
@@ -163,16 +183,16 @@ impl<'r> Report<'r> {
     pub fn finish(self) -> ExitCode {
         let wall = self.run.started.elapsed();
         let summary = Summary::new(&self, wall, Usage::now());
-        if self.run.args.json {
+        if self.run.json {
             match serde_json::to_string(&summary) {
                 Ok(json) => out!("{json}"),
                 Err(e) => eprintln!("error: cannot write the JSON report: {e}"),
             }
         } else {
-            let missing = self.run.endpoints().len().saturating_sub(self.rows.len());
+            let missing = self.run.endpoints.len().saturating_sub(self.rows.len());
             summary.print(missing, self.rows.len() - self.printed);
         }
-        if summary.failed == 0 && summary.ok == self.run.endpoints().len() {
+        if summary.failed == 0 && summary.ok == self.run.endpoints.len() {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
@@ -269,18 +289,18 @@ struct Summary<'a> {
 
 impl<'a> Summary<'a> {
     fn new(report: &'a Report<'_>, wall: Duration, usage: Usage) -> Summary<'a> {
-        let run = report.run;
+        let run = &report.run;
         let rows = &report.rows;
         let ok = rows.iter().filter(|r| r.error.is_none()).count();
-        let (origin, origin_embedded) = match &run.source {
+        let (origin, origin_embedded) = match run.source {
             Source::Embedded(url) => (Some(url.as_str()), true),
             Source::External(url) => (Some(url.as_str()), false),
             Source::Urls => (None, false),
         };
-        let workload = run.args.workload;
+        let workload = run.workload;
         let expected_jobs_total = match workload {
             Workload::Jobs => run
-                .endpoints()
+                .endpoints
                 .iter()
                 .map(|e| match e.expect() {
                     Expect::Jobs(n) => Some(n),
@@ -294,20 +314,20 @@ impl<'a> Summary<'a> {
             Workload::Pages => None,
         };
         let checked = origin.is_some();
-        let origin_cpu = run.origin.as_ref().and_then(|o| o.cpu_time());
+        let origin_cpu = run.origin.and_then(|o| o.cpu_time());
         Summary {
-            model: &run.model,
+            model: run.model,
             workload,
-            what: &run.plan.what,
+            what: run.what,
             origin,
             origin_embedded,
-            n: run.endpoints().len(),
+            n: run.endpoints.len(),
             ok,
             failed: rows.len() - ok,
             bytes: rows.iter().filter_map(|r| r.bytes).sum(),
             jobs_total,
             expected_jobs_total,
-            correct: checked.then(|| ok == run.endpoints().len()),
+            correct: checked.then_some(ok == run.endpoints.len()),
             wall_s: wall.as_secs_f64(),
             sum_s: rows.iter().map(|r| r.seconds).sum(),
             user_s: usage.user.as_secs_f64(),
@@ -317,11 +337,11 @@ impl<'a> Summary<'a> {
             vm_peak_bytes: usage.vm_peak,
             threads_at_end: usage.threads,
             peak_in_flight: peak_in_flight(),
-            concurrency: run.args.concurrency,
-            timeout_s: run.args.timeout.as_secs_f64(),
-            time_scale: run.args.time_scale,
-            simulated_delays_s: run.plan.simulated_delays.map(|d| d.as_secs_f64()),
-            slowest_delay_s: run.plan.slowest_delay.map(|d| d.as_secs_f64()),
+            concurrency: run.concurrency,
+            timeout_s: run.timeout.as_secs_f64(),
+            time_scale: run.time_scale,
+            simulated_delays_s: run.simulated_delays.map(|d| d.as_secs_f64()),
+            slowest_delay_s: run.slowest_delay.map(|d| d.as_secs_f64()),
             origin_cpu_s: origin_cpu.map(|cpu| cpu.as_secs_f64()),
             notes: &report.notes,
             requests: rows,

@@ -4,40 +4,28 @@ use std::fmt;
 use std::time::Duration;
 
 use clap::Parser;
-use common::origin;
+use harness::{Kind, MODELS};
 
-/// How a model runs its requests, which decides how long it should take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// One at a time: the sum of the delays.
-    Sequential,
-    /// A pool of this many threads: about the sum divided by the pool.
-    Pool(usize),
-    /// All at once: the slowest delay.
-    Concurrent,
-}
-
-/// A model of the comparison.
+/// A model of the comparison, and the size of its pool where it has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
     /// The binary and package name, e.g. `fetch-tokio`.
     pub name: &'static str,
     pub kind: Kind,
+    /// Threads of the pool, for [`Kind::Pool`].
+    pub pool: usize,
 }
 
-/// The models, in the order the report lists them: the baseline first.
+/// The models, in the order the report lists them ([`harness::MODELS`]): the baseline first.
 pub fn models(pool: usize) -> Vec<Model> {
-    [
-        ("fetch-sync", Kind::Sequential),
-        ("fetch-threads", Kind::Concurrent),
-        ("fetch-rayon", Kind::Pool(pool)),
-        ("fetch-async-std", Kind::Concurrent),
-        ("fetch-smol", Kind::Concurrent),
-        ("fetch-tokio", Kind::Concurrent),
-    ]
-    .into_iter()
-    .map(|(name, kind)| Model { name, kind })
-    .collect()
+    MODELS
+        .iter()
+        .map(|m| Model {
+            name: m.name,
+            kind: m.kind,
+            pool,
+        })
+        .collect()
 }
 
 /// The size of each synthetic body in the sweep, and the origin's delay before each.
@@ -121,8 +109,8 @@ pub fn predict(model: &Model, workload: Workload, time_scale: f64) -> Duration {
     let (sum, slowest) = workload.delays(time_scale);
     match model.kind {
         Kind::Sequential => sum,
-        Kind::Pool(threads) => (sum / threads.max(1) as u32).max(slowest),
-        Kind::Concurrent => slowest,
+        Kind::Pool => (sum / model.pool.max(1) as u32).max(slowest),
+        Kind::Threads | Kind::Tasks => slowest,
     }
 }
 

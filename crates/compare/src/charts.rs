@@ -16,17 +16,23 @@ use crate::summary::CellSummary;
 
 const FONT: &str = "sans-serif";
 
-/// A colour per model, the same in every chart.
+/// A colour per model, the same in every chart, by the model's place in [`harness::MODELS`].
 fn color(model: &str) -> RGBColor {
-    match model {
-        "fetch-sync" => RGBColor(120, 120, 120),
-        "fetch-threads" => RGBColor(230, 120, 20),
-        "fetch-rayon" => RGBColor(150, 90, 40),
-        "fetch-async-std" => RGBColor(140, 70, 180),
-        "fetch-smol" => RGBColor(40, 150, 70),
-        "fetch-tokio" => RGBColor(30, 100, 200),
-        _ => RGBColor(200, 200, 200),
-    }
+    const PALETTE: [RGBColor; 8] = [
+        RGBColor(120, 120, 120),
+        RGBColor(230, 120, 20),
+        RGBColor(150, 90, 40),
+        RGBColor(140, 70, 180),
+        RGBColor(40, 150, 70),
+        RGBColor(30, 100, 200),
+        RGBColor(200, 40, 60),
+        RGBColor(20, 160, 170),
+    ];
+    harness::MODELS
+        .iter()
+        .position(|m| m.name == model)
+        .and_then(|i| PALETTE.get(i).copied())
+        .unwrap_or(RGBColor(200, 200, 200))
 }
 
 const TALK: RGBColor = RGBColor(205, 205, 205);

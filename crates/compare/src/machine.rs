@@ -41,7 +41,7 @@ impl Machine {
             rustc: output("rustc", &["--version"]),
             commit: commit(),
             date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
-            fd_limit: common::origin::raise_fd_limit().map_or(0, |l| l.soft),
+            fd_limit: origin::raise_fd_limit().map_or(0, |l| l.soft),
         }
     }
 

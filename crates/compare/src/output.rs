@@ -189,7 +189,7 @@ pub fn workload_table(cells: &[CellSummary], workload: Workload) -> String {
     let rows = of_workload(cells, workload);
     let sync_wall = rows
         .iter()
-        .find(|c| c.model == "fetch-sync" && c.trusted())
+        .find(|c| c.model == harness::MODELS[0].name && c.trusted())
         .and_then(|c| c.wall)
         .map(|s| s.median);
     let mut t = String::from(
@@ -313,10 +313,8 @@ fn against_asyncio(cells: &[CellSummary]) -> String {
         asyncio.peak_mem_bytes.map_or("–".into(), mib)
     );
     for c in of_workload(cells, Workload::Jobs) {
-        if !matches!(
-            c.model.as_str(),
-            "fetch-tokio" | "fetch-smol" | "fetch-async-std"
-        ) {
+        let kind = harness::ModelInfo::named(&c.model).map(|m| m.kind);
+        if kind != Some(harness::Kind::Tasks) {
             continue;
         }
         let (Some(wall), Some(rss), true) = (c.wall, c.rss, c.trusted()) else {

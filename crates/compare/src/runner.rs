@@ -62,7 +62,7 @@ pub enum Outcome {
 
 /// Runs `bin` with `args`, killing it past `deadline`.
 pub fn run_model(bin: &Path, args: &[String], deadline: Duration) -> Outcome {
-    let finished = match common::child::run(Command::new(bin).args(args), deadline) {
+    let finished = match harness::child::run(Command::new(bin).args(args), deadline) {
         Ok(finished) => finished,
         Err(e) => return Outcome::Broken(format!("cannot run {}: {e}", bin.display())),
     };

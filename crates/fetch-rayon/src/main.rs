@@ -2,11 +2,13 @@
 //!
 //! None of the talks' programs: rayon is here for the opposite lesson. Its pool has one thread
 //! per core because it is made for CPU-bound work, where more threads than cores only add
-//! switching. A thread blocked on a socket does no work and cannot steal any, so at most
-//! "pool size" requests wait at once: on a 2-core machine the six sites take about half their
-//! sum, not the slowest one's time. A bigger pool (`--threads N`, or `RAYON_NUM_THREADS`) hides
-//! more latency, but then it is a thread pool used as fetch-threads, with none of rayon's gain.
-//! Use rayon for what happens to the bodies once they are fetched; wait on sockets with tasks.
+//! switching. A thread blocked on a socket does no work and cannot steal any, so at most "pool
+//! size" requests wait at once, and rayon splits the list into halves before any thread starts:
+//! on this project's 2-core machine the six sites take 3.58 s, the three sites of the slower
+//! half one after another, where the slowest site alone takes 1.85 s (docs/RESULTS.md). A
+//! bigger pool (`--threads N`, or `RAYON_NUM_THREADS`) hides more latency, but then it is a
+//! thread pool used as fetch-threads, with none of rayon's gain. Use rayon for what happens to
+//! the bodies once they are fetched; wait on sockets with tasks.
 //!
 //! Run with:
 //! ```sh
@@ -16,18 +18,22 @@
 
 use std::process::ExitCode;
 
+use common::blocking as http;
+use common::{Run, timeit};
 use rayon::prelude::*;
 
-fn main() -> anyhow::Result<ExitCode> {
-    let run = common::Run::from_cli()?;
+fn main() -> ExitCode {
+    common::exit(fetch_all())
+}
 
+fn fetch_all() -> anyhow::Result<ExitCode> {
+    let run = Run::from_cli()?;
     // One ureq agent shared by the pool's threads (clones share one connection pool).
-    let agent = common::blocking::agent(&run);
-
-    // The pool bounds the requests in flight: one thread per core unless told otherwise.
+    let client = http::client(&run);
+    // The pool is the limit: one thread per core unless told otherwise.
     let threads = run.threads().unwrap_or_else(rayon::current_num_threads);
     let threads = threads.min(run.concurrency());
-    let pool = rayon::ThreadPoolBuilder::new()
+    let limit = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
 
@@ -35,10 +41,10 @@ fn main() -> anyhow::Result<ExitCode> {
     report.note(format!(
         "rayon pool of {threads} threads: at most {threads} requests wait at once"
     ));
-    let results: Vec<_> = pool.install(|| {
+    let results: Vec<_> = limit.install(|| {
         run.endpoints()
             .par_iter()
-            .map(|endpoint| common::timeit(|| common::blocking::get(&agent, endpoint.url())))
+            .map(|endpoint| timeit(|| http::get(&client, endpoint)))
             .collect()
     });
     // collect() keeps the input order; the rows come once the whole pool is done.

@@ -1,6 +1,6 @@
 //! The pool bounds the requests in flight.
 
-use common::testing::{Model, Overlap};
+use harness::Model;
 
 fn rayon() -> Model {
     Model::new(env!("CARGO_BIN_EXE_fetch-rayon"))
@@ -8,9 +8,7 @@ fn rayon() -> Model {
 
 #[test]
 fn one_thread_is_sequential() {
-    rayon()
-        .with_args(&["--threads", "1"])
-        .overlap(Overlap::Sequential);
+    rayon().with_args(&["--threads", "1"]).overlap();
 }
 
 #[test]

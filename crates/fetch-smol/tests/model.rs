@@ -1,6 +1,3 @@
 //! fetch-smol against a local origin: the checks every model must pass.
 
-common::model_tests!(
-    env!("CARGO_BIN_EXE_fetch-smol"),
-    common::testing::Overlap::Concurrent
-);
+harness::model_tests!(env!("CARGO_BIN_EXE_fetch-smol"));

@@ -12,17 +12,24 @@
 
 use std::process::ExitCode;
 
-fn main() -> anyhow::Result<ExitCode> {
-    let run = common::Run::from_cli()?;
+use common::blocking as http;
+use common::{Run, timeit};
 
+fn main() -> ExitCode {
+    common::exit(fetch_all())
+}
+
+fn fetch_all() -> anyhow::Result<ExitCode> {
+    let run = Run::from_cli()?;
     // One ureq agent for the whole run: it keeps the connection to a host open from one request
     // to the next.
-    let agent = common::blocking::agent(&run);
+    let client = http::client(&run);
+    // No limit to set: one request at a time is already the tightest.
 
     let mut report = run.report();
     for endpoint in run.endpoints() {
         // The thread waits here, doing nothing, for every request in turn.
-        let (page, elapsed) = common::timeit(|| common::blocking::get(&agent, endpoint.url()));
+        let (page, elapsed) = timeit(|| http::get(&client, endpoint));
         report.record(endpoint, page, elapsed);
     }
     Ok(report.finish())

@@ -1,6 +1,3 @@
 //! fetch-sync against a local origin: the checks every model must pass.
 
-common::model_tests!(
-    env!("CARGO_BIN_EXE_fetch-sync"),
-    common::testing::Overlap::Sequential
-);
+harness::model_tests!(env!("CARGO_BIN_EXE_fetch-sync"));

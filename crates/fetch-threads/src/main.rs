@@ -12,42 +12,51 @@
 //! ```
 
 use std::process::ExitCode;
-use std::thread;
 
-use common::FetchError;
+use common::blocking as http;
+use common::{FetchError, Run, timeit};
+use crossbeam_channel::{bounded, unbounded};
 
-fn main() -> anyhow::Result<ExitCode> {
-    let run = common::Run::from_cli()?;
+fn main() -> ExitCode {
+    common::exit(fetch_all())
+}
 
+fn fetch_all() -> anyhow::Result<ExitCode> {
+    let run = Run::from_cli()?;
     // One ureq agent shared by every thread: clones are handles to one connection pool, which
     // keeps at most 3 idle connections per host; a thread that finds none idle opens its own.
-    let agent = common::blocking::agent(&run);
-
-    // The channel plays the talk's results Queue. A second, bounded channel holds one slot per
-    // request allowed in flight: `--concurrency N` makes the spawning loop wait for a free slot.
-    let (results_tx, results_rx) = crossbeam_channel::unbounded();
-    let (slots_tx, slots_rx) = crossbeam_channel::bounded(run.concurrency());
+    let client = http::client(&run);
+    // A slot per request allowed in flight: `--concurrency N` makes the loop wait for a free one.
+    let (limit, slots) = bounded(run.concurrency());
 
     let mut report = run.report();
+    // The channel plays the talk's results Queue.
+    let (results, finished) = unbounded();
     for endpoint in run.endpoints() {
-        let _ = slots_tx.send(());
-        let (agent, results, slot) = (agent.clone(), results_tx.clone(), slots_rx.clone());
-        let mine = endpoint.clone();
-        let spawned = thread::Builder::new().spawn(move || {
-            let (page, elapsed) = common::timeit(|| common::blocking::get(&agent, mine.url()));
-            let _ = slot.recv();
-            let _ = results.send((mine, page, elapsed));
+        limit.send(())?;
+        let spawned = std::thread::Builder::new().spawn({
+            let (client, slots, results, endpoint) = (
+                client.clone(),
+                slots.clone(),
+                results.clone(),
+                endpoint.clone(),
+            );
+            move || {
+                let (page, elapsed) = timeit(|| http::get(&client, &endpoint));
+                let _ = slots.recv();
+                let _ = results.send((endpoint, page, elapsed));
+            }
         });
         // Builder::spawn returns the OS's refusal (thread::spawn would panic on it): only this
         // endpoint fails, and the others go on.
         if let Err(e) = spawned {
-            let _ = slots_rx.recv();
+            let _ = slots.recv();
             report.fail(endpoint, FetchError::thread_refused(&e));
         }
     }
     // Once every thread has dropped its sender, the loop below ends.
-    drop(results_tx);
-    for (endpoint, page, elapsed) in results_rx {
+    drop(results);
+    for (endpoint, page, elapsed) in finished {
         report.record(&endpoint, page, elapsed);
     }
     Ok(report.finish())

@@ -24,13 +24,14 @@ use std::time::{Duration, Instant};
 /// A future that is ready after `delay`: the stand-in for waiting on a socket.
 struct Sleep {
     deadline: Instant,
-    timer_started: bool,
+    /// The waker of the latest poll, shared with the timer thread once it runs.
+    waker: Option<Arc<Mutex<Waker>>>,
 }
 
 fn sleep(delay: Duration) -> Sleep {
     Sleep {
         deadline: Instant::now() + delay,
-        timer_started: false,
+        waker: None,
     }
 }
 
@@ -41,14 +42,30 @@ impl Future for Sleep {
         if Instant::now() >= self.deadline {
             return Poll::Ready(());
         }
-        if !self.timer_started {
-            // The reactor's job, done crudely: arrange for the waker to be called when ready.
-            self.timer_started = true;
-            let (waker, deadline) = (cx.waker().clone(), self.deadline);
-            std::thread::spawn(move || {
-                std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
-                waker.wake();
-            });
+        match &self.waker {
+            // Polled again: the future may have moved to another task or executor since, so the
+            // waker to call is the latest one (the mistake to avoid is keeping only the first).
+            // `will_wake` spares the clone when it is the same.
+            Some(shared) => {
+                let mut waker = shared.lock().unwrap_or_else(|e| e.into_inner());
+                if !waker.will_wake(cx.waker()) {
+                    waker.clone_from(cx.waker());
+                }
+            }
+            // First poll: the reactor's job, done crudely. A timer thread calls whichever waker
+            // is stored when the deadline comes.
+            None => {
+                let shared = Arc::new(Mutex::new(cx.waker().clone()));
+                let (timer, deadline) = (shared.clone(), self.deadline);
+                std::thread::spawn(move || {
+                    std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+                    timer
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .wake_by_ref();
+                });
+                self.waker = Some(shared);
+            }
         }
         Poll::Pending
     }
@@ -78,6 +95,15 @@ impl Wake for TaskWaker {
 fn run(tasks: Vec<Task>) {
     let (queue, woken) = channel();
     let mut tasks: Vec<Option<Task>> = tasks.into_iter().map(Some).collect();
+    // One waker per task, made once and handed to every poll of that task.
+    let wakers: Vec<Waker> = (0..tasks.len())
+        .map(|id| {
+            Waker::from(Arc::new(TaskWaker {
+                id,
+                queue: Mutex::new(queue.clone()),
+            }))
+        })
+        .collect();
     for id in 0..tasks.len() {
         let _ = queue.send(id);
     }
@@ -87,13 +113,9 @@ fn run(tasks: Vec<Task>) {
         let Some(task) = tasks[id].as_mut() else {
             continue;
         };
-        let waker = Waker::from(Arc::new(TaskWaker {
-            id,
-            queue: Mutex::new(queue.clone()),
-        }));
         if task
             .as_mut()
-            .poll(&mut Context::from_waker(&waker))
+            .poll(&mut Context::from_waker(&wakers[id]))
             .is_ready()
         {
             tasks[id] = None;
@@ -126,4 +148,38 @@ fn main() {
         "jobs available: {total}, in {:.2} s on one thread",
         start.elapsed().as_secs_f64()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn the_waker_of_the_latest_poll_is_woken() {
+        let (first, latest) = (
+            Arc::new(Count(AtomicUsize::new(0))),
+            Arc::new(Count(AtomicUsize::new(0))),
+        );
+        let mut future = Box::pin(sleep(Duration::from_millis(50)));
+        for count in [&first, &latest] {
+            let waker = Waker::from(count.clone());
+            let poll = future.as_mut().poll(&mut Context::from_waker(&waker));
+            assert!(poll.is_pending());
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while latest.0.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(latest.0.load(Ordering::SeqCst), 1, "the latest waker");
+        assert_eq!(first.0.load(Ordering::SeqCst), 0, "a stale waker");
+    }
 }

@@ -13,7 +13,7 @@
 //! ```
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const TOP: u64 = 10_000_000;
 
@@ -58,13 +58,45 @@ fn generator(top: u64) -> impl Iterator<Item = u64> {
     })
 }
 
+/// CPU time so far and resident memory now, as the talk's `ResourceHelper` read them.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    user: Duration,
+    sys: Duration,
+    /// Resident set size (`VmRSS`), in bytes; zero where `/proc` is not available.
+    rss: u64,
+}
+
+impl Usage {
+    fn now() -> Usage {
+        // SAFETY: an all-zero rusage is a valid value for getrusage to fill in.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `ru` is valid and writable for the duration of the call.
+        unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+        let time = |tv: libc::timeval| {
+            Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64)
+        };
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let rss_kib = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+            .unwrap_or(0);
+        Usage {
+            user: time(ru.ru_utime),
+            sys: time(ru.ru_stime),
+            rss: rss_kib * 1024,
+        }
+    }
+}
+
 /// The talk's `ResourceHelper.usage()`: memory held and CPU and wall time spent by `f`.
 fn usage(module: &str, f: impl FnOnce() -> u64) {
-    let before = common::Usage::now();
+    let before = Usage::now();
     let start = Instant::now();
     let sum = black_box(f());
     let time = start.elapsed();
-    let after = common::Usage::now();
+    let after = Usage::now();
     let utime = (after.user - before.user).as_secs_f64();
     let stime = (after.sys - before.sys).as_secs_f64();
     println!("module: {module}");

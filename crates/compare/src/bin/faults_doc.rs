@@ -1,5 +1,5 @@
 //! Writes `docs/FAULTS.md`, the table of what each model says for each fault, from the rows the
-//! fault tests kept (`common::testing::record_matrix_row`), so that the page shows what the code
+//! fault tests kept (`harness::record_matrix_row`), so that the page shows what the code
 //! does. With `--check FILE`, fails when FILE no longer matches the tests: a fault or a model
 //! missing, or a kind the test would not accept.
 //!
@@ -35,7 +35,7 @@ const CASES: &[(&str, &str)] = &[
     ("refused", "nothing listens on the port"),
     (
         "dns",
-        "the host name does not resolve (`no-such-host.invalid`)",
+        "the host name does not resolve (`tls-certificate-timeout.invalid`)",
     ),
     (
         "hang",
@@ -147,25 +147,22 @@ fn read(dir: &PathBuf) -> anyhow::Result<Matrix> {
     Ok(matrix)
 }
 
-/// The models in the order of the other reports: the baseline first.
-const ORDER: &[&str] = &[
-    "fetch-sync",
-    "fetch-threads",
-    "fetch-rayon",
-    "fetch-async-std",
-    "fetch-smol",
-    "fetch-tokio",
-];
-
 fn page(matrix: &Matrix) -> String {
     let mut models: Vec<&String> = matrix.keys().collect();
-    models.sort_by_key(|m| ORDER.iter().position(|o| o == m).unwrap_or(ORDER.len()));
+    // In the order of the other reports: the baseline first.
+    models.sort_by_key(|m| {
+        let order = harness::MODELS.iter().position(|o| o.name == m.as_str());
+        order.unwrap_or(harness::MODELS.len())
+    });
     let mut md = String::from(
         "# When things go wrong\n\n\
          What every model reports when one endpoint fails, one row per fault. The other endpoints \
          of the same run succeed, the run ends within the timeout and two seconds, and the exit \
          code is 1. Each fault is served by the local origin (`crates/origin`, its fault port) \
-         or is a local socket; the tests run every model with `--timeout 1`.\n\n\
+         or is a local socket; the tests run every model with `--timeout 1`. Every faulty URL \
+         holds words that name other kinds of failure (`tls-certificate-timeout-refused`, in its \
+         host, path or query): each model sorts its failures by the types of its client's errors, \
+         never by their text, so the words change nothing.\n\n\
          This page is generated from the fault tests' own output, so it shows what the code does:\n\n\
          ```sh\ncargo test --workspace\ncargo run -p compare --bin faults-doc -- --write docs/FAULTS.md\n```\n\n\
          CI checks that the kinds below still match the tests.\n\n## The kinds\n\n",

@@ -1,33 +1,35 @@
-//! The tests every model must pass, run against a real origin on loopback.
+//! Test support for the fetch-* models, kept out of the models' binaries: a model depends on it
+//! only as a dev-dependency, so `cargo tree -p fetch-tokio -e normal` does not list it.
 //!
-//! Each fetch-* crate has a `tests/model.rs` that calls [`model_tests!`](crate::model_tests) with
-//! its binary; the checks themselves live here, so that every model is held to exactly the same
-//! ones. A model runs as its own process, as a user would run it, and is killed if it outlives
-//! its deadline: a hang fails the test instead of stalling the suite.
+//! - [`MODELS`]: the one list of models and how each runs its requests, read by the tests, the
+//!   comparison (`crates/compare`) and the fault matrix page.
+//! - [`child`]: running a program to the end or to a deadline.
+//! - [`Model`] and [`model_tests!`]: the checks every model must pass, run against a real origin
+//!   on loopback. Each fetch-* crate has a `tests/model.rs` that calls `model_tests!`, so that
+//!   every model is held to exactly the same checks. A model runs as its own process, as a user
+//!   would run it, and is killed if it outlives its deadline: a hang fails the test instead of
+//!   stalling the suite.
+//!
+//! The helpers panic on anything unexpected, as test code does.
+
+pub mod child;
+mod models;
 
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::ErrorKind;
+pub use common;
+use common::ErrorKind;
+pub use models::{Kind, MODELS, ModelInfo};
 pub use origin::{Config, Fault, Origin};
-
-/// How a model's wall time relates to the sum of the delays it waits out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overlap {
-    /// One request at a time: the wall time is at least the sum of the delays.
-    Sequential,
-    /// All at once: the wall time is well under the sum.
-    Concurrent,
-    /// A pool of this many threads: all at once up to the pool's size, in rounds past it.
-    Pool(usize),
-}
 
 /// A model binary under test.
 #[derive(Debug, Clone)]
 pub struct Model {
     bin: &'static str,
+    kind: Kind,
     extra: Vec<String>,
 }
 
@@ -138,7 +140,7 @@ pub enum Case {
     Status(u16),
     /// A port where nothing listens.
     Refused,
-    /// A host name that does not resolve (`.invalid` never does).
+    /// A host name that does not resolve (`.invalid` never does), made of misleading words.
     Dns,
     /// A redirect to itself, forever.
     RedirectLoop,
@@ -146,15 +148,22 @@ pub enum Case {
     UntrustedCertificate,
 }
 
+/// Words that name other kinds of failure, put in every fault's URL (in its host, path or query):
+/// a model that sorted errors by their text, which holds the URL, would be misled by them.
+pub const MISLEADING: &str = "tls-certificate-timeout-refused";
+
 impl Case {
-    fn url(self, origin: &Origin) -> String {
+    /// The URL that fails in this way, with [`MISLEADING`] words in it.
+    pub fn url(self, origin: &Origin) -> String {
         match self {
-            Case::Fault(fault) => origin.fault_url(fault),
-            Case::Status(code) => origin.url(&format!("/status/{code}")),
-            Case::Refused => refused_url(),
-            Case::Dns => "http://no-such-host.invalid/".to_string(),
-            Case::RedirectLoop => origin.url("/redirect-loop"),
-            Case::UntrustedCertificate => origin.https_url("/apple.com").expect("https"),
+            Case::Fault(fault) => format!("{}?{MISLEADING}", origin.fault_url(fault)),
+            Case::Status(code) => origin.url(&format!("/status/{code}?{MISLEADING}")),
+            Case::Refused => format!("{}{MISLEADING}", refused_url()),
+            Case::Dns => "http://tls-certificate-timeout.invalid/refused".to_string(),
+            Case::RedirectLoop => origin.url(&format!("/redirect-loop?{MISLEADING}")),
+            Case::UntrustedCertificate => origin
+                .https_url(&format!("/apple.com?{MISLEADING}"))
+                .expect("https"),
         }
     }
 
@@ -183,10 +192,34 @@ const OVERLAP_N: usize = 6;
 const OVERLAP_SUM: f64 = 2.4;
 
 impl Model {
+    /// The model whose binary is `bin` (`env!("CARGO_BIN_EXE_fetch-tokio")`); its kind comes
+    /// from [`MODELS`].
     pub fn new(bin: &'static str) -> Model {
+        let name = std::path::Path::new(bin)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(bin);
+        let info = ModelInfo::named(name).unwrap_or_else(|| panic!("{name} is not in MODELS"));
         Model {
             bin,
+            kind: info.kind,
             extra: Vec::new(),
+        }
+    }
+
+    /// How many requests the model lets wait at once when nothing bounds them: all of them, one,
+    /// or its pool's `--threads`.
+    fn width(&self) -> usize {
+        match self.kind {
+            Kind::Sequential => 1,
+            Kind::Threads | Kind::Tasks => usize::MAX,
+            Kind::Pool => self
+                .extra
+                .iter()
+                .skip_while(|a| *a != "--threads")
+                .nth(1)
+                .and_then(|n| n.parse().ok())
+                .expect("a pool model is tested with --threads N"),
         }
     }
 
@@ -199,7 +232,7 @@ impl Model {
 
     /// Runs the model with `args` and waits for it at most `deadline`.
     pub fn run(&self, args: &[&str], deadline: Duration) -> Outcome {
-        let finished = crate::child::run(
+        let finished = child::run(
             Command::new(self.bin).args(args).args(&self.extra),
             deadline,
         )
@@ -272,18 +305,15 @@ impl Model {
 
     /// N endpoints with the same delay: a sequential model takes their sum, a concurrent one
     /// far less.
-    pub fn overlap(&self, overlap: Overlap) {
+    pub fn overlap(&self) {
         let sum = OVERLAP_SUM;
         let (_, json) = self.run_json(&OVERLAP_ARGS, secs(60));
         assert_eq!(json["ok"], OVERLAP_N, "{json}");
         let wall = json["wall_s"].as_f64().expect("wall_s");
-        match overlap {
-            Overlap::Sequential | Overlap::Pool(1) => {
-                assert!(wall >= sum, "wall {wall} < sum {sum}")
-            }
-            Overlap::Concurrent | Overlap::Pool(_) => {
-                assert!(wall < 0.6 * sum, "wall {wall} >= 0.6 x {sum}")
-            }
+        if self.width() == 1 {
+            assert!(wall >= sum, "wall {wall} < sum {sum}")
+        } else {
+            assert!(wall < 0.6 * sum, "wall {wall} >= 0.6 x {sum}")
         }
     }
 
@@ -391,13 +421,10 @@ impl Model {
     /// With `ulimit -n` at 256 and 1,000 requests at once, the model either completes or gives
     /// every endpoint it could not open a connection for a "too many open files" row that says
     /// what to do. Nothing aborts.
-    pub fn survives_a_low_descriptor_limit(&self, overlap: Overlap) {
+    pub fn survives_a_low_descriptor_limit(&self) {
         let origin = start_origin();
         // Bounded models never hold many sockets: no need to keep their requests waiting.
-        let delay = match overlap {
-            Overlap::Concurrent => "0.5",
-            Overlap::Sequential | Overlap::Pool(_) => "0",
-        };
+        let delay = if self.kind.all_at_once() { "0.5" } else { "0" };
         let base = origin.base_url();
         let args = [
             "--origin", &base, "--count", "1000", "--size", "100", "--delay", delay, "--json",
@@ -405,7 +432,7 @@ impl Model {
         let mut command = Command::new(self.bin);
         command.args(args).args(&self.extra);
         limit_descriptors(&mut command, 256);
-        let finished = crate::child::run(&mut command, secs(60)).expect("run the model");
+        let finished = child::run(&mut command, secs(60)).expect("run the model");
         let status = finished.status.expect("the model finished in time");
         let outcome = Outcome {
             code: status.code().unwrap_or(-1),
@@ -549,17 +576,17 @@ impl Drop for TempFile {
 }
 
 /// Every test a model must pass, as `#[test]` functions:
-/// `common::model_tests!(BIN, OVERLAP)`, or `common::model_tests!(BIN, OVERLAP, ["--flag", ...])`
+/// `harness::model_tests!(BIN)`, or `harness::model_tests!(BIN, ["--flag", ...])`
 /// to pass extra arguments on every run.
 #[macro_export]
 macro_rules! model_tests {
-    ($bin:expr, $overlap:expr) => {
-        $crate::model_tests!($bin, $overlap, []);
+    ($bin:expr) => {
+        $crate::model_tests!($bin, []);
     };
-    ($bin:expr, $overlap:expr, [$($arg:expr),* $(,)?]) => {
+    ($bin:expr, [$($arg:expr),* $(,)?]) => {
         #[allow(unused_imports)]
-        use $crate::ErrorKind::*;
-        use $crate::testing::{Case, Fault, Model};
+        use $crate::common::ErrorKind::*;
+        use $crate::{Case, Fault, Model};
 
         fn model() -> Model {
             Model::new($bin).with_args(&[$($arg),*])
@@ -569,7 +596,7 @@ macro_rules! model_tests {
             six_sites_with_exact_sizes(),
             jobs_total_is_the_origins(),
             uses_a_running_origin(),
-            overlap($overlap),
+            overlap(),
             concurrency_one_is_sequential(),
             reads_an_endpoints_file(),
             rejects_a_bad_endpoints_line(),
@@ -577,7 +604,7 @@ macro_rules! model_tests {
             survives_a_closed_stdout(),
             follows_redirects(),
             fetches_https_with_an_extra_root(),
-            survives_a_low_descriptor_limit($overlap),
+            survives_a_low_descriptor_limit(),
         }
 
         $crate::fault_tests! {
@@ -622,7 +649,7 @@ macro_rules! fault_tests {
             fn $name() {
                 let accepted = [$($kind),+];
                 let row = model().survives($case, &accepted);
-                $crate::testing::record_matrix_row(
+                $crate::record_matrix_row(
                     env!("CARGO_TARGET_TMPDIR"),
                     env!("CARGO_PKG_NAME"),
                     stringify!($name),

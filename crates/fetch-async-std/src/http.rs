@@ -1,0 +1,176 @@
+//! surf as this model uses it, set up here: surf's `Client` over a backend of this model's own,
+//! with redirects followed by hand (surf's redirect middleware does not say where it ended up),
+//! the body checked against its `Content-Length`, and the whole request raced against the time
+//! limit.
+//!
+//! The backend is what surf's `h1-client` would be, less its connection pool: async-h1 (the
+//! HTTP/1.1 code of surf's h1 client) over a connection this model opens itself, an async-std
+//! `TcpStream`, in TLS by futures-rustls for https. Opening the connection here means a name
+//! lookup that fails is known as such, TLS is today's rustls with today's roots (surf's own
+//! `h1-client-rustls` brings rustls 0.18 with the roots of 2020), and a connection is never
+//! reused, so no answer meant for one request can reach another.
+
+use std::error::Error;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use async_std::io::{Read, Write};
+use async_std::net::{TcpStream, ToSocketAddrs};
+use common::{Dns, Endpoint, ErrorKind, FetchError, Page, Run};
+use futures_rustls::TlsConnector;
+use futures_rustls::rustls::pki_types::ServerName;
+use surf::http::{Request, Response};
+
+/// The client of a run: surf's client, a handle that clones cheaply, and the time limit.
+#[derive(Clone)]
+pub struct Client {
+    surf: surf::Client,
+    timeout: Duration,
+}
+
+/// The client of a run, trusting the public roots (and `--ca-cert`).
+pub fn client(run: &Run) -> anyhow::Result<Client> {
+    let tls = TlsConnector::from(Arc::new(run.tls_config()?));
+    Ok(Client {
+        surf: surf::Client::with_http_client(Connector { tls }),
+        timeout: run.timeout(),
+    })
+}
+
+/// GETs the endpoint and returns its page, or why it could not. The whole request, body
+/// included, races the timeout.
+pub async fn get(client: &Client, endpoint: &Endpoint) -> Result<Page<Vec<u8>>, FetchError> {
+    let request = client.get(endpoint.url());
+    let page = async_std::future::timeout(client.timeout, request).await;
+    page.unwrap_or_else(|_| Err(FetchError::timeout(client.timeout)))
+}
+
+impl Client {
+    async fn get(&self, url: &str) -> Result<Page<Vec<u8>>, FetchError> {
+        let (url, mut response) = common::follow_redirects(url, |url| async move {
+            let response = self.surf.get(&url).await.map_err(error)?;
+            let location = response.header("Location");
+            let location = location.map(|v| v.last().as_str().to_string());
+            Ok((u16::from(response.status()), location, response))
+        })
+        .await?;
+        common::check_status(response.status().into())?;
+        let announced = response.len();
+        let body = response.body_bytes().await;
+        let body = body.map_err(|e| FetchError::in_body(error(e)))?;
+        // async-h1 returns a body cut short by a closed connection as if it were whole: check its
+        // length against the Content-Length ourselves.
+        common::check_length(announced, body.len())?;
+        Ok(Page::new(url, body))
+    }
+}
+
+/// surf's error is not a `std::error::Error`; the error it wraps is, and is sorted by its type.
+/// async-h1 words some failures only as text ("connection closed"): the backend turns those
+/// into typed errors when it saw the connection end (see [`Connector`]).
+fn error(e: surf::Error) -> FetchError {
+    let inner = e.into_inner();
+    let inner: &(dyn Error + 'static) = inner.as_ref();
+    FetchError::classify_with(inner, |e| {
+        e.is::<httparse::Error>().then_some(ErrorKind::NotHttp)
+    })
+}
+
+/// surf's backend: a connection of its own for every request.
+struct Connector {
+    tls: TlsConnector,
+}
+
+impl std::fmt::Debug for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Connector")
+    }
+}
+
+#[async_trait::async_trait]
+impl surf::HttpClient for Connector {
+    async fn send(&self, request: Request) -> surf::http::Result<Response> {
+        let url = request.url();
+        let host = url.host_str().unwrap_or_default().to_string();
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port = url.port_or_known_default().unwrap_or(80);
+        let https = url.scheme() == "https";
+        let addrs: Vec<_> = match (host, port).to_socket_addrs().await {
+            Ok(addrs) => addrs.collect(),
+            Err(e) => return Err(Dns::new(host, e).into()),
+        };
+        let tcp = TcpStream::connect(&addrs[..]).await?;
+        let (tcp, closed) = Watched::new(tcp);
+        let answer = if https {
+            let name = ServerName::try_from(host.to_string())?;
+            let tls = self.tls.connect(name, tcp).await?;
+            async_h1::connect(tls, request).await
+        } else {
+            async_h1::connect(tcp, request).await
+        };
+        // async-h1 says "connection closed" or "empty response" in words only: when the server
+        // did close the connection, say it with the type that means it.
+        answer.map_err(|e| match e.downcast_ref::<io::Error>() {
+            None if closed.load(Ordering::Relaxed) => {
+                let words = e.to_string();
+                io::Error::new(io::ErrorKind::UnexpectedEof, words).into()
+            }
+            _ => e,
+        })
+    }
+}
+
+/// A connection that notes when the server closed it (a read of 0 bytes).
+struct Watched {
+    tcp: TcpStream,
+    closed: Arc<AtomicBool>,
+}
+
+impl Watched {
+    fn new(tcp: TcpStream) -> (Watched, Arc<AtomicBool>) {
+        let closed = Arc::new(AtomicBool::new(false));
+        let watched = Watched {
+            tcp,
+            closed: closed.clone(),
+        };
+        (watched, closed)
+    }
+}
+
+impl Read for Watched {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let read = Pin::new(&mut self.tcp).poll_read(cx, buf);
+        if let Poll::Ready(Ok(0)) = read {
+            if !buf.is_empty() {
+                self.closed.store(true, Ordering::Relaxed);
+            }
+        }
+        read
+    }
+}
+
+impl Write for Watched {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.tcp).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_flush(cx)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_close(cx)
+    }
+}

@@ -1,0 +1,73 @@
+//! reqwest as this model uses it: one client for the run, set up here, and `get`.
+
+use std::error::Error;
+
+use bytes::Bytes;
+use common::{Dns, Endpoint, ErrorKind, FetchError, Page, Run};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+/// The client of a run. It owns the connection pool, and reqwest's docs warn against one per
+/// request; cloning it only clones a handle. It times out each whole request, body included,
+/// follows redirects, speaks HTTPS trusting the public roots (and `--ca-cert`), and looks host
+/// names up with [`Lookup`].
+pub fn client(run: &Run) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .timeout(run.timeout())
+        .redirect(reqwest::redirect::Policy::limited(common::MAX_REDIRECTS))
+        .tls_backend_preconfigured(run.tls_config()?)
+        .dns_resolver(Lookup)
+        .build()?)
+}
+
+/// GETs the endpoint and returns its page, or why it could not.
+pub async fn get(client: &reqwest::Client, endpoint: &Endpoint) -> Result<Page<Bytes>, FetchError> {
+    // `.await` is the talk's `yield from`: the task is shelved here until the socket is ready.
+    let response = client.get(endpoint.url()).send().await.map_err(error)?;
+    common::check_status(response.status().as_u16())?;
+    let url = response.url().to_string();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| FetchError::in_body(error(e)))?;
+    Ok(Page::new(url, body))
+}
+
+/// Sorts reqwest's error by its own predicates and hyper's, down the chain.
+fn error(e: reqwest::Error) -> FetchError {
+    FetchError::classify_with(&e, |e: &(dyn Error + 'static)| {
+        if let Some(e) = e.downcast_ref::<reqwest::Error>() {
+            if e.is_timeout() {
+                return Some(ErrorKind::Timeout);
+            }
+            if e.is_redirect() {
+                return Some(ErrorKind::Redirects);
+            }
+        }
+        let e = e.downcast_ref::<hyper::Error>()?;
+        if e.is_parse() || e.is_parse_status() || e.is_parse_too_large() {
+            Some(ErrorKind::NotHttp)
+        } else if e.is_incomplete_message() {
+            Some(ErrorKind::Closed)
+        } else {
+            None
+        }
+    })
+}
+
+/// The system's resolver, run where tokio runs blocking calls, as reqwest's own is; a failed
+/// lookup comes back as [`Dns`], so that it is known by its type. reqwest asks only about
+/// names: an IP address is used as it is.
+#[derive(Debug)]
+struct Lookup;
+
+impl Resolve for Lookup {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            match tokio::net::lookup_host((host.as_str(), 0)).await {
+                Ok(addrs) => Ok(Box::new(addrs.collect::<Vec<_>>().into_iter()) as Addrs),
+                Err(e) => Err(Box::new(Dns::new(&host, e)) as Box<dyn Error + Send + Sync>),
+            }
+        })
+    }
+}

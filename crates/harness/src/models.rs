@@ -1,0 +1,94 @@
+//! The models of the comparison, listed once.
+
+/// How a model runs its requests, which decides how long a run should take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One at a time: the wall time is the sum of the delays.
+    Sequential,
+    /// A thread per request, all at once: the wall time is the slowest delay.
+    Threads,
+    /// A pool of threads, one per core unless `--threads` says otherwise: all at once up to the
+    /// pool's size, in rounds past it.
+    Pool,
+    /// A task per request on an event loop, all at once: the wall time is the slowest delay.
+    Tasks,
+}
+
+impl Kind {
+    /// Whether every request waits at once (given no `--concurrency` bound).
+    pub fn all_at_once(self) -> bool {
+        matches!(self, Kind::Threads | Kind::Tasks)
+    }
+}
+
+/// A model: its binary (and package) name and how it runs its requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelInfo {
+    /// The binary and package name, e.g. `fetch-tokio`.
+    pub name: &'static str,
+    pub kind: Kind,
+}
+
+impl ModelInfo {
+    /// The name without its `fetch-` prefix, for tables and charts: `tokio`.
+    pub fn short(&self) -> &'static str {
+        self.name.strip_prefix("fetch-").unwrap_or(self.name)
+    }
+
+    /// The model named `name`, if there is one.
+    pub fn named(name: &str) -> Option<ModelInfo> {
+        MODELS.iter().copied().find(|m| m.name == name)
+    }
+}
+
+/// Every model, in the order the reports list them: the baseline first.
+pub const MODELS: &[ModelInfo] = &[
+    ModelInfo {
+        name: "fetch-sync",
+        kind: Kind::Sequential,
+    },
+    ModelInfo {
+        name: "fetch-threads",
+        kind: Kind::Threads,
+    },
+    ModelInfo {
+        name: "fetch-rayon",
+        kind: Kind::Pool,
+    },
+    ModelInfo {
+        name: "fetch-async-std",
+        kind: Kind::Tasks,
+    },
+    ModelInfo {
+        name: "fetch-smol",
+        kind: Kind::Tasks,
+    },
+    ModelInfo {
+        name: "fetch-tokio",
+        kind: Kind::Tasks,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_model_has_a_crate() {
+        let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for model in MODELS {
+            let main = crates.join(model.name).join("src/main.rs");
+            assert!(main.is_file(), "{} has no {}", model.name, main.display());
+        }
+        let on_disk = std::fs::read_dir(&crates)
+            .expect("crates/")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| name.starts_with("fetch-"))
+            .count();
+        assert_eq!(
+            on_disk,
+            MODELS.len(),
+            "a fetch-* crate is missing from MODELS"
+        );
+    }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# How far apart the model files are: for every pair of crates/fetch-*/src/main.rs, the number of
+# code lines that differ (lines removed plus lines added, by `diff -w`, with comments and blank
+# lines left out). The models share one skeleton, so what differs is the concurrency.
+#
+#   scripts/diff_models.sh                       # the matrix, as a Markdown table
+#   scripts/diff_models.sh --check docs/MODELS.md
+#
+# --check also fails when a target is missed (any two async models, those whose main.rs spawns
+# an `async move` block, differ in at most 20 lines; sync against threads in at most 25) or when
+# FILE no longer holds this very table between its diff-matrix markers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mapfile -t models < <(find crates -maxdepth 1 -name 'fetch-*' -printf '%f\n' | sort)
+# The order of the reports: the baseline first, then the others as named in harness::MODELS.
+order=$(grep -o '"fetch-[a-z][a-z-]*"' crates/harness/src/models.rs | tr -d '"')
+mapfile -t models < <(printf '%s\n' $order "${models[@]}" | awk '!seen[$0]++')
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for m in "${models[@]}"; do
+  # Code only: no blank lines, no comment lines.
+  grep -v -E '^[[:space:]]*(//.*)?$' "crates/$m/src/main.rs" >"$tmp/$m"
+done
+
+differ() { diff -w "$tmp/$1" "$tmp/$2" | grep -c '^[<>]' || true; }
+is_async() { grep -q 'async move' "$tmp/$1"; }
+
+table() {
+  printf '| |'
+  for b in "${models[@]}"; do printf ' %s |' "${b#fetch-}"; done
+  printf '\n|---|'
+  for _ in "${models[@]}"; do printf -- '---:|'; done
+  printf '\n'
+  for a in "${models[@]}"; do
+    printf '| **%s** |' "${a#fetch-}"
+    for b in "${models[@]}"; do
+      if [ "$a" = "$b" ]; then printf ' %s |' "$(wc -l <"$tmp/$a") lines"; else printf ' %s |' "$(differ "$a" "$b")"; fi
+    done
+    printf '\n'
+  done
+}
+
+if [ "${1:-}" != "--check" ]; then
+  table
+  exit 0
+fi
+
+file=${2:?usage: $0 --check FILE}
+missed=0
+for a in "${models[@]}"; do
+  for b in "${models[@]}"; do
+    [[ "$a" < "$b" ]] || continue
+    n=$(differ "$a" "$b")
+    limit=""
+    if is_async "$a" && is_async "$b"; then limit=20; fi
+    if [[ "$a $b" == "fetch-sync fetch-threads" || "$a $b" == "fetch-threads fetch-sync" ]]; then limit=25; fi
+    if [ -n "$limit" ] && [ "$n" -gt "$limit" ]; then
+      echo "$a and $b differ in $n code lines (the target is $limit at most)"
+      missed=1
+    fi
+  done
+done
+table >"$tmp/table.md"
+awk '/<!-- diff-matrix -->/ { on = 1; next } /<!-- \/diff-matrix -->/ { on = 0 } on' "$file" >"$tmp/committed.md"
+if ! diff -u "$tmp/committed.md" "$tmp/table.md"; then
+  echo "$file does not hold the current matrix: run scripts/diff_models.sh and paste it between the markers"
+  missed=1
+fi
+[ "$missed" = 0 ] && echo "the model files meet the diff targets, and $file shows the matrix"
+exit "$missed"
