@@ -49,10 +49,10 @@ use rustls_pki_types::pem::PemObject;
 
 pub use cli::{Args, Workload};
 pub use error::{Dns, ErrorKind, FetchError, check_length, check_status};
-pub use page::{MAX_REDIRECTS, Page, follow_redirects, next_hop};
+pub use page::{MAX_REDIRECTS, Page, follow_redirects};
 pub use plan::{Endpoint, Expect, LineError, Plan, UsageError, check_url, parse_endpoints};
-pub use report::{Report, Row};
-pub use timing::{Usage, timed, timeit};
+pub use report::{Report, group};
+pub use timing::{timed, timeit};
 
 use plan::Source;
 use report::Setup;

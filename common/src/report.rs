@@ -416,8 +416,8 @@ impl<'a> Summary<'a> {
     }
 }
 
-/// `1234567` as `1,234,567`.
-fn group(n: u64) -> String {
+/// `1234567` as `1,234,567`, as the report prints counts.
+pub fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

@@ -1,0 +1,441 @@
+//! Writes the tables of `docs/RESULTS.md` from the committed run (`docs/results/summary.csv` and
+//! `machine.json`), so that the page shows what was measured. Each table sits between two
+//! markers, `<!-- results:NAME -->` and `<!-- /results:NAME -->`; the prose around them is left
+//! as it is. With `--check FILE`, fails when a table of FILE no longer matches the run.
+//!
+//! ```sh
+//! scripts/run_all.sh --out docs/results
+//! cargo run -p compare --bin results-doc -- --write docs/RESULTS.md
+//! ```
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use common::group;
+use harness::{Kind, MODELS};
+
+#[derive(Debug, Parser)]
+#[command(about = "Writes the tables of docs/RESULTS.md from a committed run")]
+struct Args {
+    /// The run: a folder written by `scripts/run_all.sh --out DIR`.
+    #[arg(long, default_value = "docs/results")]
+    from: PathBuf,
+    /// Write the tables into FILE, between their markers.
+    #[arg(long, value_name = "FILE")]
+    write: Option<PathBuf>,
+    /// Check the tables of FILE against the run; exit 1 if any is out of date.
+    #[arg(long, value_name = "FILE", conflicts_with = "write")]
+    check: Option<PathBuf>,
+}
+
+fn main() -> anyhow::Result<ExitCode> {
+    let args = Args::parse();
+    let run = Run::read(&args.from)?;
+    let tables = tables(&run);
+    match (&args.write, &args.check) {
+        (Some(file), _) => {
+            let page = read(file)?;
+            std::fs::write(file, fill(&page, &tables)?)?;
+            println!("wrote the tables of {}", file.display());
+        }
+        (None, Some(file)) => {
+            let page = read(file)?;
+            if fill(&page, &tables)? != page {
+                eprintln!(
+                    "the tables of {} do not match the run in {}: regenerate them with\n  \
+                     cargo run -p compare --bin results-doc -- --write {}",
+                    file.display(),
+                    args.from.display(),
+                    file.display()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("the tables of {} match the run", file.display());
+        }
+        (None, None) => {
+            for (name, table) in &tables {
+                println!("<!-- results:{name} -->\n{table}<!-- /results:{name} -->\n");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read(file: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))
+}
+
+/// `page` with each table put between its markers; every table must have its markers.
+fn fill(page: &str, tables: &[(&str, String)]) -> anyhow::Result<String> {
+    let mut page = page.to_string();
+    for (name, table) in tables {
+        let (open, close) = (
+            format!("<!-- results:{name} -->\n"),
+            format!("<!-- /results:{name} -->"),
+        );
+        let Some(start) = page.find(&open).map(|i| i + open.len()) else {
+            bail!("no {open:?} marker");
+        };
+        let Some(end) = page[start..].find(&close).map(|i| i + start) else {
+            bail!("no {close:?} marker after {open:?}");
+        };
+        page.replace_range(start..end, table);
+    }
+    Ok(page)
+}
+
+/// One row of `summary.csv`: a model on a workload, over the run's repeats.
+#[derive(Debug, Clone)]
+struct Cell {
+    workload: String,
+    n: u64,
+    model: String,
+    status: String,
+    wall: Option<f64>,
+    wall_min: Option<f64>,
+    wall_max: Option<f64>,
+    cpu: Option<f64>,
+    rss: Option<f64>,
+    per_in_flight: Option<f64>,
+    in_flight: Option<f64>,
+    jobs_total: Option<u64>,
+    correct: Option<bool>,
+    note: String,
+}
+
+impl Cell {
+    fn measured(&self) -> bool {
+        matches!(self.status.as_str(), "Ok" | "Failed")
+    }
+}
+
+#[derive(Debug)]
+struct Run {
+    cells: Vec<Cell>,
+    machine: serde_json::Value,
+    runs: u64,
+}
+
+impl Run {
+    fn read(dir: &Path) -> anyhow::Result<Run> {
+        let csv = read(&dir.join("summary.csv"))?;
+        let machine = read(&dir.join("machine.json"))?;
+        let machine: serde_json::Value = serde_json::from_str(&machine)
+            .with_context(|| format!("{} is not JSON", dir.join("machine.json").display()))?;
+        let mut lines = csv.lines();
+        let header: Vec<String> = fields(lines.next().unwrap_or(""));
+        let mut cells = Vec::new();
+        let mut runs = 0;
+        for line in lines.filter(|l| !l.is_empty()) {
+            let row = fields(line);
+            let get = |name: &str| -> &str {
+                header
+                    .iter()
+                    .position(|h| h == name)
+                    .and_then(|i| row.get(i))
+                    .map_or("", String::as_str)
+            };
+            let num = |name: &str| get(name).parse::<f64>().ok();
+            runs = runs.max(get("runs").parse().unwrap_or(0));
+            cells.push(Cell {
+                workload: get("workload").to_string(),
+                n: get("n").parse().unwrap_or(0),
+                model: get("model").to_string(),
+                status: get("status").to_string(),
+                wall: num("wall_median_s"),
+                wall_min: num("wall_min_s"),
+                wall_max: num("wall_max_s"),
+                cpu: num("cpu_median_s"),
+                rss: num("peak_rss_median_bytes"),
+                per_in_flight: num("peak_rss_per_in_flight_bytes"),
+                in_flight: num("peak_in_flight"),
+                jobs_total: get("jobs_total").parse().ok(),
+                correct: get("correct").parse().ok(),
+                note: get("note").to_string(),
+            });
+        }
+        if cells.is_empty() {
+            bail!("{} holds no cells", dir.join("summary.csv").display());
+        }
+        Ok(Run {
+            cells,
+            machine,
+            runs,
+        })
+    }
+
+    fn cell(&self, workload: &str, model: &str) -> Option<&Cell> {
+        self.cells
+            .iter()
+            .find(|c| c.workload == workload && c.model == model)
+    }
+
+    /// The models of the run, in the order of [`MODELS`].
+    fn models(&self) -> Vec<&'static str> {
+        MODELS
+            .iter()
+            .map(|m| m.name)
+            .filter(|name| self.cells.iter().any(|c| c.model == *name))
+            .collect()
+    }
+
+    /// The sweep's endpoint counts, past the baseline of one.
+    fn sweep(&self) -> Vec<u64> {
+        let ns: BTreeSet<u64> = self
+            .cells
+            .iter()
+            .filter(|c| c.workload.starts_with("sweep-") && c.n > 1)
+            .map(|c| c.n)
+            .collect();
+        ns.into_iter().collect()
+    }
+}
+
+/// A CSV line's fields, with `"..."` quoting as `summary.csv` writes it.
+fn fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().map(|f| f.push('"'));
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(String::new()),
+            (c, _) => {
+                fields.last_mut().map(|f| f.push(c));
+            }
+        }
+    }
+    fields
+}
+
+fn short(model: &str) -> &str {
+    model.strip_prefix("fetch-").unwrap_or(model)
+}
+
+fn mib(bytes: f64) -> String {
+    if bytes >= 100.0 * f64::from(1 << 20) {
+        format!("{:.0} MiB", bytes / f64::from(1 << 20))
+    } else {
+        format!("{:.1} MiB", bytes / f64::from(1 << 20))
+    }
+}
+
+fn or_dash(v: Option<String>) -> String {
+    v.unwrap_or_else(|| "–".into())
+}
+
+/// Why a cell has no figures: skipped past the budget, or broken.
+fn missing(cell: &Cell) -> String {
+    match cell.status.as_str() {
+        "Skipped" => "skipped".into(),
+        other => format!("{} ({})", other.to_lowercase(), cell.note),
+    }
+}
+
+fn tables(run: &Run) -> Vec<(&'static str, String)> {
+    vec![
+        ("setup", setup(run)),
+        ("sites", sites(run)),
+        ("jobs", jobs(run)),
+        ("sweep", sweep(run)),
+        ("per-request", per_request(run)),
+    ]
+}
+
+fn setup(run: &Run) -> String {
+    let m = &run.machine;
+    let text = |key: &str| m[key].as_str().unwrap_or("?").to_string();
+    let gib = m["memory_bytes"].as_f64().unwrap_or(0.0) / f64::from(1 << 30);
+    format!(
+        "- **Machine:** {} cores ({}), {gib:.1} GiB memory, {}, Linux {}, {}, open-file limit {}.\n\
+         - **Code:** commit `{}`, release build, run on {}.\n\
+         - **Repeats:** {} runs of each measurement, interleaved; each figure is their median.\n",
+        m["cores"],
+        text("cpu"),
+        text("os"),
+        text("kernel"),
+        text("rustc"),
+        m["fd_limit"],
+        text("commit"),
+        text("date"),
+        run.runs,
+    )
+}
+
+fn sites(run: &Run) -> String {
+    let sync = run
+        .cell("sites", MODELS[0].name)
+        .filter(|c| c.measured())
+        .and_then(|c| c.wall);
+    let mut t = String::from(
+        "| model | wall (s) | min–max (s) | vs sync | CPU (s) | peak RSS | peak in flight |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for model in run.models() {
+        let Some(c) = run.cell("sites", model) else {
+            continue;
+        };
+        if !c.measured() {
+            let _ = writeln!(t, "| {} | {} | | | | | |", short(model), missing(c));
+            continue;
+        }
+        let speedup = match (sync, c.wall) {
+            (Some(sync), Some(wall)) => format!("{:.2}x", sync / wall),
+            _ => "–".into(),
+        };
+        let _ = writeln!(
+            t,
+            "| {} | {} | {}–{} | {speedup} | {} | {} | {} |",
+            short(model),
+            or_dash(c.wall.map(|w| format!("{w:.3}"))),
+            or_dash(c.wall_min.map(|w| format!("{w:.3}"))),
+            or_dash(c.wall_max.map(|w| format!("{w:.3}"))),
+            or_dash(c.cpu.map(|s| format!("{s:.3}"))),
+            or_dash(c.rss.map(mib)),
+            or_dash(c.in_flight.map(|n| format!("{n:.0}"))),
+        );
+    }
+    t
+}
+
+fn jobs(run: &Run) -> String {
+    let mut t = String::from(
+        "| model | wall (s) | CPU (s) | peak RSS | answer |\n|---|---:|---:|---:|---|\n",
+    );
+    for model in run.models() {
+        let Some(c) = run.cell("jobs", model) else {
+            continue;
+        };
+        if !c.measured() {
+            let _ = writeln!(t, "| {} | {} | | | |", short(model), missing(c));
+            continue;
+        }
+        let answer = match (c.jobs_total, c.correct) {
+            (Some(total), Some(true)) => format!("{total}, correct"),
+            (Some(total), _) => format!("{total}, WRONG"),
+            (None, _) => "–".into(),
+        };
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {answer} |",
+            short(model),
+            or_dash(c.wall.map(|w| format!("{w:.3}"))),
+            or_dash(c.cpu.map(|s| format!("{s:.3}"))),
+            or_dash(c.rss.map(mib)),
+        );
+    }
+    // The talk's own figures, from data/talk-results.tsv.
+    const TALK: &str = include_str!("../../../../data/talk-results.tsv");
+    for line in TALK.lines().filter(|l| l.starts_with("asynchronicity\t")) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let num = |i: usize| f.get(i).and_then(|v| v.trim().parse::<f64>().ok());
+        let cpu = num(6).zip(num(7)).map(|(u, s)| format!("*{:.3}*", u + s));
+        let _ = writeln!(
+            t,
+            "| *talk: {}* | *{}* | {} | {} | *1651* |",
+            f.get(1).unwrap_or(&"?"),
+            or_dash(num(3).map(|w| format!("{w:.3}"))),
+            or_dash(cpu),
+            or_dash(num(5).map(|b| format!("*{}*", mib(b)))),
+        );
+    }
+    t
+}
+
+fn sweep(run: &Run) -> String {
+    let models = run.models();
+    let mut t = String::from("| N |");
+    for model in &models {
+        let _ = write!(t, " {} |", short(model));
+    }
+    t.push_str("\n|---:|");
+    t.push_str(&"---:|".repeat(models.len()));
+    t.push('\n');
+    for n in run.sweep() {
+        let _ = write!(t, "| {} |", group(n));
+        for model in &models {
+            let cell = run.cell(&format!("sweep-{n}"), model);
+            let text = match cell {
+                None => "–".into(),
+                Some(c) if !c.measured() => missing(c),
+                Some(c) => format!(
+                    "{}, {}",
+                    or_dash(c.wall.map(|w| format!("{w:.2} s"))),
+                    or_dash(c.rss.map(mib))
+                ),
+            };
+            let _ = write!(t, " {text} |");
+        }
+        t.push('\n');
+    }
+    t
+}
+
+/// Peak RSS per in-flight request for the models that let every request wait at once; from
+/// N = 100, below which page-sized noise dominates.
+fn per_request(run: &Run) -> String {
+    let models: Vec<&str> = run
+        .models()
+        .into_iter()
+        .filter(|m| {
+            MODELS
+                .iter()
+                .any(|info| info.name == *m && matches!(info.kind, Kind::Threads | Kind::Tasks))
+        })
+        .collect();
+    let mut t = String::from("| N |");
+    for model in &models {
+        let _ = write!(t, " {} |", short(model));
+    }
+    t.push_str("\n|---:|");
+    t.push_str(&"---:|".repeat(models.len()));
+    t.push('\n');
+    for n in run.sweep().into_iter().filter(|n| *n >= 100) {
+        let _ = write!(t, "| {} |", group(n));
+        for model in &models {
+            let per = run
+                .cell(&format!("sweep-{n}"), model)
+                .filter(|c| c.measured())
+                .and_then(|c| c.per_in_flight);
+            let _ = write!(
+                t,
+                " {} |",
+                or_dash(per.map(|b| format!("{:.1} KiB", b / 1024.0)))
+            );
+        }
+        t.push('\n');
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_fields_keep_their_commas_and_quotes() {
+        assert_eq!(
+            fields(r#"a,"b, c","say ""hi""",,d"#),
+            ["a", "b, c", r#"say "hi""#, "", "d"]
+        );
+    }
+
+    #[test]
+    fn tables_go_between_their_markers_and_nowhere_else() {
+        let page = "intro\n<!-- results:sites -->\nold\n<!-- /results:sites -->\nafter\n";
+        let filled = fill(page, &[("sites", "new\n".to_string())]).unwrap();
+        assert_eq!(
+            filled,
+            "intro\n<!-- results:sites -->\nnew\n<!-- /results:sites -->\nafter\n"
+        );
+        assert!(fill("no markers", &[("sites", String::new())]).is_err());
+    }
+}
