@@ -14,8 +14,7 @@
 use std::process::ExitCode;
 
 use common::blocking as http;
-use common::{FetchError, Run, timeit};
-use crossbeam_channel::{bounded, unbounded};
+use common::{Run, timeit};
 
 fn main() -> ExitCode {
     common::exit(fetch_all())
@@ -26,32 +25,31 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     // One ureq agent shared by every thread: clones are handles to one connection pool, which
     // keeps at most 3 idle connections per host; a thread that finds none idle opens its own.
     let client = http::client(&run);
-    // A slot per request allowed in flight: `--concurrency N` makes the loop wait for a free one.
-    let (limit, slots) = bounded(run.concurrency());
+    // `--concurrency N`: at most N threads at once, counted here.
+    let (limit, mut running) = (run.concurrency(), 0);
 
     let mut report = run.report();
     // The channel plays the talk's results Queue.
-    let (results, finished) = unbounded();
+    let (results, finished) = crossbeam_channel::unbounded();
     for endpoint in run.endpoints() {
-        limit.send(())?;
+        // At the limit, a thread must finish before the next one starts.
+        if running == limit {
+            let (endpoint, page, elapsed) = finished.recv()?;
+            report.record(&endpoint, page, elapsed);
+            running -= 1;
+        }
         let spawned = std::thread::Builder::new().spawn({
-            let (client, slots, results, endpoint) = (
-                client.clone(),
-                slots.clone(),
-                results.clone(),
-                endpoint.clone(),
-            );
+            let (client, results, endpoint) = (client.clone(), results.clone(), endpoint.clone());
             move || {
                 let (page, elapsed) = timeit(|| http::get(&client, &endpoint));
-                let _ = slots.recv();
                 let _ = results.send((endpoint, page, elapsed));
             }
         });
         // Builder::spawn returns the OS's refusal (thread::spawn would panic on it): only this
         // endpoint fails, and the others go on.
-        if let Err(e) = spawned {
-            let _ = slots.recv();
-            report.fail(endpoint, FetchError::thread_refused(&e));
+        match spawned {
+            Ok(_) => running += 1,
+            Err(e) => report.fail(endpoint, common::FetchError::thread_refused(&e)),
         }
     }
     // Once every thread has dropped its sender, the loop below ends.
