@@ -3,7 +3,8 @@
 # against a standalone origin with N requests in flight, and prints the heap at its peak by
 # allocation site, divided by N.
 #
-#   scripts/where_memory_goes.sh fetch-smol 2000
+#   scripts/where_memory_goes.sh fetch-smol 2000          # 1 KiB bodies
+#   scripts/where_memory_goes.sh fetch-tokio 500 talk     # the six sites' page sizes
 #
 # Needs valgrind and python3. Heap bytes are allocated bytes: a buffer whose pages are never
 # touched costs heap here but no resident memory, so these add up to more than the peak RSS.
@@ -11,24 +12,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:?usage: $0 MODEL [N]}
 n=${2:-2000}
-out=${TMPDIR:-/tmp}/massif.$model.$n
+size=${3:-1024}
+out=${TMPDIR:-/tmp}/massif.$model.$n.$size
+if [[ $size == talk ]]; then sized=(); else sized=(--size "$size"); fi
 
 # shellcheck source=origin.sh
 source scripts/origin.sh
 
 valgrind --tool=massif --massif-out-file="$out" \
-  "target/release/$model" --origin "$url" --count "$n" --size 1024 --delay 2 --json \
+  "target/release/$model" --origin "$url" --count "$n" "${sized[@]}" --delay 2 --json \
   >/dev/null 2>"$out.log"
 ms_print "$out" >"$out.txt"
 
-python3 - "$out.txt" "$n" "$model" <<'PY'
+python3 - "$out.txt" "$n" "$model" "$size" <<'PY'
 import re, sys
 text, n, model = open(sys.argv[1]).read(), int(sys.argv[2]), sys.argv[3]
 peak = int(re.search(r"Detailed snapshots: \[[^\]]*?(\d+) \(peak\)", text).group(1))
 lines = text.splitlines()
 start = next(i for i, l in enumerate(lines) if re.match(rf"\s*{peak}\s+[\d,]+\s+[\d,]+", l))
 total = int(lines[start].split()[2].replace(",", ""))
-print(f"{model}: {n} requests in flight, heap at its peak {total / n / 1024:.1f} KiB per request")
+size = "the six sites' page sizes" if sys.argv[4] == "talk" else f"{sys.argv[4]}-byte bodies"
+print(f"{model}, {size}: {n} requests in flight, heap at its peak {total / n / 1024:.1f} KiB per request")
 entry, frames = None, []
 def flush():
     if entry:

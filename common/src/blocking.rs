@@ -1,6 +1,7 @@
 //! The HTTP client of the blocking models (sync, threads, rayon): ureq, set up once here so that
 //! the three differ only in how they run their requests.
 
+use std::io;
 use std::net::{IpAddr, SocketAddr};
 
 use ureq::ResponseExt;
@@ -8,7 +9,7 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
-use crate::{Dns, Endpoint, ErrorKind, FetchError, Page, Run};
+use crate::{Body, Dns, Endpoint, ErrorKind, FetchError, Page, Run};
 
 /// The client of a run: a ureq agent. It holds a connection pool, so every request of the run
 /// should use it (clones share the pool; it keeps at most 3 idle connections per host).
@@ -38,22 +39,23 @@ pub fn client(run: &Run) -> ureq::Agent {
 }
 
 /// GETs the endpoint and returns its page, or why it could not.
-pub fn get(client: &ureq::Agent, endpoint: &Endpoint) -> Result<Page<Vec<u8>>, FetchError> {
-    let mut response = client.get(endpoint.url()).call().map_err(error)?;
+pub fn get(client: &ureq::Agent, endpoint: &Endpoint) -> Result<Page, FetchError> {
+    let mut response = client.get(endpoint.url()).call().map_err(|e| error(&e))?;
     crate::check_status(response.status().as_u16())?;
     let final_url = response.get_uri().to_string();
-    // The body can fail on its own, after a good status: the connection may drop halfway.
-    let body = response.body_mut().with_config().limit(u64::MAX);
-    let body = body
-        .read_to_vec()
-        .map_err(|e| FetchError::in_body(error(e)))?;
+    // The reader is copied into `body` a buffer at a time: a page is only counted, so its bytes
+    // never pile up in memory, and a jobs answer is kept up to its limit. This can fail on its
+    // own, after a good status: the connection may drop halfway.
+    let mut body = Body::new(endpoint);
+    let mut reader = response.body_mut().with_config().limit(u64::MAX).reader();
+    io::copy(&mut reader, &mut body).map_err(|e| FetchError::in_body(body_error(e)))?;
     Ok(Page::new(final_url, body))
 }
 
 /// Sorts ureq's error by its variant. `ureq::Error` has no `source()`: the errors it wraps are
 /// unpacked here and sorted by their own types.
-fn error(e: ureq::Error) -> FetchError {
-    let kind = match &e {
+fn error(e: &ureq::Error) -> FetchError {
+    let kind = match e {
         ureq::Error::Io(io) => return FetchError::classify(io),
         ureq::Error::Rustls(tls) => return FetchError::classify(tls),
         ureq::Error::Other(other) => return FetchError::classify(other.as_ref()),
@@ -66,6 +68,17 @@ fn error(e: ureq::Error) -> FetchError {
         _ => ErrorKind::Other,
     };
     FetchError::new(kind, e.to_string())
+}
+
+/// The body reader's error: an `io::Error` that may wrap a `ureq::Error` (a timeout, say).
+fn body_error(e: io::Error) -> FetchError {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+    {
+        Some(inner) => error(inner),
+        None => FetchError::classify(&e),
+    }
 }
 
 /// ureq's resolver looks every host up on a thread of its own when a timeout applies, so that

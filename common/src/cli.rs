@@ -50,6 +50,11 @@ pub struct Args {
     #[arg(long, value_name = "SECONDS", requires = "count", value_parser = seconds)]
     pub delay: Option<Duration>,
 
+    /// The most bytes of a body read whole (a jobs answer, which is parsed); a larger one is that
+    /// endpoint's error. Pages are counted as they arrive and never held whole.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_body: u64,
+
     /// Give up on a request after this many seconds (connect, headers and body together).
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
     pub timeout: Duration,

@@ -43,6 +43,8 @@ pub enum ErrorKind {
     Redirects,
     /// The body is not the JSON the workload expects.
     BadJson,
+    /// A body that must be read whole is larger than the limit for it.
+    TooLarge,
     /// The answer differs from the origin's own (wrong size, wrong count).
     WrongAnswer,
     /// The process ran out of file descriptors.
@@ -185,8 +187,29 @@ fn shared_kind(e: &(dyn Error + 'static)) -> Option<ErrorKind> {
     if e.is::<rustls::Error>() {
         return Some(ErrorKind::Tls);
     }
+    if e.is::<TooLarge>() {
+        return Some(ErrorKind::TooLarge);
+    }
     None
 }
+
+/// A body past the limit for a body read whole ([`crate::Body`]).
+#[derive(Debug)]
+pub(crate) struct TooLarge {
+    pub limit: u64,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "more than the {} bytes allowed",
+            crate::report::group(self.limit)
+        )
+    }
+}
+
+impl Error for TooLarge {}
 
 /// A host name that did not resolve. The models that look names up themselves return it, and the
 /// others' resolvers are set up to, so that a failed lookup is known by its type.
@@ -215,7 +238,7 @@ impl Error for Dns {}
 
 /// `Ok` when a body has the length its `Content-Length` announced (or none was announced): for
 /// clients that do not check it themselves.
-pub fn check_length(announced: Option<usize>, received: usize) -> Result<(), FetchError> {
+pub fn check_length(announced: Option<u64>, received: u64) -> Result<(), FetchError> {
     match announced {
         Some(announced) if announced != received => Err(FetchError::new(
             ErrorKind::Truncated,
@@ -279,6 +302,7 @@ fn words(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::NotHttp => "the reply is not HTTP",
         ErrorKind::Tls => "TLS failed (is the certificate's authority trusted? see --ca-cert)",
         ErrorKind::Redirects => "too many redirects",
+        ErrorKind::TooLarge => "body too large",
         ErrorKind::TooManyOpenFiles => {
             "too many open files: lower --concurrency or raise the limit (ulimit -n)"
         }

@@ -5,8 +5,8 @@
 //! A model reads like this:
 //! ```no_run
 //! # use std::process::ExitCode;
-//! # fn get(url: &str) -> Result<common::Page<Vec<u8>>, common::FetchError> {
-//! #     Ok(common::Page::new(url, Vec::new()))
+//! # fn get(endpoint: &common::Endpoint) -> Result<common::Page, common::FetchError> {
+//! #     Ok(common::Page::new(endpoint.url(), common::Body::new(endpoint)))
 //! # }
 //! fn main() -> ExitCode {
 //!     common::exit(fetch_all())                    // a start-up error: exit code 2
@@ -16,7 +16,7 @@
 //!     let run = common::Run::from_cli()?;          // flags, endpoints, the embedded origin
 //!     let mut report = run.report();               // prints the header
 //!     for endpoint in run.endpoints() {
-//!         let (page, elapsed) = common::timeit(|| get(endpoint.url()));
+//!         let (page, elapsed) = common::timeit(|| get(endpoint));
 //!         report.record(endpoint, page, elapsed);  // checks the answer, prints the row
 //!     }
 //!     Ok(report.finish())                          // the sum, wall, CPU, peak RSS
@@ -49,8 +49,8 @@ use rustls_pki_types::pem::PemObject;
 
 pub use cli::{Args, Workload};
 pub use error::{Dns, ErrorKind, FetchError, check_length, check_status};
-pub use page::{MAX_REDIRECTS, Page, follow_redirects};
-pub use plan::{Endpoint, Expect, LineError, Plan, UsageError, check_url, parse_endpoints};
+pub use page::{Body, MAX_REDIRECTS, Page, follow_redirects};
+pub use plan::{Endpoint, Expect, Keep, LineError, Plan, UsageError, check_url, parse_endpoints};
 pub use report::{Report, group};
 pub use timing::{timed, timeit};
 
@@ -94,7 +94,7 @@ impl Run {
             None => None,
         };
         let (plan, source, origin) = if args.live {
-            (Plan::live(), Source::Urls, None)
+            (Plan::live(&args), Source::Urls, None)
         } else if let Some(path) = &args.endpoints {
             let text = std::fs::read(path).map_err(|e| {
                 UsageError(format!(
@@ -113,7 +113,7 @@ impl Run {
             if urls.is_empty() {
                 return Err(UsageError(format!("{} holds no URLs", path.display())).into());
             }
-            (Plan::from_urls(urls), Source::Urls, None)
+            (Plan::from_urls(urls, &args), Source::Urls, None)
         } else if !args.urls.is_empty() {
             let urls = args
                 .urls
@@ -121,7 +121,7 @@ impl Run {
                 .map(|url| check_url(url))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(UsageError)?;
-            (Plan::from_urls(urls), Source::Urls, None)
+            (Plan::from_urls(urls, &args), Source::Urls, None)
         } else if let Some(url) = &args.origin {
             let base = check_url(url).map_err(UsageError)?;
             let base = base.trim_end_matches('/').to_string();

@@ -1,6 +1,10 @@
 //! What a model hands the report for each endpoint: the body, and where it finally came from.
 
-use crate::{ErrorKind, FetchError};
+use std::io;
+
+use crate::error::TooLarge;
+use crate::plan::Keep;
+use crate::{Endpoint, ErrorKind, FetchError};
 
 /// The most redirects any model follows before it gives up, as browsers and reqwest do.
 pub const MAX_REDIRECTS: usize = 10;
@@ -8,17 +12,87 @@ pub const MAX_REDIRECTS: usize = 10;
 /// A fetched body and the URL it came from after any redirects: the talk's Tornado run printed
 /// that final URL (`https://www.yahoo.com/` for `http://yahoo.com`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page<B> {
+pub struct Page {
     pub url: String,
-    pub body: B,
+    pub body: Body,
 }
 
-impl<B> Page<B> {
-    pub fn new(url: impl Into<String>, body: B) -> Page<B> {
+impl Page {
+    pub fn new(url: impl Into<String>, body: Body) -> Page {
         Page {
             url: url.into(),
             body,
         }
+    }
+}
+
+/// A body as it arrives, chunk by chunk: always counted, and kept only when the endpoint needs
+/// it whole ([`Endpoint::keep`]). A page is counted and dropped chunk by chunk, so that a
+/// thousand pages in flight never sit in memory at once, whatever their size; a jobs answer is
+/// kept to be parsed, up to a limit, so that the server cannot choose how much this process
+/// allocates.
+///
+/// It is an `io::Write` too, for a blocking reader to be copied into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    keep: Keep,
+    length: u64,
+    bytes: Vec<u8>,
+}
+
+impl Body {
+    /// An empty body for `endpoint`'s answer.
+    pub fn new(endpoint: &Endpoint) -> Body {
+        Body {
+            keep: endpoint.keep(),
+            length: 0,
+            bytes: Vec::new(),
+        }
+    }
+
+    /// Takes the next chunk: counts it, and keeps it when the body is to be kept. Past the
+    /// limit of a kept body, the endpoint fails with [`ErrorKind::TooLarge`].
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), FetchError> {
+        self.length = self.length.saturating_add(chunk.len() as u64);
+        if let Keep::Whole { limit } = self.keep {
+            if self.length > limit {
+                return Err(FetchError::from(TooLarge { limit }));
+            }
+            self.bytes.extend_from_slice(chunk);
+        }
+        Ok(())
+    }
+
+    /// How many bytes arrived.
+    pub fn len(&self) -> u64 {
+        self.length
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.length == 0
+    }
+
+    /// The whole body, when it was kept; `None` for a body that was only counted.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        matches!(self.keep, Keep::Whole { .. }).then_some(&self.bytes[..])
+    }
+}
+
+impl io::Write for Body {
+    fn write(&mut self, chunk: &[u8]) -> io::Result<usize> {
+        match self.push(chunk) {
+            Ok(()) => Ok(chunk.len()),
+            Err(_) => Err(io::Error::other(TooLarge {
+                limit: match self.keep {
+                    Keep::Whole { limit } => limit,
+                    Keep::Length => u64::MAX,
+                },
+            })),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -83,6 +157,37 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn body(keep: Keep) -> Body {
+        Body {
+            keep,
+            length: 0,
+            bytes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_page_is_counted_and_not_kept() {
+        let mut page = body(Keep::Length);
+        for _ in 0..1000 {
+            page.push(&[b'x'; 1000]).unwrap();
+        }
+        assert_eq!(page.len(), 1_000_000);
+        assert_eq!(page.bytes(), None);
+        assert_eq!(page.bytes.capacity(), 0);
+    }
+
+    #[test]
+    fn a_kept_body_stops_at_its_limit() {
+        let mut jobs = body(Keep::Whole { limit: 10 });
+        jobs.push(b"{\"Total").unwrap();
+        jobs.push(b"Jo").unwrap();
+        let err = jobs.push(b"bs\": 1}").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TooLarge);
+        assert!(jobs.bytes.len() <= 10);
+        let err = io::Write::write_all(&mut body(Keep::Whole { limit: 3 }), b"1234").unwrap_err();
+        assert_eq!(FetchError::from(err).kind(), ErrorKind::TooLarge);
+    }
 
     #[test]
     fn redirects_resolve_against_the_current_url() {

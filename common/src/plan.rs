@@ -11,6 +11,27 @@ pub struct Endpoint {
     url: String,
     label: String,
     expect: Expect,
+    keep: Keep,
+}
+
+/// What a model keeps of an endpoint's body as it arrives ([`Body`](crate::Body)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Only its length: the talk's program printed each page's size and nothing else.
+    Length,
+    /// The whole body, to be parsed, up to `limit` bytes (`--max-body`).
+    Whole { limit: u64 },
+}
+
+impl Keep {
+    fn for_workload(args: &Args) -> Keep {
+        match args.workload {
+            Workload::Pages => Keep::Length,
+            Workload::Jobs => Keep::Whole {
+                limit: args.max_body,
+            },
+        }
+    }
 }
 
 /// What a correct answer from an endpoint is.
@@ -37,6 +58,11 @@ impl Endpoint {
 
     pub fn expect(&self) -> Expect {
         self.expect
+    }
+
+    /// What to keep of the body.
+    pub fn keep(&self) -> Keep {
+        self.keep
     }
 }
 
@@ -120,7 +146,8 @@ pub fn check_url(text: &str) -> Result<String, String> {
 
 impl Plan {
     /// The user's own URLs, from the command line or an endpoints file.
-    pub fn from_urls(urls: Vec<String>) -> Plan {
+    pub fn from_urls(urls: Vec<String>, args: &Args) -> Plan {
+        let keep = Keep::for_workload(args);
         let what = match urls.len() {
             1 => "1 URL".to_string(),
             n => format!("{n} URLs"),
@@ -132,6 +159,7 @@ impl Plan {
                     label: url.clone(),
                     url,
                     expect: Expect::Anything,
+                    keep,
                 })
                 .collect(),
             what,
@@ -141,14 +169,14 @@ impl Plan {
     }
 
     /// The talk's six real sites, fetched over the internet, labelled as the talk printed them.
-    pub fn live() -> Plan {
+    pub fn live(args: &Args) -> Plan {
         let urls = origin::sites()
             .iter()
             .map(|site| site.talk_url.to_string())
             .collect();
         Plan {
             what: "the talk's six sites, live over the internet".into(),
-            ..Plan::from_urls(urls)
+            ..Plan::from_urls(urls, args)
         }
     }
 
@@ -156,6 +184,7 @@ impl Plan {
     pub fn for_origin(base: &str, args: &Args) -> Plan {
         let base = base.trim_end_matches('/');
         let scale = args.time_scale;
+        let keep = Keep::for_workload(args);
         let mut delays = Duration::ZERO;
         let mut slowest = Duration::ZERO;
         let mut endpoints = Vec::new();
@@ -167,6 +196,7 @@ impl Plan {
                 url: format!("{base}{path}"),
                 label: path,
                 expect,
+                keep,
             });
         };
         let what = match args.workload {

@@ -12,11 +12,11 @@ use serde::Serialize;
 
 use std::time::Instant;
 
-use crate::Page;
 use crate::cli::Workload;
 use crate::error::{ErrorKind, FetchError};
 use crate::plan::{Endpoint, Expect, Source};
 use crate::timing::{Usage, peak_in_flight};
+use crate::{Body, Page};
 
 /// `println!` that does not panic when stdout is closed (`fetch-tokio | head`): the report
 /// is then lost, and the run still ends with its exit code.
@@ -101,10 +101,10 @@ impl<'r> Report<'r> {
 
     /// Records one endpoint's outcome: its page (the body checked against what the origin
     /// should have sent) or its error, and how long it took.
-    pub fn record<B: AsRef<[u8]>>(
+    pub fn record(
         &mut self,
         endpoint: &Endpoint,
-        page: Result<Page<B>, FetchError>,
+        page: Result<Page, FetchError>,
         elapsed: Duration,
     ) {
         // A redirected page is named by where it came from, as the talk's Tornado run did.
@@ -114,7 +114,7 @@ impl<'r> Report<'r> {
             }
             _ => None,
         };
-        let answer = page.and_then(|page| check(self.run.workload, endpoint, page.body.as_ref()));
+        let answer = page.and_then(|page| check(self.run.workload, endpoint, &page.body));
         let (bytes, jobs, error) = match answer.map_err(|e| self.with_limit(e)) {
             Ok((bytes, jobs)) => (Some(bytes), jobs, None),
             Err(e) => (None, None, Some(e)),
@@ -149,7 +149,7 @@ impl<'r> Report<'r> {
 
     /// Records an endpoint that failed before its request could start.
     pub fn fail(&mut self, endpoint: &Endpoint, error: FetchError) {
-        self.record(endpoint, Err::<Page<&[u8]>, _>(error), Duration::ZERO);
+        self.record(endpoint, Err(error), Duration::ZERO);
     }
 
     fn print_row(&mut self, row: &Row) {
@@ -213,12 +213,15 @@ fn same_url(a: &str, b: &str) -> bool {
 fn check(
     workload: Workload,
     endpoint: &Endpoint,
-    body: &[u8],
+    body: &Body,
 ) -> Result<(u64, Option<u64>), FetchError> {
-    let bytes = body.len() as u64;
-    let jobs = match workload {
-        Workload::Pages => None,
-        Workload::Jobs => Some(total_jobs(body)?),
+    let bytes = body.len();
+    let jobs = match (workload, body.bytes()) {
+        (Workload::Pages, _) => None,
+        (Workload::Jobs, Some(body)) => Some(total_jobs(body)?),
+        (Workload::Jobs, None) => {
+            return Err(FetchError::new(ErrorKind::Other, "the body was not kept"));
+        }
     };
     match (endpoint.expect(), jobs) {
         (Expect::Bytes(want), _) if want != bytes => Err(FetchError::new(

@@ -9,11 +9,33 @@ use harness::{Kind, MODELS};
 /// A model of the comparison, and the size of its pool where it has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Model {
-    /// The binary and package name, e.g. `fetch-tokio`.
+    /// The binary and package name, e.g. `fetch-tokio`, or [`CURL`].
     pub name: &'static str,
     pub kind: Kind,
-    /// Threads of the pool, for [`Kind::Pool`].
+    /// Threads of the pool, or requests in flight, for [`Kind::Pool`].
     pub pool: usize,
+}
+
+/// The reference row: `curl --parallel` over the same URLs, the client a user would pick
+/// instead of any of these. It runs at most [`CURL_PARALLEL_MAX`] transfers at once.
+pub const CURL: &str = "curl";
+
+/// curl's own ceiling for `--parallel-max`.
+pub const CURL_PARALLEL_MAX: usize = 300;
+
+impl Model {
+    /// The reference client, which runs like a pool of 300.
+    pub fn curl() -> Model {
+        Model {
+            name: CURL,
+            kind: Kind::Pool,
+            pool: CURL_PARALLEL_MAX,
+        }
+    }
+
+    pub fn is_curl(&self) -> bool {
+        self.name == CURL
+    }
 }
 
 /// The models, in the order the report lists them ([`harness::MODELS`]): the baseline first.
@@ -28,7 +50,8 @@ pub fn models(pool: usize) -> Vec<Model> {
         .collect()
 }
 
-/// The size of each synthetic body in the sweep, and the origin's delay before each.
+/// The size of each synthetic body in the 1 KiB sweep, and the origin's delay before each
+/// answer in both sweeps.
 pub const SWEEP_SIZE: usize = 1024;
 pub const SWEEP_DELAY_S: f64 = 1.0;
 
@@ -39,24 +62,77 @@ pub enum Workload {
     Sites,
     /// The jobs API over the 100 zip codes of the talk "Asynchronicity".
     Jobs,
+    /// The jobs API over the 100 zip codes again and again, N requests at once.
+    ManyJobs(u64),
     /// N synthetic endpoints of 1 KiB after 1 s each, all at once.
     Sweep(u64),
+    /// N endpoints with the six sites' page sizes (119 KB on average), each after 1 s, all at
+    /// once.
+    Pages(u64),
+}
+
+/// The two sweeps: the same N and delay, small bodies or the talk's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    KiB,
+    Pages,
+}
+
+impl Sweep {
+    pub const ALL: [Sweep; 2] = [Sweep::KiB, Sweep::Pages];
+
+    /// This sweep's workload at `n`.
+    pub fn at(self, n: u64) -> Workload {
+        match self {
+            Sweep::KiB => Workload::Sweep(n),
+            Sweep::Pages => Workload::Pages(n),
+        }
+    }
+
+    /// What its bodies are, for titles.
+    pub fn bodies(self) -> &'static str {
+        match self {
+            Sweep::KiB => "1 KiB bodies",
+            Sweep::Pages => "the six sites' page sizes",
+        }
+    }
+
+    /// The stem of its chart files: `sweep` or `pages`.
+    pub fn stem(self) -> &'static str {
+        match self {
+            Sweep::KiB => "sweep",
+            Sweep::Pages => "pages",
+        }
+    }
 }
 
 impl Workload {
+    /// The sweep this workload is a point of, with its N.
+    pub fn sweep(self) -> Option<(Sweep, u64)> {
+        match self {
+            Workload::Sweep(n) => Some((Sweep::KiB, n)),
+            Workload::Pages(n) => Some((Sweep::Pages, n)),
+            _ => None,
+        }
+    }
+
     /// The model's arguments for this workload (besides --origin and --json).
     pub fn args(self, time_scale: f64) -> Vec<String> {
+        let count = |n: u64| ["--count".to_string(), n.to_string()];
+        let delay = ["--delay".to_string(), SWEEP_DELAY_S.to_string()];
         let mut args: Vec<String> = match self {
             Workload::Sites => vec![],
             Workload::Jobs => vec!["--workload".into(), "jobs".into()],
-            Workload::Sweep(n) => vec![
-                "--count".into(),
-                n.to_string(),
-                "--size".into(),
-                SWEEP_SIZE.to_string(),
-                "--delay".into(),
-                SWEEP_DELAY_S.to_string(),
-            ],
+            Workload::ManyJobs(n) => ["--workload".into(), "jobs".into()]
+                .into_iter()
+                .chain(count(n))
+                .collect(),
+            Workload::Sweep(n) => count(n)
+                .into_iter()
+                .chain(["--size".into(), SWEEP_SIZE.to_string()])
+                .chain(delay)
+                .collect(),
+            Workload::Pages(n) => count(n).into_iter().chain(delay).collect(),
         };
         if time_scale != 1.0 {
             args.extend(["--time-scale".into(), time_scale.to_string()]);
@@ -69,7 +145,9 @@ impl Workload {
         match self {
             Workload::Sites => "sites".into(),
             Workload::Jobs => "jobs".into(),
+            Workload::ManyJobs(n) => format!("jobs-{n}"),
             Workload::Sweep(n) => format!("sweep-{n}"),
+            Workload::Pages(n) => format!("pages-{n}"),
         }
     }
 
@@ -78,15 +156,26 @@ impl Workload {
         match self {
             Workload::Sites => origin::sites().len() as u64,
             Workload::Jobs => origin::zips().len() as u64,
-            Workload::Sweep(n) => n,
+            Workload::ManyJobs(n) | Workload::Sweep(n) | Workload::Pages(n) => n,
         }
+    }
+
+    /// What the models fetch for this workload from the origin at `base`.
+    fn plan(self, base: &str, time_scale: f64) -> common::Plan {
+        let argv = std::iter::once("fetch".to_string()).chain(self.args(time_scale));
+        let args = common::Args::try_parse_from(argv).expect("the workload's own arguments parse");
+        common::Plan::for_origin(base, &args)
+    }
+
+    /// The URLs the models fetch for this workload from the origin at `base`.
+    pub fn urls(self, base: &str, time_scale: f64) -> Vec<String> {
+        let plan = self.plan(base, time_scale);
+        plan.endpoints.iter().map(|e| e.url().to_string()).collect()
     }
 
     /// The sum of the origin's delays for this workload and the longest of them.
     pub fn delays(self, time_scale: f64) -> (Duration, Duration) {
-        let argv = std::iter::once("fetch".to_string()).chain(self.args(time_scale));
-        let args = common::Args::try_parse_from(argv).expect("the workload's own arguments parse");
-        let plan = common::Plan::for_origin("http://origin.invalid", &args);
+        let plan = self.plan("http://origin.invalid", time_scale);
         (
             plan.simulated_delays.unwrap_or_default(),
             plan.slowest_delay.unwrap_or_default(),
@@ -99,7 +188,9 @@ impl fmt::Display for Workload {
         match self {
             Workload::Sites => f.write_str("six sites"),
             Workload::Jobs => f.write_str("jobs (100 zips)"),
-            Workload::Sweep(n) => write!(f, "sweep N={n}"),
+            Workload::ManyJobs(n) => write!(f, "jobs N={n}"),
+            Workload::Sweep(n) => write!(f, "1 KiB sweep N={n}"),
+            Workload::Pages(n) => write!(f, "page sweep N={n}"),
         }
     }
 }
@@ -122,11 +213,20 @@ pub struct Cell {
     pub predicted: Duration,
 }
 
-/// Every cell of the comparison, in order: the sites, the jobs, then the sweep by N.
-pub fn cells(models: &[Model], sweep: &[u64], time_scale: f64) -> Vec<Cell> {
-    let workloads = [Workload::Sites, Workload::Jobs]
-        .into_iter()
-        .chain(sweep.iter().map(|&n| Workload::Sweep(n)));
+/// Every cell of the comparison, in order: the sites, the jobs (100, then `many_jobs`), then
+/// each sweep by N.
+pub fn cells(models: &[Model], sweep: &[u64], many_jobs: u64, time_scale: f64) -> Vec<Cell> {
+    let workloads = [
+        Workload::Sites,
+        Workload::Jobs,
+        Workload::ManyJobs(many_jobs),
+    ]
+    .into_iter()
+    .chain(
+        Sweep::ALL
+            .into_iter()
+            .flat_map(|s| sweep.iter().map(move |&n| s.at(n))),
+    );
     workloads
         .flat_map(|workload| {
             models.iter().map(move |model| Cell {

@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::cells::Workload;
+use crate::cells::{Sweep, Workload};
 use crate::output::{TalkRow, of_workload, sweep_ns};
 use crate::summary::CellSummary;
 
@@ -28,6 +28,9 @@ fn color(model: &str) -> RGBColor {
         RGBColor(200, 40, 60),
         RGBColor(20, 160, 170),
     ];
+    if model == crate::cells::CURL {
+        return BLACK;
+    }
     harness::MODELS
         .iter()
         .position(|m| m.name == model)
@@ -138,16 +141,17 @@ pub fn sites(path: &Path, cells: &[CellSummary], floor_s: f64) -> anyhow::Result
     Ok(())
 }
 
-/// The sweep on log–log axes: one line per model, for the value `pick` takes from a cell.
+/// A sweep on log–log axes: one line per model, for the value `pick` takes from a cell.
 pub fn sweep(
     path: &Path,
     cells: &[CellSummary],
     models: &[String],
+    sweep: Sweep,
     title: &str,
     y_desc: &str,
     pick: &dyn Fn(&CellSummary) -> Option<f64>,
 ) -> anyhow::Result<()> {
-    let ns = sweep_ns(cells);
+    let ns = sweep_ns(cells, sweep);
     let lines: Vec<(&String, Vec<(f64, f64)>)> = models
         .iter()
         .map(|m| {
@@ -156,7 +160,7 @@ pub fn sweep(
                 .filter_map(|&n| {
                     let c = cells
                         .iter()
-                        .find(|c| c.workload == Workload::Sweep(n) && &c.model == m)?;
+                        .find(|c| c.workload == sweep.at(n) && &c.model == m)?;
                     c.trusted().then_some(())?;
                     Some((n as f64, pick(c)?))
                 })

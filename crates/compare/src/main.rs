@@ -1,14 +1,19 @@
 //! The comparison: every fetch-* model on the same workloads, each as its own process against a
 //! standalone origin, repeated, with the machine recorded.
 //!
-//! Workloads: the talk's six sites; the jobs API over the talk's 100 zip codes; a sweep of
-//! N = 1, 10, 100, 1,000 and 10,000 synthetic endpoints (1 KiB after 1 s, all at once; N = 1 is
-//! each model's baseline for memory per request). A run whose predicted time exceeds the budget
-//! is recorded as skipped; a run that fails is recorded with its errors, and the sweep goes on.
+//! Workloads: the talk's six sites; the jobs API over the talk's 100 zip codes, then over them
+//! again and again, 2,000 requests at once; and two sweeps of N = 1 to 10,000 endpoints all at
+//! once, each answering after 1 s: 1 KiB bodies, and the six sites' page sizes (N = 1 is each
+//! model's baseline for memory per request). A run whose predicted time exceeds the budget is
+//! recorded as skipped; a run that fails is recorded with its errors, and the sweep goes on.
+//!
+//! Beside the models runs a reference row, `curl --parallel` over the same URLs: the client a
+//! user would pick instead of any of them, whose CPU and memory the models are held to. Without
+//! curl the row is left out, with a line saying so.
 //!
 //! Output, under `results/<date-time>/` unless `--out` says otherwise: `raw/` (every run's JSON),
-//! `runs.csv`, `summary.csv`, `report.md` and the charts (`sites.svg`, `sweep-wall.svg`,
-//! `sweep-rss.svg`, `jobs.svg`).
+//! `runs.csv`, `summary.csv`, `report.md` and the charts (`sites.svg`, `jobs.svg`, and
+//! `sweep-wall.svg`, `sweep-rss.svg`, `pages-wall.svg`, `pages-rss.svg` for the two sweeps).
 //!
 //! Run with `scripts/run_all.sh`, which builds the release binaries first; `--quick` proves the
 //! pipeline in seconds at a tiny time scale.
@@ -28,7 +33,7 @@ use anyhow::Context;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use cells::{Cell, Workload};
+use cells::{Cell, Sweep, Workload};
 use summary::{CellSummary, Record, Status};
 
 #[derive(Debug, Parser)]
@@ -60,10 +65,15 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let machine = machine::Machine::read();
-    let (time_scale, repeat, mut sweep) = if args.quick {
-        (0.02, 1, vec![1, 10, 100])
+    let (time_scale, repeat, mut sweep, many_jobs) = if args.quick {
+        (0.02, 1, vec![1, 10, 100], 200)
     } else {
-        (1.0, args.repeat, vec![1, 10, 100, 1_000, 10_000])
+        (
+            1.0,
+            args.repeat,
+            vec![1, 10, 100, 1_000, 2_000, 10_000],
+            2_000,
+        )
     };
     if !args.sweep.is_empty() {
         sweep = std::iter::once(1)
@@ -76,12 +86,14 @@ fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(machine.cores);
+    let curl = runner::curl_version();
     let models: Vec<cells::Model> = cells::models(pool)
         .into_iter()
+        .chain(curl.is_some().then(cells::Model::curl))
         .filter(|m| args.models.is_empty() || args.models.iter().any(|a| a == m.name))
         .collect();
     anyhow::ensure!(!models.is_empty(), "no such models: {:?}", args.models);
-    let cells = cells::cells(&models, &sweep, time_scale);
+    let cells = cells::cells(&models, &sweep, many_jobs, time_scale);
 
     let out = args
         .out
@@ -93,6 +105,10 @@ fn main() -> anyhow::Result<()> {
     eprintln!("machine: {}", machine.describe());
     eprintln!("origin:  {}", origin.url);
     eprintln!("output:  {}", out.display());
+    match &curl {
+        Some(version) => eprintln!("curl:    {version}"),
+        None => eprintln!("curl:    not found; the reference row is left out"),
+    }
 
     let records = measure(&args, &cells, repeat, time_scale, &origin.url, &out)?;
     drop(origin);
@@ -115,13 +131,21 @@ fn main() -> anyhow::Result<()> {
         quick: args.quick,
         origin: origin_description(),
         command: command_line(),
+        curl,
     };
     write_results(
         &out, &machine, &settings, &summaries, &names, &records, time_scale,
     )?;
     println!("{}", output::workload_table(&summaries, Workload::Sites));
     println!("{}", output::workload_table(&summaries, Workload::Jobs));
-    println!("{}", output::sweep_tables(&summaries, &names));
+    println!(
+        "{}",
+        output::workload_table(&summaries, Workload::ManyJobs(many_jobs))
+    );
+    for s in Sweep::ALL {
+        println!("{}:\n", s.bodies());
+        println!("{}", output::sweep_tables(&summaries, &names, s));
+    }
     println!("report: {}", out.join("report.md").display());
     Ok(())
 }
@@ -166,8 +190,12 @@ fn measure(
                 let mut model_args = cell.workload.args(time_scale);
                 model_args.extend(["--origin".into(), origin.into(), "--json".into()]);
                 let deadline = cell.predicted * 3 + Duration::from_secs(60);
-                let bin = args.bin_dir.join(cell.model.name);
-                match runner::run_model(&bin, &model_args, deadline) {
+                let outcome = if cell.model.is_curl() {
+                    runner::run_curl(&cell.workload.urls(origin, time_scale), out, deadline)
+                } else {
+                    runner::run_model(&args.bin_dir.join(cell.model.name), &model_args, deadline)
+                };
+                match outcome {
                     runner::Outcome::Report { json, raw } => {
                         let file =
                             format!("{}-{}-r{r}.json", cell.workload.slug(), cell.model.name);
@@ -236,25 +264,30 @@ fn write_results(
     let floor = Workload::Sites.delays(time_scale).1.as_secs_f64();
     charts::sites(&out.join("sites.svg"), summaries, floor)?;
     charts::jobs(&out.join("jobs.svg"), summaries, &output::talk_rows())?;
-    charts::sweep(
-        &out.join("sweep-wall.svg"),
-        summaries,
-        names,
-        &format!(
-            "Wall time against the number of endpoints (each waits {} s)",
-            cells::SWEEP_DELAY_S * time_scale
-        ),
-        "wall time (s, log)",
-        &|c| c.wall.map(|s| s.median),
-    )?;
-    charts::sweep(
-        &out.join("sweep-rss.svg"),
-        summaries,
-        names,
-        "Peak RSS against the number of endpoints",
-        "peak RSS (MiB, log)",
-        &|c| c.rss.map(|s| s.median / f64::from(1 << 20)),
-    )?;
+    for sweep in Sweep::ALL {
+        charts::sweep(
+            &out.join(format!("{}-wall.svg", sweep.stem())),
+            summaries,
+            names,
+            sweep,
+            &format!(
+                "Wall time against N, {} (each after {} s)",
+                sweep.bodies(),
+                cells::SWEEP_DELAY_S * time_scale
+            ),
+            "wall time (s, log)",
+            &|c| c.wall.map(|s| s.median),
+        )?;
+        charts::sweep(
+            &out.join(format!("{}-rss.svg", sweep.stem())),
+            summaries,
+            names,
+            sweep,
+            &format!("Peak RSS against N, {}", sweep.bodies()),
+            "peak RSS (MiB, log)",
+            &|c| c.rss.map(|s| s.median / f64::from(1 << 20)),
+        )?;
+    }
     std::fs::write(
         out.join("report.md"),
         output::report_md(machine, settings, summaries, names),

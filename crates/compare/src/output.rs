@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::cells::{SWEEP_DELAY_S, SWEEP_SIZE, Workload};
+use crate::cells::{CURL, CURL_PARALLEL_MAX, SWEEP_DELAY_S, Sweep, Workload};
 use crate::machine::Machine;
 use crate::summary::{CellSummary, Record, Spread, Status};
 
@@ -52,6 +52,8 @@ pub struct Settings {
     pub quick: bool,
     pub origin: String,
     pub command: String,
+    /// `curl --version`'s first line, when the reference row ran.
+    pub curl: Option<String>,
 }
 
 /// Writes every run, one line each.
@@ -131,14 +133,17 @@ fn quote(s: &str) -> String {
 }
 
 /// Peak RSS per request in flight: the cell's peak minus the same model's peak for a single
-/// endpoint (the sweep at N=1), divided by the requests that were in flight at once.
+/// endpoint (N=1 of the same sweep, or of the 1 KiB sweep for the other workloads), divided by
+/// the requests that were in flight at once.
 pub fn per_in_flight(cell: &CellSummary, all: &[CellSummary]) -> Option<f64> {
-    if cell.workload == Workload::Sweep(1) {
-        return None;
-    }
+    let baseline = match cell.workload.sweep() {
+        Some((_, 1)) => return None,
+        Some((sweep, _)) => sweep.at(1),
+        None => Workload::Sweep(1),
+    };
     let base = all
         .iter()
-        .find(|c| c.model == cell.model && c.workload == Workload::Sweep(1))?
+        .find(|c| c.model == cell.model && c.workload == baseline)?
         .rss?
         .median;
     let in_flight = cell.in_flight?.median;
@@ -146,19 +151,27 @@ pub fn per_in_flight(cell: &CellSummary, all: &[CellSummary]) -> Option<f64> {
     (in_flight > 0.0).then(|| (rss - base) / in_flight)
 }
 
+/// The model's name in a table: curl's says how many transfers it runs at once.
+pub fn label(model: &str) -> String {
+    if model == CURL {
+        format!("{CURL} (≤ {CURL_PARALLEL_MAX} at once)")
+    } else {
+        model.to_string()
+    }
+}
+
 /// The cells of one workload, in the order of the models.
 pub fn of_workload(cells: &[CellSummary], workload: Workload) -> Vec<&CellSummary> {
     cells.iter().filter(|c| c.workload == workload).collect()
 }
 
-/// The sweep's endpoint counts present in the cells, in order.
-pub fn sweep_ns(cells: &[CellSummary]) -> Vec<u64> {
+/// The endpoint counts of `sweep` present in the cells, in order.
+pub fn sweep_ns(cells: &[CellSummary], sweep: Sweep) -> Vec<u64> {
     let mut ns: Vec<u64> = cells
         .iter()
-        .filter_map(|c| match c.workload {
-            Workload::Sweep(n) => Some(n),
-            _ => None,
-        })
+        .filter_map(|c| c.workload.sweep())
+        .filter(|&(s, _)| s == sweep)
+        .map(|(_, n)| n)
         .collect();
     ns.sort_unstable();
     ns.dedup();
@@ -199,6 +212,7 @@ pub fn workload_table(cells: &[CellSummary], workload: Workload) -> String {
     for c in rows {
         let answer = match (c.status, c.correct, c.jobs_total) {
             (Status::Skipped | Status::Broken, _, _) => c.note.clone(),
+            _ if c.model == CURL => "not checked (HTTP 200 only)".into(),
             (_, Some(true), Some(jobs)) => format!("{jobs} jobs: correct"),
             (_, Some(true), None) => "sizes correct".into(),
             (_, _, Some(jobs)) => format!("{jobs} jobs: WRONG, not ranked ({})", c.note),
@@ -211,7 +225,7 @@ pub fn workload_table(cells: &[CellSummary], workload: Workload) -> String {
         let _ = writeln!(
             t,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {} |",
-            c.model,
+            label(&c.model),
             spread(c.wall, 3),
             spread(c.sum, 3),
             speedup,
@@ -228,14 +242,14 @@ pub fn workload_table(cells: &[CellSummary], workload: Workload) -> String {
     t
 }
 
-/// The sweep as three tables: wall time, peak RSS and peak RSS per in-flight request, with a
+/// A sweep as three tables: wall time, peak RSS and peak RSS per in-flight request, with a
 /// row per N and a column per model.
-pub fn sweep_tables(cells: &[CellSummary], models: &[String]) -> String {
-    let ns = sweep_ns(cells);
+pub fn sweep_tables(cells: &[CellSummary], models: &[String], sweep: Sweep) -> String {
+    let ns = sweep_ns(cells, sweep);
     let header = |title: &str| {
         let mut h = format!("| {title} |");
         for m in models {
-            let _ = write!(h, " {m} |");
+            let _ = write!(h, " {} |", label(m));
         }
         h.push_str("\n|---:|");
         h.push_str(&"---:|".repeat(models.len()));
@@ -245,7 +259,7 @@ pub fn sweep_tables(cells: &[CellSummary], models: &[String]) -> String {
     let cell_of = |n: u64, m: &str| {
         cells
             .iter()
-            .find(|c| c.workload == Workload::Sweep(n) && c.model == m)
+            .find(|c| c.workload == sweep.at(n) && c.model == m)
     };
     let mut out = String::new();
     type Show<'a> = &'a dyn Fn(&CellSummary) -> String;
@@ -384,22 +398,54 @@ pub fn report_md(
     md.push('\n');
     md.push_str(&against_asyncio(cells));
 
-    let ns = sweep_ns(cells);
-    if !ns.is_empty() {
+    let many = cells.iter().find_map(|c| match c.workload {
+        Workload::ManyJobs(n) => Some(n),
+        _ => None,
+    });
+    if let Some(n) = many {
         let _ = writeln!(
             md,
-            "\n## From {} to {} endpoints\n",
-            ns[0],
-            ns[ns.len() - 1]
+            "\n## The jobs API at scale: {n} requests at once\n\nThe 100 zip codes over and over, each at its own latency: small JSON bodies, read whole and parsed.\n"
         );
+        md.push_str(&workload_table(cells, Workload::ManyJobs(n)));
+    }
+
+    for sweep in Sweep::ALL {
+        let ns = sweep_ns(cells, sweep);
+        let (Some(first), Some(last)) = (ns.first(), ns.last()) else {
+            continue;
+        };
         let _ = writeln!(
             md,
-            "Each endpoint answers {SWEEP_SIZE} bytes after {:.3} s; no --concurrency bound. Peak RSS per in-flight request is the peak RSS minus the same model's peak for one endpoint (N=1), divided by the requests that were in flight at once.\n",
+            "\n## From {first} to {last} endpoints, {}\n",
+            sweep.bodies()
+        );
+        let bodies = match sweep {
+            Sweep::KiB => "1,024 bytes".to_string(),
+            Sweep::Pages => {
+                "the size of one of the six sites' pages, in turn (119 KB on average)".to_string()
+            }
+        };
+        let _ = writeln!(
+            md,
+            "Each endpoint answers {bodies} after {:.3} s; no --concurrency bound. Peak RSS per in-flight request is the peak RSS minus the same model's peak for one endpoint (N=1), divided by the requests that were in flight at once.\n",
             SWEEP_DELAY_S * settings.time_scale
         );
-        let _ = writeln!(md, "![Wall time against N](sweep-wall.svg)\n");
-        let _ = writeln!(md, "![Peak RSS against N](sweep-rss.svg)\n");
-        md.push_str(&sweep_tables(cells, models));
+        let stem = sweep.stem();
+        let _ = writeln!(md, "![Wall time against N]({stem}-wall.svg)\n");
+        let _ = writeln!(md, "![Peak RSS against N]({stem}-rss.svg)\n");
+        md.push_str(&sweep_tables(cells, models, sweep));
+    }
+    match &settings.curl {
+        Some(version) => {
+            let _ = writeln!(
+                md,
+                "curl is `{version}`, run as `curl --parallel --parallel-max {CURL_PARALLEL_MAX} --config FILE` over the same URLs, every body to /dev/null; {CURL_PARALLEL_MAX} is curl's own ceiling, so past {CURL_PARALLEL_MAX} endpoints it waits where the models do not. Its CPU time and peak RSS are the kernel's figures for the curl process (`wait4`); a row counts as ok when curl got a `200`.\n"
+            );
+        }
+        None => {
+            let _ = writeln!(md, "curl was not found: the reference row is left out.\n");
+        }
     }
 
     let notes: Vec<&CellSummary> = cells.iter().filter(|c| c.status != Status::Ok).collect();

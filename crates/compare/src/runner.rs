@@ -89,6 +89,73 @@ pub fn run_model(bin: &Path, args: &[String], deadline: Duration) -> Outcome {
     }
 }
 
+/// Whether `curl` runs here, and which version: the reference row needs it.
+pub fn curl_version() -> Option<String> {
+    let output = Command::new("curl").arg("--version").output().ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    output
+        .status
+        .success()
+        .then(|| text.lines().next().unwrap_or("curl").to_string())
+}
+
+/// Runs `curl --parallel` over `urls`, at most 300 transfers at once (curl's ceiling), every body
+/// written to /dev/null, and reports it as a model reports itself (`--json`): wall time, the
+/// CPU and peak RSS the kernel counted for curl, and how many answers were `200`.
+pub fn run_curl(urls: &[String], dir: &Path, deadline: Duration) -> Outcome {
+    // One URL and one output per pair of lines, as `curl -K` reads them.
+    let mut config = String::from("write-out = \"%{http_code}\\n\"\n");
+    for url in urls {
+        config.push_str(&format!("url = \"{url}\"\noutput = \"/dev/null\"\n"));
+    }
+    let file = dir.join("curl.config");
+    if let Err(e) = std::fs::write(&file, config) {
+        return Outcome::Broken(format!("cannot write {}: {e}", file.display()));
+    }
+    let parallel = crate::cells::CURL_PARALLEL_MAX.to_string();
+    let mut command = Command::new("curl");
+    command
+        .args([
+            "--parallel",
+            "--parallel-max",
+            &parallel,
+            "--silent",
+            "--config",
+        ])
+        .arg(&file);
+    let finished = harness::child::run(&mut command, deadline);
+    let _ = std::fs::remove_file(&file);
+    let finished = match finished {
+        Ok(finished) => finished,
+        Err(e) => return Outcome::Broken(format!("cannot run curl: {e}")),
+    };
+    let (Some(status), Some(usage)) = (finished.status, finished.usage) else {
+        return Outcome::Broken(format!("killed after {deadline:?}"));
+    };
+    // curl exits non-zero when a transfer failed; each transfer's code says which.
+    let ok = finished
+        .stdout
+        .lines()
+        .filter(|l| l.trim() == "200")
+        .count();
+    let json = serde_json::json!({
+        "model": crate::cells::CURL,
+        "n": urls.len(),
+        "ok": ok,
+        "failed": urls.len() - ok,
+        "wall_s": finished.elapsed.as_secs_f64(),
+        "user_s": usage.user.as_secs_f64(),
+        "sys_s": usage.sys.as_secs_f64(),
+        "peak_rss_bytes": usage.peak_rss,
+        "peak_in_flight": urls.len().min(crate::cells::CURL_PARALLEL_MAX),
+        "exit_code": status.code(),
+    });
+    Outcome::Report {
+        raw: json.to_string(),
+        json,
+    }
+}
+
 /// Connections closed by the client wait in TIME_WAIT for a minute, each holding an ephemeral
 /// port. Before a run that opens `n` connections, wait (up to 70 s) until enough ports are
 /// free, so that a sweep does not measure the previous run's leftovers. Returns how long it

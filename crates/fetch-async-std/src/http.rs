@@ -20,7 +20,8 @@ use std::time::Duration;
 
 use async_std::io::{Read, Write};
 use async_std::net::{TcpStream, ToSocketAddrs};
-use common::{Dns, Endpoint, ErrorKind, FetchError, Page, Run};
+use common::{Body, Dns, Endpoint, ErrorKind, FetchError, Page, Run};
+use futures_lite::AsyncBufReadExt;
 use futures_rustls::TlsConnector;
 use futures_rustls::rustls::pki_types::ServerName;
 use surf::http::{Request, Response};
@@ -43,15 +44,15 @@ pub fn client(run: &Run) -> anyhow::Result<Client> {
 
 /// GETs the endpoint and returns its page, or why it could not. The whole request, body
 /// included, races the timeout.
-pub async fn get(client: &Client, endpoint: &Endpoint) -> Result<Page<Vec<u8>>, FetchError> {
-    let request = client.get(endpoint.url());
+pub async fn get(client: &Client, endpoint: &Endpoint) -> Result<Page, FetchError> {
+    let request = client.get(endpoint);
     let page = async_std::future::timeout(client.timeout, request).await;
     page.unwrap_or_else(|_| Err(FetchError::timeout(client.timeout)))
 }
 
 impl Client {
-    async fn get(&self, url: &str) -> Result<Page<Vec<u8>>, FetchError> {
-        let (url, mut response) = common::follow_redirects(url, |url| async move {
+    async fn get(&self, endpoint: &Endpoint) -> Result<Page, FetchError> {
+        let (url, mut response) = common::follow_redirects(endpoint.url(), |url| async move {
             let response = self.surf.get(&url).await.map_err(error)?;
             let location = response.header("Location");
             let location = location.map(|v| v.last().as_str().to_string());
@@ -60,11 +61,23 @@ impl Client {
         .await?;
         common::check_status(response.status().into())?;
         let announced = response.len();
-        let body = response.body_bytes().await;
-        let body = body.map_err(|e| FetchError::in_body(error(e)))?;
+        // The body is an `AsyncBufRead`: each chunk async-h1 has read into its own buffer is
+        // counted (and, for a jobs answer, kept up to its limit) and let go, never the whole
+        // page in memory, and no buffer of this model's own.
+        let (mut reader, mut body) = (response.take_body(), Body::new(endpoint));
+        loop {
+            let chunk = reader.fill_buf().await;
+            let chunk = chunk.map_err(|e| FetchError::in_body(FetchError::classify(&e)))?;
+            if chunk.is_empty() {
+                break;
+            }
+            body.push(chunk)?;
+            let n = chunk.len();
+            reader.consume(n);
+        }
         // async-h1 returns a body cut short by a closed connection as if it were whole: check its
         // length against the Content-Length ourselves.
-        common::check_length(announced, body.len())?;
+        common::check_length(announced.map(|n| n as u64), body.len())?;
         Ok(Page::new(url, body))
     }
 }

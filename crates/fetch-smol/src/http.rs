@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{Endpoint, ErrorKind, FetchError, Page, Run};
+use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run};
 use futures_rustls::TlsConnector;
 use futures_rustls::rustls::pki_types::ServerName;
 use http_body_util::{BodyExt, Empty};
@@ -30,6 +30,9 @@ pub struct Client {
     timeout: Duration,
 }
 
+/// The size of hyper's read buffer, fixed (see `Client::send`).
+const READ_BUFFER: usize = 4096;
+
 /// A connection, plain or encrypted.
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
@@ -44,17 +47,17 @@ pub fn client(run: &Run) -> anyhow::Result<Client> {
 
 /// GETs the endpoint and returns its page, or why it could not. smol has no timeout wrapper:
 /// the whole request, body included, races a timer.
-pub async fn get(client: &Client, endpoint: &Endpoint) -> Result<Page<Bytes>, FetchError> {
+pub async fn get(client: &Client, endpoint: &Endpoint) -> Result<Page, FetchError> {
     let deadline = async {
         Timer::after(client.timeout).await;
         Err(FetchError::timeout(client.timeout))
     };
-    smol::future::or(client.get(endpoint.url()), deadline).await
+    smol::future::or(client.get(endpoint), deadline).await
 }
 
 impl Client {
-    async fn get(&self, url: &str) -> Result<Page<Bytes>, FetchError> {
-        let (url, response) = common::follow_redirects(url, |url| async move {
+    async fn get(&self, endpoint: &Endpoint) -> Result<Page, FetchError> {
+        let (url, response) = common::follow_redirects(endpoint.url(), |url| async move {
             let response = self.send(&url).await?;
             let location = response.headers().get(hyper::header::LOCATION);
             let location = location.and_then(|l| l.to_str().ok()).map(str::to_string);
@@ -62,9 +65,16 @@ impl Client {
         })
         .await?;
         common::check_status(response.status().as_u16())?;
-        let body = response.into_body().collect().await;
-        let body = body.map_err(|e| FetchError::in_body(error(e)))?;
-        Ok(Page::new(url, body.to_bytes()))
+        // Frame by frame, as the body arrives: a page is counted and each frame dropped, never
+        // the whole page in memory; a jobs answer is kept up to its limit.
+        let (mut incoming, mut body) = (response.into_body(), Body::new(endpoint));
+        while let Some(frame) = incoming.frame().await {
+            let frame = frame.map_err(|e| FetchError::in_body(error(e)))?;
+            if let Some(chunk) = frame.data_ref() {
+                body.push(chunk)?;
+            }
+        }
+        Ok(Page::new(url, body))
     }
 
     /// Sends one request on a connection of its own and returns the response's head.
@@ -91,12 +101,12 @@ impl Client {
         } else {
             Box::new(tcp)
         };
-        // hyper's read buffer adapts, and grows to 8 KiB per connection at the first read. A
-        // fixed 2 KiB holds a small answer whole and reads a big one in more system calls; with
-        // thousands of connections open, the 6 KiB it saves each is a good part of the memory
-        // per request (docs/RESULTS.md, "where the memory goes").
+        // hyper's read buffer adapts: it starts at 8 KiB and doubles while reads fill it, so a
+        // page of 400 KB streams through ~100 KiB per connection. A fixed size is cheaper in
+        // both workloads; 4 KiB is the middle ground measured at N=2,000 (read-buffer.txt in
+        // docs/results): 2 KiB saves 2 KiB a connection but reads big pages in 30% more CPU.
         let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
-            .read_buf_exact_size(Some(2048))
+            .read_buf_exact_size(Some(READ_BUFFER))
             .handshake(FuturesIo::new(io))
             .await
             .map_err(error)?;

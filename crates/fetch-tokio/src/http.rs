@@ -2,8 +2,7 @@
 
 use std::error::Error;
 
-use bytes::Bytes;
-use common::{Dns, Endpoint, ErrorKind, FetchError, Page, Run};
+use common::{Body, Dns, Endpoint, ErrorKind, FetchError, Page, Run};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// The client of a run. It owns the connection pool, and reqwest's docs warn against one per
@@ -20,15 +19,21 @@ pub fn client(run: &Run) -> anyhow::Result<reqwest::Client> {
 }
 
 /// GETs the endpoint and returns its page, or why it could not.
-pub async fn get(client: &reqwest::Client, endpoint: &Endpoint) -> Result<Page<Bytes>, FetchError> {
+pub async fn get(client: &reqwest::Client, endpoint: &Endpoint) -> Result<Page, FetchError> {
     // `.await` is the talk's `yield from`: the task is shelved here until the socket is ready.
-    let response = client.get(endpoint.url()).send().await.map_err(error)?;
+    let mut response = client.get(endpoint.url()).send().await.map_err(error)?;
     common::check_status(response.status().as_u16())?;
     let url = response.url().to_string();
-    let body = response
-        .bytes()
+    // Chunk by chunk, as the body arrives: a page is counted and each chunk dropped, never the
+    // whole page in memory; a jobs answer is kept up to its limit.
+    let mut body = Body::new(endpoint);
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| FetchError::in_body(error(e)))?;
+        .map_err(|e| FetchError::in_body(error(e)))?
+    {
+        body.push(&chunk)?;
+    }
     Ok(Page::new(url, body))
 }
 

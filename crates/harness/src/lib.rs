@@ -22,7 +22,7 @@ use serde_json::Value;
 
 pub use common;
 use common::ErrorKind;
-pub use models::{Kind, MODELS, ModelInfo};
+pub use models::{Kind, MODELS, ModelInfo, ReadBuffer};
 pub use origin::{Config, Fault, Origin};
 
 /// A model binary under test.
@@ -30,6 +30,7 @@ pub use origin::{Config, Fault, Origin};
 pub struct Model {
     bin: &'static str,
     kind: Kind,
+    read_buffer: ReadBuffer,
     extra: Vec<String>,
 }
 
@@ -146,6 +147,8 @@ pub enum Case {
     RedirectLoop,
     /// HTTPS with a certificate no trusted authority signed (no `--ca-cert`).
     UntrustedCertificate,
+    /// A jobs answer of 2 MB, over the 1 MiB limit of a body read whole.
+    TooLarge,
 }
 
 /// Words that name other kinds of failure, put in every fault's URL (in its host, path or query):
@@ -164,11 +167,15 @@ impl Case {
             Case::UntrustedCertificate => origin
                 .https_url(&format!("/apple.com?{MISLEADING}"))
                 .expect("https"),
+            Case::TooLarge => origin.url(&format!("/bytes/2000000?{MISLEADING}")),
         }
     }
 
     fn is_jobs(self) -> bool {
-        matches!(self, Case::Fault(Fault::MalformedJson | Fault::NoTotal))
+        matches!(
+            self,
+            Case::Fault(Fault::MalformedJson | Fault::NoTotal) | Case::TooLarge
+        )
     }
 }
 
@@ -203,6 +210,7 @@ impl Model {
         Model {
             bin,
             kind: info.kind,
+            read_buffer: info.read_buffer,
             extra: Vec::new(),
         }
     }
@@ -498,6 +506,42 @@ impl Model {
         assert_eq!(outcome.code, 2, "{outcome:?}");
     }
 
+    /// Pages are counted as they arrive, not kept: fetching 50 pages of 256 KiB at once costs
+    /// about the memory of 50 pages of 1 KiB, less than a fifth of the 12.5 MiB the pages add
+    /// up to. A client whose read buffer grows with the body ([`ReadBuffer::Adaptive`]) is held
+    /// to what that growth allows: 50 pages of 1 MiB cost less than half their 50 MiB, so
+    /// they are still not kept whole.
+    pub fn counts_pages_without_keeping_them(&self) {
+        let origin = start_origin();
+        let base = origin.base_url();
+        let n: u64 = 50;
+        let (page, share) = match self.read_buffer {
+            ReadBuffer::Fixed => (256 * 1024, 0.2),
+            ReadBuffer::Adaptive => (1024 * 1024, 0.5),
+        };
+        let peak = |size: u64| {
+            let (count, size) = (n.to_string(), size.to_string());
+            let args = [
+                "--origin", &base, "--count", &count, "--size", &size, "--delay", "0.3",
+            ];
+            let (_, json) = self.run_json(&args, secs(60));
+            assert_eq!(json["ok"], n, "{json}");
+            json["peak_rss_bytes"].as_u64().expect("peak_rss_bytes") as f64
+        };
+        let (small, big) = (peak(1024), peak(page));
+        let pages = (n * page) as f64;
+        assert!(
+            big - small < share * pages,
+            "peak RSS {:.1} MiB with 1 KiB bodies, {:.1} MiB with {} KiB: the {:.1} MiB more \
+             is over {share} of the pages' {:.1} MiB",
+            small / MIB,
+            big / MIB,
+            page / 1024,
+            (big - small) / MIB,
+            pages / MIB
+        );
+    }
+
     /// `--json` prints one object with the run's figures and a row per request.
     pub fn prints_one_json_object(&self) {
         let (_, json) = self.run_json(&["--count", "3", "--size", "100"], secs(30));
@@ -542,6 +586,8 @@ mod tests {
 fn rows(json: &Value) -> impl Iterator<Item = &Value> {
     json["requests"].as_array().into_iter().flatten()
 }
+
+const MIB: f64 = 1024.0 * 1024.0;
 
 fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
@@ -601,6 +647,7 @@ macro_rules! model_tests {
             reads_an_endpoints_file(),
             rejects_a_bad_endpoints_line(),
             prints_one_json_object(),
+            counts_pages_without_keeping_them(),
             survives_a_closed_stdout(),
             follows_redirects(),
             fetches_https_with_an_extra_root(),
@@ -623,6 +670,7 @@ macro_rules! model_tests {
             fault_no_total: Case::Fault(Fault::NoTotal) => [BadJson],
             fault_redirect_loop: Case::RedirectLoop => [Redirects],
             fault_untrusted_certificate: Case::UntrustedCertificate => [Tls],
+            fault_too_large: Case::TooLarge => [TooLarge],
         }
     };
 }

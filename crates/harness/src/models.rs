@@ -21,12 +21,23 @@ impl Kind {
     }
 }
 
-/// A model: its binary (and package) name and how it runs its requests.
+/// How a model's HTTP client buffers what it reads from a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadBuffer {
+    /// A buffer of a fixed size, whatever the body's.
+    Fixed,
+    /// hyper's adaptive buffer, which doubles while reads fill it, up to ~400 KiB a connection
+    /// while a big body streams in; reqwest does not let it be set.
+    Adaptive,
+}
+
+/// A model: its binary (and package) name, how it runs its requests, how its client reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelInfo {
     /// The binary and package name, e.g. `fetch-tokio`.
     pub name: &'static str,
     pub kind: Kind,
+    pub read_buffer: ReadBuffer,
 }
 
 impl ModelInfo {
@@ -46,26 +57,32 @@ pub const MODELS: &[ModelInfo] = &[
     ModelInfo {
         name: "fetch-sync",
         kind: Kind::Sequential,
+        read_buffer: ReadBuffer::Fixed,
     },
     ModelInfo {
         name: "fetch-threads",
         kind: Kind::Threads,
+        read_buffer: ReadBuffer::Fixed,
     },
     ModelInfo {
         name: "fetch-rayon",
         kind: Kind::Pool,
+        read_buffer: ReadBuffer::Fixed,
     },
     ModelInfo {
         name: "fetch-async-std",
         kind: Kind::Tasks,
+        read_buffer: ReadBuffer::Fixed,
     },
     ModelInfo {
         name: "fetch-smol",
         kind: Kind::Tasks,
+        read_buffer: ReadBuffer::Fixed,
     },
     ModelInfo {
         name: "fetch-tokio",
         kind: Kind::Tasks,
+        read_buffer: ReadBuffer::Adaptive,
     },
 ];
 

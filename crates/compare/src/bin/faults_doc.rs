@@ -68,6 +68,10 @@ const CASES: &[(&str, &str)] = &[
     ("no_total", "jobs workload: valid JSON without `TotalJobs`"),
     ("redirect_loop", "a redirect to itself, forever"),
     (
+        "too_large",
+        "jobs workload: a 2 MB body, over the 1 MiB limit of a body read whole",
+    ),
+    (
         "untrusted_certificate",
         "HTTPS with a certificate from an authority not trusted (no `--ca-cert`)",
     ),

@@ -174,24 +174,34 @@ impl Run {
             .find(|c| c.workload == workload && c.model == model)
     }
 
-    /// The models of the run, in the order of [`MODELS`].
+    /// The models of the run, in the order of [`MODELS`], then the reference row of curl.
     fn models(&self) -> Vec<&'static str> {
         MODELS
             .iter()
             .map(|m| m.name)
+            .chain([CURL])
             .filter(|name| self.cells.iter().any(|c| c.model == *name))
             .collect()
     }
 
-    /// The sweep's endpoint counts, past the baseline of one.
-    fn sweep(&self) -> Vec<u64> {
+    /// The endpoint counts of the sweep whose workloads are named `{stem}-N`, past the
+    /// baseline of one.
+    fn sweep(&self, stem: &str) -> Vec<u64> {
+        let prefix = format!("{stem}-");
         let ns: BTreeSet<u64> = self
             .cells
             .iter()
-            .filter(|c| c.workload.starts_with("sweep-") && c.n > 1)
+            .filter(|c| c.workload.starts_with(&prefix) && c.n > 1)
             .map(|c| c.n)
             .collect();
         ns.into_iter().collect()
+    }
+
+    /// A measured figure of a cell.
+    fn figure(&self, workload: &str, model: &str, pick: fn(&Cell) -> Option<f64>) -> Option<f64> {
+        self.cell(workload, model)
+            .filter(|c| c.measured())
+            .and_then(pick)
     }
 }
 
@@ -216,8 +226,24 @@ fn fields(line: &str) -> Vec<String> {
     fields
 }
 
+/// The reference row's name in `summary.csv`.
+const CURL: &str = "curl";
+
 fn short(model: &str) -> &str {
     model.strip_prefix("fetch-").unwrap_or(model)
+}
+
+/// The models that let every request wait at once, and curl.
+fn unbounded(run: &Run) -> Vec<&'static str> {
+    run.models()
+        .into_iter()
+        .filter(|m| {
+            *m == CURL
+                || MODELS
+                    .iter()
+                    .any(|info| info.name == *m && matches!(info.kind, Kind::Threads | Kind::Tasks))
+        })
+        .collect()
 }
 
 fn mib(bytes: f64) -> String {
@@ -245,8 +271,12 @@ fn tables(run: &Run) -> Vec<(&'static str, String)> {
         ("setup", setup(run)),
         ("sites", sites(run)),
         ("jobs", jobs(run)),
-        ("sweep", sweep(run)),
-        ("per-request", per_request(run)),
+        ("many-jobs", many_jobs(run)),
+        ("sweep", sweep(run, "sweep")),
+        ("per-request", per_request(run, "sweep")),
+        ("pages", sweep(run, "pages")),
+        ("pages-per-request", per_request(run, "pages")),
+        ("targets", targets(run)),
     ]
 }
 
@@ -307,31 +337,7 @@ fn sites(run: &Run) -> String {
 }
 
 fn jobs(run: &Run) -> String {
-    let mut t = String::from(
-        "| model | wall (s) | CPU (s) | peak RSS | answer |\n|---|---:|---:|---:|---|\n",
-    );
-    for model in run.models() {
-        let Some(c) = run.cell("jobs", model) else {
-            continue;
-        };
-        if !c.measured() {
-            let _ = writeln!(t, "| {} | {} | | | |", short(model), missing(c));
-            continue;
-        }
-        let answer = match (c.jobs_total, c.correct) {
-            (Some(total), Some(true)) => format!("{total}, correct"),
-            (Some(total), _) => format!("{total}, WRONG"),
-            (None, _) => "–".into(),
-        };
-        let _ = writeln!(
-            t,
-            "| {} | {} | {} | {} | {answer} |",
-            short(model),
-            or_dash(c.wall.map(|w| format!("{w:.3}"))),
-            or_dash(c.cpu.map(|s| format!("{s:.3}"))),
-            or_dash(c.rss.map(mib)),
-        );
-    }
+    let mut t = jobs_table(run, "jobs");
     // The talk's own figures, from data/talk-results.tsv.
     const TALK: &str = include_str!("../../../../data/talk-results.tsv");
     for line in TALK.lines().filter(|l| l.starts_with("asynchronicity\t")) {
@@ -350,7 +356,157 @@ fn jobs(run: &Run) -> String {
     t
 }
 
-fn sweep(run: &Run) -> String {
+/// The jobs API at scale (`jobs-N`): wall, CPU and peak RSS, curl included.
+fn many_jobs(run: &Run) -> String {
+    run.cells
+        .iter()
+        .find(|c| c.workload.starts_with("jobs-"))
+        .map(|c| jobs_table(run, &c.workload))
+        .unwrap_or_default()
+}
+
+/// Wall, CPU, peak RSS and the answer of every model on a jobs workload.
+fn jobs_table(run: &Run, workload: &str) -> String {
+    let mut t = String::from(
+        "| model | wall (s) | CPU (s) | peak RSS | answer |\n|---|---:|---:|---:|---|\n",
+    );
+    for model in run.models() {
+        let Some(c) = run.cell(workload, model) else {
+            continue;
+        };
+        if !c.measured() {
+            let _ = writeln!(t, "| {} | {} | | | |", short(model), missing(c));
+            continue;
+        }
+        let answer = match (c.jobs_total, c.correct, model == CURL) {
+            (_, _, true) => "not parsed".into(),
+            (Some(total), Some(true), _) => format!("{}, correct", group(total)),
+            (Some(total), _, _) => format!("{}, WRONG", group(total)),
+            (None, _, _) => "–".into(),
+        };
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {answer} |",
+            short(model),
+            or_dash(c.wall.map(|w| format!("{w:.3}"))),
+            or_dash(c.cpu.map(|s| format!("{s:.3}"))),
+            or_dash(c.rss.map(mib)),
+        );
+    }
+    t
+}
+
+/// What a target holds a figure to.
+#[derive(Debug, Clone, Copy)]
+enum Limit {
+    /// A fixed value.
+    At(f64),
+    /// A multiple of curl's figure on the same workload.
+    Curl(f64),
+    /// A multiple of the same model's figure on another workload.
+    Own(&'static str, f64),
+}
+
+/// A target of the comparison: a figure of some models on a workload, and its limit.
+struct Target {
+    what: &'static str,
+    workload: &'static str,
+    models: &'static [&'static str],
+    figure: fn(&Cell) -> Option<f64>,
+    unit: &'static str,
+    limit: Limit,
+}
+
+const ASYNC: &[&str] = &["fetch-async-std", "fetch-smol", "fetch-tokio"];
+
+fn cpu(c: &Cell) -> Option<f64> {
+    c.cpu
+}
+
+fn rss_mib(c: &Cell) -> Option<f64> {
+    c.rss.map(|b| b / f64::from(1 << 20))
+}
+
+const TARGETS: &[Target] = &[
+    Target {
+        what: "N=2,000 pages: CPU ≤ 1.2x curl's",
+        workload: "pages-2000",
+        models: ASYNC,
+        figure: cpu,
+        unit: " s",
+        limit: Limit::Curl(1.2),
+    },
+    Target {
+        what: "N=2,000 pages: peak RSS ≤ 1.5x the same model's on jobs at N=2,000",
+        workload: "pages-2000",
+        models: ASYNC,
+        figure: rss_mib,
+        unit: " MiB",
+        limit: Limit::Own("jobs-2000", 1.5),
+    },
+    Target {
+        what: "N=2,000 jobs: CPU ≤ 1.2x curl's",
+        workload: "jobs-2000",
+        models: ASYNC,
+        figure: cpu,
+        unit: " s",
+        limit: Limit::Curl(1.2),
+    },
+    Target {
+        what: "N=10,000 1 KiB: peak RSS per request ≤ 16 KiB",
+        workload: "sweep-10000",
+        models: &["fetch-smol", "fetch-tokio"],
+        figure: |c| c.per_in_flight.map(|b| b / 1024.0),
+        unit: " KiB",
+        limit: Limit::At(16.0),
+    },
+    Target {
+        what: "N=10,000 1 KiB: every request ok, wall ≤ 1.5 s",
+        workload: "sweep-10000",
+        models: &["fetch-smol", "fetch-tokio"],
+        figure: |c| c.wall.filter(|_| c.status == "Ok"),
+        unit: " s",
+        limit: Limit::At(1.5),
+    },
+];
+
+/// The targets the models are held to, each with the figure reached.
+fn targets(run: &Run) -> String {
+    let mut t =
+        String::from("| target | model | figure | limit | met |\n|---|---|---:|---:|---|\n");
+    for target in TARGETS {
+        for model in target.models {
+            let figure = run.figure(target.workload, model, target.figure);
+            let limit = match target.limit {
+                Limit::At(value) => Some(value),
+                Limit::Curl(times) => run
+                    .figure(target.workload, CURL, target.figure)
+                    .map(|f| f * times),
+                Limit::Own(workload, times) => run
+                    .figure(workload, model, target.figure)
+                    .map(|f| f * times),
+            };
+            let unit = target.unit;
+            let (figure, limit, met) = match (figure, limit) {
+                (Some(f), Some(l)) => (
+                    format!("{f:.2}{unit}"),
+                    format!("{l:.2}{unit}"),
+                    if f <= l { "yes" } else { "**no**" },
+                ),
+                _ => ("–".into(), "–".into(), "not measured"),
+            };
+            let _ = writeln!(
+                t,
+                "| {} | {} | {figure} | {limit} | {met} |",
+                target.what,
+                short(model)
+            );
+        }
+    }
+    t
+}
+
+fn sweep(run: &Run, stem: &str) -> String {
     let models = run.models();
     let mut t = String::from("| N |");
     for model in &models {
@@ -359,10 +515,10 @@ fn sweep(run: &Run) -> String {
     t.push_str("\n|---:|");
     t.push_str(&"---:|".repeat(models.len()));
     t.push('\n');
-    for n in run.sweep() {
+    for n in run.sweep(stem) {
         let _ = write!(t, "| {} |", group(n));
         for model in &models {
-            let cell = run.cell(&format!("sweep-{n}"), model);
+            let cell = run.cell(&format!("{stem}-{n}"), model);
             let text = match cell {
                 None => "–".into(),
                 Some(c) if !c.measured() => missing(c),
@@ -379,18 +535,10 @@ fn sweep(run: &Run) -> String {
     t
 }
 
-/// Peak RSS per in-flight request for the models that let every request wait at once; from
-/// N = 100, below which page-sized noise dominates.
-fn per_request(run: &Run) -> String {
-    let models: Vec<&str> = run
-        .models()
-        .into_iter()
-        .filter(|m| {
-            MODELS
-                .iter()
-                .any(|info| info.name == *m && matches!(info.kind, Kind::Threads | Kind::Tasks))
-        })
-        .collect();
+/// Peak RSS per in-flight request for the models that let every request wait at once, and
+/// curl; from N = 100, below which page-sized noise dominates.
+fn per_request(run: &Run, stem: &str) -> String {
+    let models = unbounded(run);
     let mut t = String::from("| N |");
     for model in &models {
         let _ = write!(t, " {} |", short(model));
@@ -398,11 +546,11 @@ fn per_request(run: &Run) -> String {
     t.push_str("\n|---:|");
     t.push_str(&"---:|".repeat(models.len()));
     t.push('\n');
-    for n in run.sweep().into_iter().filter(|n| *n >= 100) {
+    for n in run.sweep(stem).into_iter().filter(|n| *n >= 100) {
         let _ = write!(t, "| {} |", group(n));
         for model in &models {
             let per = run
-                .cell(&format!("sweep-{n}"), model)
+                .cell(&format!("{stem}-{n}"), model)
                 .filter(|c| c.measured())
                 .and_then(|c| c.per_in_flight);
             let _ = write!(
