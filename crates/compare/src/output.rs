@@ -440,7 +440,7 @@ pub fn report_md(
         Some(version) => {
             let _ = writeln!(
                 md,
-                "curl is `{version}`, run as `curl --parallel --parallel-max {CURL_PARALLEL_MAX} --config FILE` over the same URLs, every body to /dev/null; {CURL_PARALLEL_MAX} is curl's own ceiling, so past {CURL_PARALLEL_MAX} endpoints it waits where the models do not. Its CPU time and peak RSS are the kernel's figures for the curl process (`wait4`); a row counts as ok when curl got a `200`.\n"
+                "curl is `{version}`, run as `curl --parallel --parallel-immediate --parallel-max {CURL_PARALLEL_MAX} --config FILE` over the same URLs, every body to /dev/null; {CURL_PARALLEL_MAX} is curl's own ceiling, so past {CURL_PARALLEL_MAX} endpoints it waits where the models do not. Its CPU time and peak RSS are the kernel's figures for the curl process (`wait4`); a row counts as ok when curl got a `200`.\n"
             );
         }
         None => {
