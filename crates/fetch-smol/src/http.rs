@@ -101,10 +101,11 @@ impl Client {
         } else {
             Box::new(tcp)
         };
-        // hyper's read buffer adapts: it starts at 8 KiB and doubles while reads fill it, so a
-        // page of 400 KB streams through ~100 KiB per connection. A fixed size is cheaper in
-        // both workloads; 4 KiB is the middle ground measured at N=2,000 (read-buffer.txt in
-        // docs/results): 2 KiB saves 2 KiB a connection but reads big pages in 30% more CPU.
+        // hyper's read buffer adapts: it starts at 8 KiB and doubles while reads fill it, to
+        // about 90 KiB per connection with the talk's pages (docs/RESULTS.md). A fixed size is
+        // cheaper in both workloads; 4 KiB is the middle ground measured at N=2,000
+        // (docs/results/read-buffer.txt): 2 KiB saves 2 KiB a connection but reads big pages
+        // in 30% more CPU.
         let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
             .read_buf_exact_size(Some(READ_BUFFER))
             .handshake(FuturesIo::new(io))

@@ -1,7 +1,7 @@
 //! tokio: one task per endpoint on an event loop, results taken as they complete.
 //!
 //! The asyncio + aiohttp row of the talks (`async.py`: `asyncio.as_completed` over one coroutine
-//! per zip code). A task is a future, not a thread: 2.6 KiB of heap, and about 26 KiB resident
+//! per zip code). A task is a future, not a thread: 1.8 KiB of heap, and about 25 KiB resident
 //! with its request's buffers (docs/RESULTS.md). While one waits on its socket the runtime
 //! polls the others, so every request waits at once and the run takes about as long as the
 //! slowest. `reqwest` is the HTTP client, the aiohttp of

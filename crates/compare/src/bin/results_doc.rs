@@ -229,7 +229,11 @@ fn fields(line: &str) -> Vec<String> {
 /// The reference row's name in `summary.csv`.
 const CURL: &str = "curl";
 
+/// A model's name in a table: without `fetch-`; curl's says how many transfers it runs at once.
 fn short(model: &str) -> &str {
+    if model == CURL {
+        return "curl (≤ 300 at once)";
+    }
     model.strip_prefix("fetch-").unwrap_or(model)
 }
 
