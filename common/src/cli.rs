@@ -42,8 +42,8 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub count: Option<u64>,
 
-    /// With --count: the size of each synthetic body in bytes.
-    #[arg(long, value_name = "BYTES", requires = "count")]
+    /// With --count: the size of each synthetic body in bytes (at most the origin's 256 MiB).
+    #[arg(long, value_name = "BYTES", requires = "count", value_parser = body_size)]
     pub size: Option<usize>,
 
     /// With --count: the origin's delay before each synthetic answer, in seconds.
@@ -56,7 +56,7 @@ pub struct Args {
     pub max_body: u64,
 
     /// Give up on a request after this many seconds (connect, headers and body together).
-    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = timeout)]
     pub timeout: Duration,
 
     /// At most N requests in flight at once (default: all at once, as in the talks).
@@ -100,6 +100,23 @@ fn seconds(s: &str) -> Result<Duration, String> {
         .and_then(|v| Duration::try_from_secs_f64(v).ok())
         .filter(|d| *d <= Duration::from_secs(86_400))
         .ok_or_else(|| format!("{s:?} is not a number of seconds from 0 to 86400"))
+}
+
+fn timeout(s: &str) -> Result<Duration, String> {
+    match seconds(s)? {
+        Duration::ZERO => Err("a timeout of 0 s would fail every request".into()),
+        timeout => Ok(timeout),
+    }
+}
+
+fn body_size(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n <= origin::MAX_BYTES => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a size from 0 to {} bytes, the most the origin serves",
+            origin::MAX_BYTES
+        )),
+    }
 }
 
 fn scale(s: &str) -> Result<f64, String> {
@@ -148,14 +165,18 @@ mod tests {
 
     #[test]
     fn bad_numbers_are_refused() {
-        for bad in [
-            ["--timeout", "-1"],
-            ["--timeout", "nan"],
-            ["--concurrency", "0"],
-            ["--time-scale", "inf"],
-            ["--count", "0"],
-        ] {
-            assert!(parse(&bad).is_err(), "{bad:?}");
+        let bad: &[&[&str]] = &[
+            &["--timeout", "-1"],
+            &["--timeout", "nan"],
+            &["--timeout", "0"],
+            &["--count", "2", "--size", "268435457"],
+            &["--count", "2", "--size", "-1"],
+            &["--concurrency", "0"],
+            &["--time-scale", "inf"],
+            &["--count", "0"],
+        ];
+        for bad in bad {
+            assert!(parse(bad).is_err(), "{bad:?}");
         }
     }
 }

@@ -123,8 +123,7 @@ impl Run {
                 .map_err(UsageError)?;
             (Plan::from_urls(urls, &args), Source::Urls, None)
         } else if let Some(url) = &args.origin {
-            let base = check_url(url).map_err(UsageError)?;
-            let base = base.trim_end_matches('/').to_string();
+            let base = plan::check_origin(url).map_err(UsageError)?;
             (Plan::for_origin(&base, &args), Source::External(base), None)
         } else {
             let origin = origin::Origin::start(origin::Config::default()).map_err(|e| {

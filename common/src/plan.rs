@@ -134,14 +134,42 @@ pub fn parse_endpoints(text: &[u8]) -> Result<Vec<String>, LineError> {
 
 /// Checks that `text` is an absolute http(s) URL with a host and returns it normalised.
 pub fn check_url(text: &str) -> Result<String, String> {
-    let url = url::Url::parse(text).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
+    Ok(parse_url(text)?.to_string())
+}
+
+fn parse_url(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("{} is not a URL: {e}", quoted(text)))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("{text:?} is not an http or https URL"));
+        return Err(format!("{} is not an http or https URL", quoted(text)));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("{text:?} has no host"));
+        return Err(format!("{} has no host", quoted(text)));
     }
-    Ok(url.to_string())
+    Ok(url)
+}
+
+/// The base URL of an origin given with `--origin`, without its trailing slash: the endpoints'
+/// paths are appended to it, so it may not have a query or a fragment.
+pub(crate) fn check_origin(text: &str) -> Result<String, String> {
+    let url = parse_url(text)?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "{} has a query or a fragment: --origin takes the origin's base URL, such as \
+             http://127.0.0.1:8080",
+            quoted(text)
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// `text` in quotes for a message, cut short when it is long: a bad line of a file can be
+/// megabytes.
+fn quoted(text: &str) -> String {
+    const SHOWN: usize = 80;
+    match text.char_indices().nth(SHOWN) {
+        None => format!("{text:?}"),
+        Some((cut, _)) => format!("{:?}... ({} bytes)", &text[..cut], text.len()),
+    }
 }
 
 impl Plan {
@@ -351,5 +379,29 @@ mod tests {
             "http://o/bytes/1024?delay=1&scale=0.5"
         );
         assert_eq!(plan.simulated_delays, Some(Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn an_origin_is_a_base_url() {
+        assert_eq!(
+            check_origin("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        for bad in [
+            "http://127.0.0.1:8080/?x=1",
+            "http://127.0.0.1:8080/#top",
+            "ftp://a.test",
+        ] {
+            assert!(check_origin(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_long_bad_line_is_quoted_in_part() {
+        let line = "x".repeat(10_000_000);
+        let message = check_url(&line).unwrap_err();
+        assert!(message.len() < 300, "{} bytes", message.len());
+        assert!(message.contains("10000000 bytes"), "{message}");
+        assert!(check_url("é".repeat(100).as_str()).is_err());
     }
 }

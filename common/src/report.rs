@@ -267,8 +267,10 @@ struct Summary<'a> {
     ok: usize,
     failed: usize,
     bytes: u64,
-    jobs_total: Option<u64>,
-    expected_jobs_total: Option<u64>,
+    /// Summed in 128 bits: a server chooses its counts, and 2^64 such counts of up to 2^64 - 1
+    /// each still fit, so the total never wraps around.
+    jobs_total: Option<u128>,
+    expected_jobs_total: Option<u128>,
     /// Every answer checked against the origin's and found right; `None` for foreign URLs.
     correct: Option<bool>,
     wall_s: f64,
@@ -306,14 +308,14 @@ impl<'a> Summary<'a> {
                 .endpoints
                 .iter()
                 .map(|e| match e.expect() {
-                    Expect::Jobs(n) => Some(n),
+                    Expect::Jobs(n) => Some(u128::from(n)),
                     _ => None,
                 })
                 .sum(),
             Workload::Pages => None,
         };
         let jobs_total = match workload {
-            Workload::Jobs => Some(rows.iter().filter_map(|r| r.jobs).sum()),
+            Workload::Jobs => Some(rows.iter().filter_map(|r| r.jobs).map(u128::from).sum()),
             Workload::Pages => None,
         };
         let checked = origin.is_some();

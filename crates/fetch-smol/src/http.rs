@@ -117,9 +117,18 @@ impl Client {
 
         let path = uri.path_and_query().map_or("/", |p| p.as_str());
         let request = Request::get(path)
-            .header(hyper::header::HOST, authority.as_str())
+            .header(hyper::header::HOST, host_header(authority))
             .body(Empty::<Bytes>::new())?;
         sender.send_request(request).await.map_err(error)
+    }
+}
+
+/// The `Host` header for `authority`: its host and port, never the `user:password@` a URL may
+/// carry before them.
+fn host_header(authority: &hyper::http::uri::Authority) -> String {
+    match authority.port() {
+        Some(port) => format!("{}:{port}", authority.host()),
+        None => authority.host().to_string(),
     }
 }
 
@@ -137,4 +146,21 @@ fn error(e: hyper::Error) -> FetchError {
             None
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_header_leaves_credentials_out() {
+        for (url, host) in [
+            ("http://user:secret@a.test:8080/x", "a.test:8080"),
+            ("http://user@a.test/x", "a.test"),
+            ("http://[::1]:80/", "[::1]:80"),
+        ] {
+            let uri: hyper::Uri = url.parse().unwrap();
+            assert_eq!(host_header(uri.authority().unwrap()), host, "{url}");
+        }
+    }
 }

@@ -385,6 +385,23 @@ impl Model {
         row.clone()
     }
 
+    /// Two answers of 2^64 - 1 jobs each: the total is their exact sum, never one that wrapped
+    /// around to a small number.
+    pub fn sums_huge_totals_without_wrapping(&self) {
+        let origin = start_origin();
+        let huge = origin.fault_url(Fault::HugeTotal);
+        let outcome = self.run(&[&huge, &huge, "--workload", "jobs"], secs(30));
+        assert_eq!(outcome.code, 0, "{}{}", outcome.stdout, outcome.stderr);
+        let total = 2 * u128::from(u64::MAX);
+        assert!(
+            outcome
+                .stdout
+                .contains(&format!("\njobs available: {total}\n")),
+            "{}",
+            outcome.stdout
+        );
+    }
+
     /// HTTPS from the local origin with its authority trusted through `--ca-cert`, and
     /// verification on: a chunked body and a plain one.
     pub fn fetches_https_with_an_extra_root(&self) {
@@ -641,6 +658,7 @@ macro_rules! model_tests {
         $crate::checks! {
             six_sites_with_exact_sizes(),
             jobs_total_is_the_origins(),
+            sums_huge_totals_without_wrapping(),
             uses_a_running_origin(),
             overlap(),
             concurrency_one_is_sequential(),

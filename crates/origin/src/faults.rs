@@ -34,10 +34,13 @@ pub enum Fault {
     MalformedJson,
     /// A `200 OK` with valid JSON that has no `TotalJobs`.
     NoTotal,
+    /// A `200 OK` whose `TotalJobs` is the largest count a u64 holds, 2^64 - 1: two of them
+    /// overflow a 64-bit sum.
+    HugeTotal,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 9] = [
+    pub const ALL: [Fault; 10] = [
         Fault::Close,
         Fault::Reset,
         Fault::ResetMidBody,
@@ -47,6 +50,7 @@ impl Fault {
         Fault::NotHttp,
         Fault::MalformedJson,
         Fault::NoTotal,
+        Fault::HugeTotal,
     ];
 
     /// The path of this fault on the fault listener.
@@ -61,6 +65,7 @@ impl Fault {
             Fault::NotHttp => "/not-http",
             Fault::MalformedJson => "/malformed-json",
             Fault::NoTotal => "/no-total",
+            Fault::HugeTotal => "/huge-total",
         }
     }
 
@@ -140,6 +145,7 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
         }
         Fault::MalformedJson => respond_json(stream, br#"{"TotalJobs": 1"#).await,
         Fault::NoTotal => respond_json(stream, br#"{"SearchResult": []}"#).await,
+        Fault::HugeTotal => respond_json(stream, br#"{"TotalJobs": 18446744073709551615}"#).await,
     }
 }
 
