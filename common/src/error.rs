@@ -47,6 +47,9 @@ pub enum ErrorKind {
     TooLarge,
     /// The answer differs from the origin's own (wrong size, wrong count).
     WrongAnswer,
+    /// A valid answer of a form this model's client cannot read correctly: said so, instead of
+    /// a wrong figure.
+    Unsupported,
     /// The process ran out of file descriptors.
     TooManyOpenFiles,
     /// The operating system refused to start a thread.
@@ -303,6 +306,7 @@ fn words(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::Tls => "TLS failed (is the certificate's authority trusted? see --ca-cert)",
         ErrorKind::Redirects => "too many redirects",
         ErrorKind::TooLarge => "body too large",
+        ErrorKind::Unsupported => "an answer this client cannot read",
         ErrorKind::TooManyOpenFiles => {
             "too many open files: lower --concurrency or raise the limit (ulimit -n)"
         }

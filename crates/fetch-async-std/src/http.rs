@@ -59,6 +59,7 @@ impl Client {
             Ok((u16::from(response.status()), location, response))
         })
         .await?;
+        unsupported(&response)?;
         common::check_status(response.status().into())?;
         let announced = response.len();
         // The body is an `AsyncBufRead`: each chunk async-h1 has read into its own buffer is
@@ -82,6 +83,24 @@ impl Client {
     }
 }
 
+/// Two valid answers async-h1 reads wrongly, refused rather than counted wrong: an interim
+/// `1xx` answer, which it takes for the final one, and a body with neither `Content-Length`
+/// nor chunks, delimited by the connection's close, which it reads as empty.
+fn unsupported(response: &surf::Response) -> Result<(), FetchError> {
+    let status = u16::from(response.status());
+    let why = if (100..200).contains(&status) {
+        format!("an interim answer ({status}) before the final one, which async-h1 takes as final")
+    } else if response.header("Content-Length").is_none()
+        && response.header("Transfer-Encoding").is_none()
+        && !matches!(status, 204 | 304)
+    {
+        "a body that ends when the connection closes, which async-h1 reads as empty".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(FetchError::new(ErrorKind::Unsupported, why))
+}
+
 /// surf's error is not a `std::error::Error`; the error it wraps is, and is sorted by its type.
 /// async-h1 words some failures only as text ("connection closed"): the backend turns those
 /// into typed errors when it saw the connection end (see [`Connector`]).
@@ -89,7 +108,9 @@ fn error(e: surf::Error) -> FetchError {
     let inner = e.into_inner();
     let inner: &(dyn Error + 'static) = inner.as_ref();
     FetchError::classify_with(inner, |e| {
-        e.is::<httparse::Error>().then_some(ErrorKind::NotHttp)
+        // A head httparse cannot parse, or a Content-Length that is not a number.
+        (e.is::<httparse::Error>() || e.is::<std::num::ParseIntError>())
+            .then_some(ErrorKind::NotHttp)
     })
 }
 

@@ -37,10 +37,19 @@ pub enum Fault {
     /// A `200 OK` whose `TotalJobs` is the largest count a u64 holds, 2^64 - 1: two of them
     /// overflow a 64-bit sum.
     HugeTotal,
+    /// A valid answer of 5,000 bytes with neither `Content-Length` nor chunks: the body ends
+    /// when the server closes the connection, as HTTP/1.1 allows.
+    CloseDelimited,
+    /// A `100 Continue` before the real answer, 5,000 bytes: an interim answer to skip.
+    Continue,
+    /// `204 No Content` followed by bytes that a 204 cannot have: the answer has no body.
+    NoContent,
+    /// A `Content-Length` of -1: not a valid answer.
+    NegativeLength,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 10] = [
+    pub const ALL: [Fault; 14] = [
         Fault::Close,
         Fault::Reset,
         Fault::ResetMidBody,
@@ -51,6 +60,10 @@ impl Fault {
         Fault::MalformedJson,
         Fault::NoTotal,
         Fault::HugeTotal,
+        Fault::CloseDelimited,
+        Fault::Continue,
+        Fault::NoContent,
+        Fault::NegativeLength,
     ];
 
     /// The path of this fault on the fault listener.
@@ -66,6 +79,10 @@ impl Fault {
             Fault::MalformedJson => "/malformed-json",
             Fault::NoTotal => "/no-total",
             Fault::HugeTotal => "/huge-total",
+            Fault::CloseDelimited => "/close-delimited",
+            Fault::Continue => "/continue",
+            Fault::NoContent => "/no-content",
+            Fault::NegativeLength => "/negative-length",
         }
     }
 
@@ -115,11 +132,8 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
             reset(stream)
         }
         Fault::Short => {
-            stream
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n")
-                .await?;
-            stream.write_all(&[b'x'; 100]).await?;
-            stream.shutdown().await
+            let head = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n";
+            respond_raw(stream, &[head.as_bytes(), &[b'x'; 100]]).await
         }
         Fault::Trickle => {
             stream
@@ -138,15 +152,48 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
             Ok(())
         }
         Fault::NotHttp => {
-            stream
-                .write_all(b"SSH-2.0-OpenSSH_9.2 this is not an HTTP server\r\n\r\n")
-                .await?;
-            stream.shutdown().await
+            respond_raw(
+                stream,
+                &[b"SSH-2.0-OpenSSH_9.2 this is not an HTTP server\r\n\r\n"],
+            )
+            .await
         }
         Fault::MalformedJson => respond_json(stream, br#"{"TotalJobs": 1"#).await,
         Fault::NoTotal => respond_json(stream, br#"{"SearchResult": []}"#).await,
         Fault::HugeTotal => respond_json(stream, br#"{"TotalJobs": 18446744073709551615}"#).await,
+        Fault::CloseDelimited => {
+            let head = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
+            respond_raw(stream, &[head.as_bytes(), &[b'x'; 5000]]).await
+        }
+        Fault::Continue => {
+            let interim = "HTTP/1.1 100 Continue\r\n\r\n";
+            let head = "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n";
+            respond_raw(
+                stream,
+                &[interim.as_bytes(), head.as_bytes(), &[b'x'; 5000]],
+            )
+            .await
+        }
+        Fault::NoContent => {
+            respond_raw(
+                stream,
+                &[b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\nstray"],
+            )
+            .await
+        }
+        Fault::NegativeLength => {
+            let head = "HTTP/1.1 200 OK\r\nContent-Length: -1\r\nConnection: close\r\n\r\nx";
+            respond_raw(stream, &[head.as_bytes()]).await
+        }
     }
+}
+
+/// Writes `parts` as they are, then closes the connection.
+async fn respond_raw(stream: &mut TcpStream, parts: &[&[u8]]) -> std::io::Result<()> {
+    for part in parts {
+        stream.write_all(part).await?;
+    }
+    stream.shutdown().await
 }
 
 async fn respond_json(stream: &mut TcpStream, body: &[u8]) -> std::io::Result<()> {

@@ -67,6 +67,11 @@ const CASES: &[(&str, &str)] = &[
     ("malformed_json", "jobs workload: the JSON body is cut off"),
     ("no_total", "jobs workload: valid JSON without `TotalJobs`"),
     ("redirect_loop", "a redirect to itself, forever"),
+    ("negative_length", "the `Content-Length` is -1"),
+    (
+        "tls_to_plain_http",
+        "HTTPS to a port that speaks plain HTTP",
+    ),
     (
         "too_large",
         "jobs workload: a 2 MB body, over the 1 MiB limit of a body read whole",
