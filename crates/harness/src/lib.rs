@@ -115,6 +115,11 @@ fn without_ports(text: &str) -> String {
 
 /// Sets the child's soft and hard `RLIMIT_NOFILE` to `limit`, as `ulimit -n` would.
 fn limit_descriptors(command: &mut Command, limit: u64) {
+    set_limit(command, libc::RLIMIT_NOFILE, limit);
+}
+
+/// Sets the child's soft and hard limit of `resource` to `limit`, as `prlimit` would.
+fn set_limit(command: &mut Command, resource: libc::__rlimit_resource_t, limit: u64) {
     use std::os::unix::process::CommandExt;
     // SAFETY: setrlimit is async-signal-safe, as code between fork and exec must be.
     unsafe {
@@ -123,7 +128,7 @@ fn limit_descriptors(command: &mut Command, limit: u64) {
                 rlim_cur: limit,
                 rlim_max: limit,
             };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) == 0 {
+            if libc::setrlimit(resource, &rlimit) == 0 {
                 Ok(())
             } else {
                 Err(std::io::Error::last_os_error())
@@ -510,6 +515,26 @@ impl Model {
         }
     }
 
+    /// Under a 768 MiB limit of address space (`prlimit --as`), two pages of 256 MiB each, which
+    /// could not both be held whole, are counted as they arrive and the run reports as usual.
+    pub fn survives_a_memory_limit(&self) {
+        let origin = start_origin();
+        let page = origin::MAX_BYTES;
+        let urls = [
+            origin.url(&format!("/bytes/{page}")),
+            origin.url(&format!("/bytes/{page}?delay=0.01")),
+        ];
+        let mut command = Command::new(self.bin);
+        command.args(&urls).arg("--json").args(&self.extra);
+        set_limit(&mut command, libc::RLIMIT_AS, 768 << 20);
+        let finished = child::run(&mut command, secs(120)).expect("run the model");
+        let status = finished.status.expect("the model finished in time");
+        assert_eq!(status.code(), Some(0), "{}", finished.stderr);
+        let json: Value = serde_json::from_str(finished.stdout.trim()).expect("a JSON report");
+        assert_eq!(json["ok"], 2, "{json}");
+        assert_eq!(json["bytes"], 2 * page, "{json}");
+    }
+
     /// A reader that stops reading (`fetch-x | head -1`) ends the report, not the run: the model
     /// exits with its own code instead of panicking on the broken pipe.
     pub fn survives_a_closed_stdout(&self) {
@@ -701,6 +726,7 @@ macro_rules! model_tests {
             follows_redirects(),
             fetches_https_with_an_extra_root(),
             survives_a_low_descriptor_limit(),
+            survives_a_memory_limit(),
         }
 
         $crate::fault_tests! {
