@@ -7,7 +7,7 @@
 #   scripts/read_buffer.sh                      # N=2000, 3 runs each, prints the table
 #   scripts/read_buffer.sh 2000 3 docs/results/read-buffer.txt
 #
-# Needs python3. Takes a few minutes: one build per variant, then 2 x 3 runs of each.
+# Needs python3. Takes about 10 minutes: one build per variant, then 2 x 3 runs of each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-2000}
