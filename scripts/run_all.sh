@@ -2,7 +2,7 @@
 # Reproduces the whole comparison on this machine: builds every binary once in release mode,
 # then runs every fetch-* model against a standalone origin (see crates/compare).
 #
-#   scripts/run_all.sh              # the full comparison (about 50 minutes on 2 cores)
+#   scripts/run_all.sh              # the full comparison (under an hour on 2 cores)
 #   scripts/run_all.sh --quick      # the pipeline end to end in seconds
 #   scripts/run_all.sh --help       # every option
 #
