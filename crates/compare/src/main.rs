@@ -110,7 +110,9 @@ fn main() -> anyhow::Result<()> {
         None => eprintln!("curl:    not found; the reference row is left out"),
     }
 
+    let started = Instant::now();
     let records = measure(&args, &cells, repeat, time_scale, &origin.url, &out)?;
+    let took = started.elapsed();
     drop(origin);
 
     let summaries: Vec<CellSummary> = cells
@@ -131,6 +133,7 @@ fn main() -> anyhow::Result<()> {
         quick: args.quick,
         origin: origin_description(),
         command: command_line(),
+        took,
         curl,
     };
     write_results(

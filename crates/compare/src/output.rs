@@ -52,6 +52,8 @@ pub struct Settings {
     pub quick: bool,
     pub origin: String,
     pub command: String,
+    /// How long the measurements took, waits for free ports included.
+    pub took: std::time::Duration,
     /// `curl --version`'s first line, when the reference row ran.
     pub curl: Option<String>,
 }
@@ -372,7 +374,12 @@ pub fn report_md(
         if settings.quick { " (--quick)" } else { "" },
         settings.origin
     );
-    let _ = writeln!(md, "- Regenerate with: `{}`\n", settings.command);
+    let _ = writeln!(
+        md,
+        "- Took {:.0} min, waits for free ports included. Regenerate with: `{}`\n",
+        settings.took.as_secs_f64() / 60.0,
+        settings.command
+    );
 
     let _ = writeln!(md, "## The six sites (the talk \"Async Python\")\n");
     let _ = writeln!(
