@@ -261,12 +261,14 @@ impl From<clap::Error> for StartError {
     }
 }
 
+/// A start error displays as the error it wraps, so its source is that error's source: a chain
+/// printed with `{:#}` says each thing once.
 impl std::error::Error for StartError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            StartError::Cli(e) => Some(e),
-            StartError::Usage(e) => Some(e),
-            StartError::Io(e) => Some(e),
+            StartError::Cli(e) => e.source(),
+            StartError::Usage(e) => e.source(),
+            StartError::Io(e) => e.source(),
         }
     }
 }

@@ -576,6 +576,12 @@ impl Model {
         assert!(outcome.stderr.contains("line 3"), "{}", outcome.stderr);
         let outcome = self.run(&["not a url"], secs(10));
         assert_eq!(outcome.code, 2, "{outcome:?}");
+        assert_eq!(
+            outcome.stderr.matches("is not a URL").count(),
+            1,
+            "the cause said once: {}",
+            outcome.stderr
+        );
     }
 
     /// Pages are counted as they arrive, not kept: fetching 50 pages of 256 KiB at once costs
