@@ -39,8 +39,16 @@ pub fn client(run: &Run) -> ureq::Agent {
 }
 
 /// GETs the endpoint and returns its page, or why it could not.
+///
+/// A server may close a kept-alive connection while it waits in the pool, and the next request
+/// sent on it then meets a closed socket before any answer: like browsers, a GET that fails so
+/// is sent once more, on a new connection (ureq has no setting for it).
 pub fn get(client: &ureq::Agent, endpoint: &Endpoint) -> Result<Page, FetchError> {
-    let mut response = client.get(endpoint.url()).call().map_err(|e| error(&e))?;
+    let call = || client.get(endpoint.url()).call().map_err(|e| error(&e));
+    let mut response = match call() {
+        Err(e) if matches!(e.kind(), ErrorKind::Closed | ErrorKind::Reset) => call()?,
+        answer => answer?,
+    };
     crate::check_status(response.status().as_u16())?;
     let final_url = response.get_uri().to_string();
     // The reader is copied into `body` a buffer at a time: a page is only counted, so its bytes

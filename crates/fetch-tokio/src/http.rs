@@ -15,7 +15,35 @@ pub fn client(run: &Run) -> anyhow::Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::limited(common::MAX_REDIRECTS))
         .tls_backend_preconfigured(run.tls_config()?)
         .dns_resolver(Lookup)
+        .retry(
+            // A server may close a kept-alive connection while it waits in the pool, and the
+            // request sent on it then meets a closed socket before any answer: like browsers,
+            // send such a GET once more, on a new connection.
+            reqwest::retry::for_host(AnyHost)
+                .max_retries_per_request(1)
+                .classify_fn(|attempt| {
+                    let closed = attempt.error().is_some_and(|e| {
+                        let kind = FetchError::classify_with(e, kind).kind();
+                        matches!(kind, ErrorKind::Closed | ErrorKind::Reset)
+                    });
+                    if closed && attempt.method() == reqwest::Method::GET {
+                        attempt.retryable()
+                    } else {
+                        attempt.success()
+                    }
+                }),
+        )
         .build()?)
+}
+
+/// Every host, for a retry policy that applies to all of them (`reqwest::retry::for_host`
+/// takes anything that compares with a host name).
+struct AnyHost;
+
+impl PartialEq<&str> for AnyHost {
+    fn eq(&self, _host: &&str) -> bool {
+        true
+    }
 }
 
 /// GETs the endpoint and returns its page, or why it could not.
@@ -39,24 +67,27 @@ pub async fn get(client: &reqwest::Client, endpoint: &Endpoint) -> Result<Page, 
 
 /// Sorts reqwest's error by its own predicates and hyper's, down the chain.
 fn error(e: reqwest::Error) -> FetchError {
-    FetchError::classify_with(&e, |e: &(dyn Error + 'static)| {
-        if let Some(e) = e.downcast_ref::<reqwest::Error>() {
-            if e.is_timeout() {
-                return Some(ErrorKind::Timeout);
-            }
-            if e.is_redirect() {
-                return Some(ErrorKind::Redirects);
-            }
+    FetchError::classify_with(&e, kind)
+}
+
+/// The kind of one error of the chain, from reqwest's and hyper's predicates.
+fn kind(e: &(dyn Error + 'static)) -> Option<ErrorKind> {
+    if let Some(e) = e.downcast_ref::<reqwest::Error>() {
+        if e.is_timeout() {
+            return Some(ErrorKind::Timeout);
         }
-        let e = e.downcast_ref::<hyper::Error>()?;
-        if e.is_parse() || e.is_parse_status() || e.is_parse_too_large() {
-            Some(ErrorKind::NotHttp)
-        } else if e.is_incomplete_message() {
-            Some(ErrorKind::Closed)
-        } else {
-            None
+        if e.is_redirect() {
+            return Some(ErrorKind::Redirects);
         }
-    })
+    }
+    let e = e.downcast_ref::<hyper::Error>()?;
+    if e.is_parse() || e.is_parse_status() || e.is_parse_too_large() {
+        Some(ErrorKind::NotHttp)
+    } else if e.is_incomplete_message() {
+        Some(ErrorKind::Closed)
+    } else {
+        None
+    }
 }
 
 /// The system's resolver, run where tokio runs blocking calls, as reqwest's own is; a failed

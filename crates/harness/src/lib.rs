@@ -420,6 +420,20 @@ impl Model {
         }
     }
 
+    /// A server that closes each kept-alive connection right after its answer, without saying
+    /// so: twenty requests in a row to it all succeed. A pooled client sends the next request
+    /// on a connection the server has closed, and must send it again on a new one.
+    pub fn survives_a_server_that_closes_idle_connections(&self) {
+        let origin = start_origin();
+        let urls: Vec<String> = (0..20)
+            .map(|i| format!("{}?{i}", origin.fault_url(Fault::IdleClose)))
+            .collect();
+        let mut args: Vec<&str> = urls.iter().map(String::as_str).collect();
+        args.extend(["--concurrency", "1"]);
+        let (_, json) = self.run_json(&args, secs(30));
+        assert_eq!(json["ok"], 20, "{json}");
+    }
+
     /// Two answers of 2^64 - 1 jobs each: the total is their exact sum, never one that wrapped
     /// around to a small number.
     pub fn sums_huge_totals_without_wrapping(&self) {
@@ -721,6 +735,7 @@ macro_rules! model_tests {
             jobs_total_is_the_origins(),
             sums_huge_totals_without_wrapping(),
             reads_every_form_of_answer_or_says_it_cannot(),
+            survives_a_server_that_closes_idle_connections(),
             uses_a_running_origin(),
             overlap(),
             concurrency_one_is_sequential(),

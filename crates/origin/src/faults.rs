@@ -46,10 +46,14 @@ pub enum Fault {
     NoContent,
     /// A `Content-Length` of -1: not a valid answer.
     NegativeLength,
+    /// A good answer that offers to keep the connection open (no `Connection: close`), then
+    /// closes it without a word: a client's next request on that pooled connection meets a
+    /// closed socket, which HTTP/1.1 allows a server to do while a connection is idle.
+    IdleClose,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 14] = [
+    pub const ALL: [Fault; 15] = [
         Fault::Close,
         Fault::Reset,
         Fault::ResetMidBody,
@@ -64,6 +68,7 @@ impl Fault {
         Fault::Continue,
         Fault::NoContent,
         Fault::NegativeLength,
+        Fault::IdleClose,
     ];
 
     /// The path of this fault on the fault listener.
@@ -83,6 +88,7 @@ impl Fault {
             Fault::Continue => "/continue",
             Fault::NoContent => "/no-content",
             Fault::NegativeLength => "/negative-length",
+            Fault::IdleClose => "/idle-close",
         }
     }
 
@@ -184,6 +190,13 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
         Fault::NegativeLength => {
             let head = "HTTP/1.1 200 OK\r\nContent-Length: -1\r\nConnection: close\r\n\r\nx";
             respond_raw(stream, &[head.as_bytes()]).await
+        }
+        Fault::IdleClose => {
+            respond_raw(
+                stream,
+                &[b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"],
+            )
+            .await
         }
     }
 }
