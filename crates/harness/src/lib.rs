@@ -466,6 +466,30 @@ impl Model {
         assert!(sizes.contains(&10011) && sizes.contains(&70000), "{json}");
     }
 
+    /// The origin's certificate names `localhost` only: after a page from
+    /// `https://localhost:PORT`, the same server as `https://127.0.0.1:PORT` is a TLS error,
+    /// one request at a time so that a pooled connection would be there to reuse.
+    pub fn checks_the_name_of_every_host(&self) {
+        let origin = start_origin();
+        let ca = ca_cert(&origin);
+        let good = origin.https_url("/apple.com?scale=0.01").expect("https");
+        let other = good.replacen("localhost", "127.0.0.1", 1);
+        let args = [
+            good.as_str(),
+            other.as_str(),
+            "--ca-cert",
+            ca,
+            "--concurrency",
+            "1",
+        ];
+        let (_, json) = self.run_json(&args, secs(30));
+        assert_eq!(json["ok"], 1, "{json}");
+        let row = rows(&json)
+            .find(|r| r["url"] == other.as_str())
+            .expect("a row");
+        assert_eq!(row["error_kind"], "tls", "{row}");
+    }
+
     /// Redirects followed: one hop, a chain of three, and HTTP to HTTPS; each row reports the
     /// URL it ended at.
     pub fn follows_redirects(&self) {
@@ -746,6 +770,7 @@ macro_rules! model_tests {
             survives_a_closed_stdout(),
             follows_redirects(),
             fetches_https_with_an_extra_root(),
+            checks_the_name_of_every_host(),
             survives_a_low_descriptor_limit(),
             survives_a_memory_limit(),
         }
