@@ -174,7 +174,15 @@ fn page(matrix: &Matrix) -> String {
          never by their text, so the words change nothing.\n\n\
          This page is generated from the fault tests' own output, so it shows what the code does:\n\n\
          ```sh\ncargo test --workspace\ncargo run -p compare --bin faults-doc -- --write docs/FAULTS.md\n```\n\n\
-         CI checks that the kinds below still match the tests.\n\n## The kinds\n\n",
+         CI checks that the kinds below still match the tests.\n\n\
+         Besides these faults, every model is held to servers that misbehave without failing \
+         (the checks of `crates/harness`): answers in the rarer forms HTTP/1.1 allows (a body \
+         that ends when the connection closes, a `100 Continue` first, a `204` with stray \
+         bytes) are read at their right size or refused as \"unsupported\", never counted \
+         wrong; a server that closes its idle kept-alive connections costs no endpoint; the \
+         same server under another name than its certificate's is refused; two answers of \
+         2^64 - 1 jobs add up exactly; two 256 MiB pages pass under a 768 MiB memory limit.\n\n\
+         ## The kinds\n\n",
     );
     md.push_str("| fault |");
     for m in &models {
