@@ -83,6 +83,7 @@ impl Run {
 
     /// Prepares a run from parsed arguments.
     pub fn new(args: Args) -> Result<Run, StartError> {
+        timing::Usage::prepare();
         let fd_limit = origin::raise_fd_limit().ok();
         let ca_cert = match &args.ca_cert {
             Some(path) => Some(CertificateDer::from_pem_file(path).map_err(|e| {

@@ -5,7 +5,10 @@
 //! many were ever under way at once: the concurrency a model really reached, whatever its
 //! settings promised.
 
+use std::fs::File;
 use std::future::Future;
+use std::os::unix::fs::FileExt;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -71,14 +74,36 @@ pub struct Usage {
     pub threads: u64,
 }
 
+/// `/proc/self/status`, opened once and early ([`Usage::prepare`]): at the end of a run of
+/// thousands of connections the process may have no descriptor left to open it with.
+static STATUS: OnceLock<Option<File>> = OnceLock::new();
+
+/// The text of `/proc/self/status` now, read from the start of the file opened early.
+fn status() -> String {
+    let Some(file) = STATUS.get_or_init(|| File::open("/proc/self/status").ok()) else {
+        return String::new();
+    };
+    let (mut text, mut chunk) = (Vec::new(), [0u8; 4096]);
+    while let Ok(n @ 1..) = file.read_at(&mut chunk, text.len() as u64) {
+        text.extend_from_slice(&chunk[..n]);
+    }
+    String::from_utf8_lossy(&text).into_owned()
+}
+
 impl Usage {
+    /// Opens what [`Usage::now`] reads, while descriptors are still free: call it before the
+    /// run's connections.
+    pub fn prepare() {
+        STATUS.get_or_init(|| File::open("/proc/self/status").ok());
+    }
+
     /// Reads `getrusage(RUSAGE_SELF)` and `/proc/self/status`.
     pub fn now() -> Usage {
         // SAFETY: an all-zero rusage is a valid value for getrusage to fill in.
         let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
         // SAFETY: `ru` is valid and writable for the duration of the call.
         let ok = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } == 0;
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let status = status();
         let field = |name: &str| -> u64 {
             status
                 .lines()

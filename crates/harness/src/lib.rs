@@ -551,6 +551,10 @@ impl Model {
                 "{row}"
             );
         }
+        // The report's own figures survive the descriptors running out: its memory and thread
+        // counts are read from a file opened before the run.
+        assert!(json["vm_peak_bytes"].as_u64() > Some(0), "{json}");
+        assert!(json["threads_at_end"].as_u64() > Some(0), "{json}");
     }
 
     /// Under a 768 MiB limit of address space (`prlimit --as`), two pages of 256 MiB each, which
