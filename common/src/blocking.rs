@@ -2,11 +2,13 @@
 //! the three differ only in how they run their requests.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
 
 use ureq::ResponseExt;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::{Body, Dns, Endpoint, ErrorKind, FetchError, Page, Run};
@@ -66,7 +68,12 @@ fn error(e: &ureq::Error) -> FetchError {
     let kind = match e {
         ureq::Error::Io(io) => return FetchError::classify(io),
         ureq::Error::Rustls(tls) => return FetchError::classify(tls),
-        ureq::Error::Other(other) => return FetchError::classify(other.as_ref()),
+        ureq::Error::Other(other) => {
+            return match other.downcast_ref::<Sorted>() {
+                Some(Sorted(ours)) => ours.clone(),
+                None => FetchError::classify(other.as_ref()),
+            };
+        }
         ureq::Error::Timeout(_) => ErrorKind::Timeout,
         ureq::Error::HostNotFound => ErrorKind::Dns,
         ureq::Error::TooManyRedirects => ErrorKind::Redirects,
@@ -89,10 +96,11 @@ fn body_error(e: io::Error) -> FetchError {
     }
 }
 
-/// ureq's resolver looks every host up on a thread of its own when a timeout applies, so that
-/// it can give up on a slow DNS server. For an IP address there is nothing to look up: this
-/// resolver answers those at once, so that a request to the origin costs no extra thread. A
-/// name that does not resolve comes back as [`Dns`], where ureq would give the bare `io::Error`.
+/// ureq's own resolver looks every host up on a thread of its own when a timeout applies, so
+/// that it can give up on a slow DNS server, and panics when the OS refuses that thread. This
+/// one answers an IP address at once (there is nothing to look up, and a request to the origin
+/// costs no extra thread), looks a name up on a thread the same way, and makes a refused
+/// thread that endpoint's error. A name that does not resolve comes back as [`Dns`].
 #[derive(Debug)]
 struct LiteralFirst;
 
@@ -100,21 +108,55 @@ impl Resolver for LiteralFirst {
     fn resolve(
         &self,
         uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
+        _config: &ureq::config::Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let host = uri.host().unwrap_or_default();
+        let https = uri.scheme_str() == Some("https");
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
         let literal = host.trim_start_matches('[').trim_end_matches(']');
-        match (literal.parse::<IpAddr>(), uri.port_u16()) {
-            (Ok(ip), Some(port)) => {
-                let mut addrs = self.empty();
-                addrs.push(SocketAddr::new(ip, port));
-                Ok(addrs)
-            }
-            _ => match DefaultResolver::default().resolve(uri, config, timeout) {
-                Err(ureq::Error::Io(e)) => Err(ureq::Error::Other(Box::new(Dns::new(host, e)))),
-                resolved => resolved,
-            },
+        let found = match literal.parse::<IpAddr>() {
+            Ok(ip) => vec![SocketAddr::new(ip, port)],
+            Err(_) => lookup(host, port, timeout)?,
+        };
+        let mut addrs = self.empty();
+        // ureq holds at most 16 addresses.
+        for addr in found.into_iter().take(16) {
+            addrs.push(addr);
         }
+        Ok(addrs)
+    }
+}
+
+/// An error this module has already sorted, passed through ureq as its `Other`.
+#[derive(Debug)]
+struct Sorted(FetchError);
+
+impl std::fmt::Display for Sorted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Sorted {}
+
+/// Looks `host` up on a thread of its own, waiting for it until the request's time is up.
+fn lookup(host: &str, port: u16, timeout: NextTimeout) -> Result<Vec<SocketAddr>, ureq::Error> {
+    let (tx, rx) = mpsc::sync_channel(1);
+    let name = host.to_string();
+    thread::Builder::new()
+        .name("lookup".into())
+        .spawn(move || {
+            let found = (name.as_str(), port).to_socket_addrs();
+            let _ = tx.send(found.map(Iterator::collect::<Vec<_>>));
+        })
+        .map_err(|e| ureq::Error::Other(Box::new(Sorted(FetchError::thread_refused(&e)))))?;
+    let not_found = |e| ureq::Error::Other(Box::new(Dns::new(host, e)));
+    match rx.recv_timeout(*timeout.after) {
+        Ok(Ok(found)) if !found.is_empty() => Ok(found),
+        Ok(Ok(_)) => Err(not_found(io::Error::other("no address"))),
+        Ok(Err(e)) => Err(not_found(e)),
+        Err(RecvTimeoutError::Timeout) => Err(ureq::Error::Timeout(timeout.reason)),
+        Err(RecvTimeoutError::Disconnected) => Err(not_found(io::Error::other("lookup failed"))),
     }
 }

@@ -31,11 +31,12 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     // One ureq agent shared by the pool's threads (clones share one connection pool).
     let client = http::client(&run);
     // The pool is the limit: one thread per core unless told otherwise.
-    let threads = run.threads().unwrap_or_else(rayon::current_num_threads);
-    let threads = threads.min(run.concurrency());
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = run.threads().unwrap_or(cores).min(run.concurrency());
     let limit = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .build()?;
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start a pool of {threads} threads: {e}"))?;
 
     let mut report = run.report();
     report.note(format!(

@@ -2,3 +2,10 @@
 //! threads so that the six endpoints of the overlap check can all wait at once.
 
 harness::model_tests!(env!("CARGO_BIN_EXE_fetch-rayon"), ["--threads", "6"]);
+
+/// The blocking models look host names up on threads of their own (ureq's way, with a time
+/// limit), and a thread the OS refuses is that endpoint's row.
+#[test]
+fn survives_a_thread_limit() {
+    harness::Model::new(env!("CARGO_BIN_EXE_fetch-rayon")).survives_a_thread_limit();
+}

@@ -1,6 +1,5 @@
 //! When the operating system refuses a thread, that endpoint fails and the others go on.
 
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// Runs fetch-threads as an unprivileged user allowed only a few processes (`ulimit -u`), so
@@ -15,22 +14,7 @@ fn a_refused_thread_is_one_failed_endpoint() {
     }
     let mut command = Command::new(env!("CARGO_BIN_EXE_fetch-threads"));
     command.args(["--count", "40", "--size", "10", "--delay", "0.3", "--json"]);
-    // SAFETY: only async-signal-safe calls (setrlimit, setgid, setuid) between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 12,
-                rlim_max: 12,
-            };
-            if libc::setrlimit(libc::RLIMIT_NPROC, &limit) != 0
-                || libc::setgid(65534) != 0
-                || libc::setuid(65534) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    harness::as_nobody_with_threads(&mut command, 12);
     let output = command.output().expect("run fetch-threads");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {

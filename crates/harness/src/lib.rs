@@ -113,6 +113,28 @@ fn without_ports(text: &str) -> String {
     out
 }
 
+/// Runs the child as the unprivileged user `nobody`, allowed `threads` threads in all
+/// (`ulimit -u`, which does not bind root). The caller must be root.
+pub fn as_nobody_with_threads(command: &mut Command, threads: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls (setrlimit, setgid, setuid) between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: threads,
+                rlim_max: threads,
+            };
+            if libc::setrlimit(libc::RLIMIT_NPROC, &limit) != 0
+                || libc::setgid(65534) != 0
+                || libc::setuid(65534) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
 /// Sets the child's soft and hard `RLIMIT_NOFILE` to `limit`, as `ulimit -n` would.
 fn limit_descriptors(command: &mut Command, limit: u64) {
     set_limit(command, libc::RLIMIT_NOFILE, limit);
@@ -555,6 +577,44 @@ impl Model {
         // counts are read from a file opened before the run.
         assert!(json["vm_peak_bytes"].as_u64() > Some(0), "{json}");
         assert!(json["threads_at_end"].as_u64() > Some(0), "{json}");
+    }
+
+    /// Run as an unprivileged user allowed three threads (`ulimit -u 3`), twenty requests to a
+    /// host that has to be looked up: every endpoint has its row, ok or "thread refused", and
+    /// nothing panics. Needs root, to run the model as `nobody`; skipped otherwise.
+    pub fn survives_a_thread_limit(&self) {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("skipped: needs root to run the model as a user with a small ulimit -u");
+            return;
+        }
+        let origin = start_origin();
+        let base = origin.base_url().replacen("127.0.0.1", "localhost", 1);
+        let mut command = Command::new(self.bin);
+        command
+            .args([
+                "--origin", &base, "--count", "20", "--size", "10", "--delay", "0.2",
+            ])
+            .arg("--json")
+            .args(&self.extra);
+        as_nobody_with_threads(&mut command, 3);
+        let finished = child::run(&mut command, secs(30)).expect("run the model");
+        let status = finished.status.expect("the model finished in time");
+        assert!(
+            matches!(status.code(), Some(0 | 1)),
+            "{status}: {}",
+            finished.stderr
+        );
+        let json: Value = serde_json::from_str(finished.stdout.trim()).expect("a JSON report");
+        let failed: Vec<&Value> = rows(&json).filter(|r| !r["error"].is_null()).collect();
+        assert_eq!(
+            json["ok"].as_u64().unwrap_or(0) + failed.len() as u64,
+            20,
+            "{json}"
+        );
+        for row in failed {
+            assert_eq!(row["error_kind"], "thread-refused", "{row}");
+        }
     }
 
     /// Under a 768 MiB limit of address space (`prlimit --as`), two pages of 256 MiB each, which
