@@ -11,7 +11,7 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
-use crate::{Body, Dns, Endpoint, ErrorKind, FetchError, Page, Run};
+use crate::{Body, Dns, Endpoint, ErrorKind, FetchError, NoThread, Page, Run};
 
 /// The client of a run: a ureq agent. It holds a connection pool, so every request of the run
 /// should use it (clones share the pool; it keeps at most 3 idle connections per host).
@@ -68,12 +68,7 @@ fn error(e: &ureq::Error) -> FetchError {
     let kind = match e {
         ureq::Error::Io(io) => return FetchError::classify(io),
         ureq::Error::Rustls(tls) => return FetchError::classify(tls),
-        ureq::Error::Other(other) => {
-            return match other.downcast_ref::<Sorted>() {
-                Some(Sorted(ours)) => ours.clone(),
-                None => FetchError::classify(other.as_ref()),
-            };
-        }
+        ureq::Error::Other(other) => return FetchError::classify(other.as_ref()),
         ureq::Error::Timeout(_) => ErrorKind::Timeout,
         ureq::Error::HostNotFound => ErrorKind::Dns,
         ureq::Error::TooManyRedirects => ErrorKind::Redirects,
@@ -128,18 +123,6 @@ impl Resolver for LiteralFirst {
     }
 }
 
-/// An error this module has already sorted, passed through ureq as its `Other`.
-#[derive(Debug)]
-struct Sorted(FetchError);
-
-impl std::fmt::Display for Sorted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for Sorted {}
-
 /// Looks `host` up on a thread of its own, waiting for it until the request's time is up.
 fn lookup(host: &str, port: u16, timeout: NextTimeout) -> Result<Vec<SocketAddr>, ureq::Error> {
     let (tx, rx) = mpsc::sync_channel(1);
@@ -150,7 +133,7 @@ fn lookup(host: &str, port: u16, timeout: NextTimeout) -> Result<Vec<SocketAddr>
             let found = (name.as_str(), port).to_socket_addrs();
             let _ = tx.send(found.map(Iterator::collect::<Vec<_>>));
         })
-        .map_err(|e| ureq::Error::Other(Box::new(Sorted(FetchError::thread_refused(&e)))))?;
+        .map_err(|e| ureq::Error::Other(Box::new(NoThread(e))))?;
     let not_found = |e| ureq::Error::Other(Box::new(Dns::new(host, e)));
     match rx.recv_timeout(*timeout.after) {
         Ok(Ok(found)) if !found.is_empty() => Ok(found),

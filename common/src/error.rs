@@ -187,6 +187,9 @@ fn shared_kind(e: &(dyn Error + 'static)) -> Option<ErrorKind> {
     if e.is::<Dns>() {
         return Some(ErrorKind::Dns);
     }
+    if e.is::<NoThread>() {
+        return Some(ErrorKind::ThreadRefused);
+    }
     if e.is::<rustls::Error>() {
         return Some(ErrorKind::Tls);
     }
@@ -213,6 +216,23 @@ impl fmt::Display for TooLarge {
 }
 
 impl Error for TooLarge {}
+
+/// A thread a client needed (to look a name up, say) that the OS refused to start: known by its
+/// type, as an endpoint's "thread refused" row.
+#[derive(Debug)]
+pub struct NoThread(pub io::Error);
+
+impl fmt::Display for NoThread {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the OS refused a thread ({}); lower --concurrency or raise ulimit -u",
+            self.0
+        )
+    }
+}
+
+impl Error for NoThread {}
 
 /// A host name that did not resolve. The models that look names up themselves return it, and the
 /// others' resolvers are set up to, so that a failed lookup is known by its type.

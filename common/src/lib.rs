@@ -48,7 +48,7 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
 pub use cli::{Args, Workload};
-pub use error::{Dns, ErrorKind, FetchError, check_length, check_status};
+pub use error::{Dns, ErrorKind, FetchError, NoThread, check_length, check_status};
 pub use page::{Body, MAX_REDIRECTS, Page, follow_redirects};
 pub use plan::{Endpoint, Expect, Keep, LineError, Plan, UsageError, check_url, parse_endpoints};
 pub use report::{Report, group};

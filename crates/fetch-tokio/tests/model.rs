@@ -1,3 +1,13 @@
 //! fetch-tokio against a local origin: the checks every model must pass.
 
 harness::model_tests!(env!("CARGO_BIN_EXE_fetch-tokio"));
+
+/// fetch-tokio looks host names up on threads of its own, and a thread the OS refuses is that
+/// endpoint's row. (Below three threads, tokio itself panics while it starts its workers.)
+#[test]
+fn survives_a_thread_limit() {
+    // One thread in the pool, whatever the machine's cores, to stay within the limit.
+    harness::Model::new(env!("CARGO_BIN_EXE_fetch-tokio"))
+        .with_args(&["--threads", "1"])
+        .survives_a_thread_limit();
+}
