@@ -19,8 +19,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use async_std::io::{Read, Write};
-use async_std::net::{TcpStream, ToSocketAddrs};
-use common::{Body, Dns, Endpoint, ErrorKind, FetchError, Page, Run};
+use async_std::net::TcpStream;
+use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run};
 use futures_lite::AsyncBufReadExt;
 use futures_rustls::TlsConnector;
 use futures_rustls::rustls::pki_types::ServerName;
@@ -133,10 +133,9 @@ impl surf::HttpClient for Connector {
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let port = url.port_or_known_default().unwrap_or(80);
         let https = url.scheme() == "https";
-        let addrs: Vec<_> = match (host, port).to_socket_addrs().await {
-            Ok(addrs) => addrs.collect(),
-            Err(e) => return Err(Dns::new(host, e).into()),
-        };
+        // On a thread of its own: async-std's `to_socket_addrs` would use its blocking pool,
+        // which panics when the OS refuses it a thread.
+        let addrs = common::lookup(host, port)?.await?;
         let tcp = TcpStream::connect(&addrs[..]).await?;
         let (tcp, closed) = Watched::new(tcp);
         let answer = if https {

@@ -90,10 +90,10 @@ impl Client {
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let https = uri.scheme_str() == Some("https");
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        // The lookup runs on smol's blocking pool; a failure here is a failure of DNS.
-        let addrs = smol::net::resolve((host, port))
-            .await
-            .map_err(|e| FetchError::dns(host, e))?;
+        // The lookup runs on a thread of its own (smol's `resolve` would use its blocking pool,
+        // which waits forever when the OS refuses it a thread): a refused thread and a failed
+        // lookup are each known by their type.
+        let addrs = common::lookup(host, port)?.await?;
         let tcp = TcpStream::connect(&addrs[..]).await?;
         let io: Box<dyn Io> = if https {
             let name = ServerName::try_from(host.to_string())?;

@@ -2,10 +2,7 @@
 
 use std::error::Error;
 
-use std::io;
-use std::net::ToSocketAddrs;
-
-use common::{Body, Dns, Endpoint, ErrorKind, FetchError, NoThread, Page, Run};
+use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// The client of a run. It owns the connection pool, and reqwest's docs warn against one per
@@ -93,35 +90,19 @@ fn kind(e: &(dyn Error + 'static)) -> Option<ErrorKind> {
     }
 }
 
-/// The system's resolver, on a thread of its own for each name; a failed lookup comes back as
-/// [`Dns`], so that it is known by its type. reqwest asks only about names: an IP address is
-/// used as it is. tokio's `lookup_host` would run it on tokio's blocking pool, which panics
-/// when the OS refuses the pool's first thread; a thread started here makes that refusal the
-/// endpoint's "thread refused" row ([`NoThread`]).
+/// The system's resolver, on a thread of its own for each name ([`common::lookup`]): tokio's
+/// `lookup_host` would run it on tokio's blocking pool, which panics when the OS refuses the
+/// pool's first thread. A failed lookup is [`Dns`] and a refused thread [`NoThread`], each
+/// known by its type. reqwest asks only about names: an IP address is used as it is.
 #[derive(Debug)]
 struct Lookup;
 
 impl Resolve for Lookup {
     fn resolve(&self, name: Name) -> Resolving {
-        let host = name.as_str().to_string();
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let lookup = host.clone();
-        let started = std::thread::Builder::new()
-            .name("lookup".into())
-            .spawn(move || {
-                let found = (lookup.as_str(), 0).to_socket_addrs();
-                let _ = tx.send(found.map(Iterator::collect::<Vec<_>>));
-            });
+        let lookup = common::lookup(name.as_str(), 0);
         Box::pin(async move {
-            let failed = |e: Box<dyn Error + Send + Sync>| Err(e);
-            if let Err(e) = started {
-                return failed(Box::new(NoThread(e)));
-            }
-            match rx.await {
-                Ok(Ok(addrs)) => Ok(Box::new(addrs.into_iter()) as Addrs),
-                Ok(Err(e)) => failed(Box::new(Dns::new(&host, e))),
-                Err(_) => failed(Box::new(Dns::new(&host, io::Error::other("lookup failed")))),
-            }
+            let addrs = lookup?.await?;
+            Ok(Box::new(addrs.into_iter()) as Addrs)
         })
     }
 }

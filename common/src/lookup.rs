@@ -1,0 +1,112 @@
+//! Looking a host name up without blocking a runtime: the system's resolver (`getaddrinfo`) on
+//! a thread started for it, awaited as a future by any runtime.
+//!
+//! The runtimes' own helpers (`tokio::net::lookup_host`, `smol::net::resolve`, async-std's
+//! `to_socket_addrs`) run the lookup on their blocking pools, which panic, or leave the task
+//! waiting forever, when the OS refuses the pool a thread. Starting the thread here makes that
+//! refusal an error of the endpoint, [`NoThread`], and a failed lookup a [`Dns`] error.
+
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+use crate::{Dns, NoThread};
+
+/// The answer of one lookup, as its thread leaves it for the future.
+#[derive(Debug, Default)]
+struct Slot {
+    answer: Option<io::Result<Vec<SocketAddr>>>,
+    waker: Option<Waker>,
+}
+
+/// A lookup under way: resolves to the host's addresses, or why there are none.
+#[derive(Debug)]
+pub struct Lookup {
+    host: String,
+    slot: Arc<Mutex<Slot>>,
+}
+
+/// Starts looking `host` up (with `port` for the addresses) on a thread of its own; an IP
+/// address is its own answer, with no thread.
+pub fn lookup(host: &str, port: u16) -> Result<Lookup, NoThread> {
+    let slot = Arc::new(Mutex::new(Slot::default()));
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        let answer = Some(Ok(vec![SocketAddr::new(ip, port)]));
+        return Ok(Lookup {
+            host: host.to_string(),
+            slot: Arc::new(Mutex::new(Slot {
+                answer,
+                waker: None,
+            })),
+        });
+    }
+    let (name, theirs) = (host.to_string(), slot.clone());
+    std::thread::Builder::new()
+        .name("lookup".into())
+        .spawn(move || {
+            let answer = (name.as_str(), port)
+                .to_socket_addrs()
+                .map(Iterator::collect);
+            let mut slot = theirs.lock().unwrap_or_else(PoisonError::into_inner);
+            slot.answer = Some(answer);
+            if let Some(waker) = slot.waker.take() {
+                waker.wake();
+            }
+        })
+        .map_err(NoThread)?;
+    Ok(Lookup {
+        host: host.to_string(),
+        slot,
+    })
+}
+
+impl Future for Lookup {
+    type Output = Result<Vec<SocketAddr>, Dns>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        match slot.answer.take() {
+            Some(Ok(addrs)) if !addrs.is_empty() => Poll::Ready(Ok(addrs)),
+            Some(Ok(_)) => Poll::Ready(Err(Dns::new(&self.host, io::Error::other("no address")))),
+            Some(Err(e)) => Poll::Ready(Err(Dns::new(&self.host, e))),
+            None => {
+                // The waker of this poll, as a future must keep: the task may have moved.
+                slot.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+                return value;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn a_name_resolves_and_a_bad_one_is_dns() {
+        let addrs = block_on(lookup("localhost", 8080).unwrap()).unwrap();
+        assert!(
+            addrs
+                .iter()
+                .all(|a| a.port() == 8080 && a.ip().is_loopback())
+        );
+        let ip = block_on(lookup("::1", 443).unwrap()).unwrap();
+        assert_eq!(ip, vec!["[::1]:443".parse().unwrap()]);
+        let err = block_on(lookup("no-such-host.invalid", 80).unwrap()).unwrap_err();
+        assert!(err.to_string().contains("no-such-host.invalid"), "{err}");
+    }
+}
