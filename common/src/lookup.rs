@@ -63,6 +63,33 @@ pub fn lookup(host: &str, port: u16) -> Result<Lookup, NoThread> {
     })
 }
 
+/// Checks that the OS lets this process run `n` more threads at once, for a runtime that
+/// starts its own threads later and panics or waits forever when one is refused: a refusal
+/// here is a clear error before the run.
+pub fn check_threads(n: usize) -> Result<(), NoThread> {
+    let (stop, wait) = std::sync::mpsc::channel::<()>();
+    let wait = Arc::new(Mutex::new(wait));
+    let mut started = Vec::with_capacity(n);
+    for _ in 0..n {
+        let wait = wait.clone();
+        // Each thread waits until all have started (or one was refused), then ends.
+        let spawned = std::thread::Builder::new().spawn(move || {
+            let _ = wait.lock().map(|wait| wait.recv());
+        });
+        match spawned {
+            Ok(thread) => started.push(thread),
+            Err(e) => {
+                drop(stop);
+                started.into_iter().for_each(|t| drop(t.join()));
+                return Err(NoThread(e));
+            }
+        }
+    }
+    drop(stop);
+    started.into_iter().for_each(|t| drop(t.join()));
+    Ok(())
+}
+
 impl Future for Lookup {
     type Output = Result<Vec<SocketAddr>, Dns>;
 

@@ -35,6 +35,10 @@ pub struct Client {
 
 /// The client of a run, trusting the public roots (and `--ca-cert`).
 pub fn client(run: &Run) -> anyhow::Result<Client> {
+    // async-std starts an executor thread per core and async-io's driver thread when the first
+    // task runs, and panics if the OS refuses one: ask for them now, to stop with a clear error.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    common::check_threads(cores + 1)?;
     let tls = TlsConnector::from(Arc::new(run.tls_config()?));
     Ok(Client {
         surf: surf::Client::with_http_client(Connector { tls }),

@@ -39,6 +39,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 /// The client of a run, trusting the public roots (and `--ca-cert`).
 pub fn client(run: &Run) -> anyhow::Result<Client> {
+    // smol starts its executor's thread and async-io's driver thread when the first task runs,
+    // and aborts if the OS refuses one: ask for both now, to stop with a clear error instead.
+    common::check_threads(2)?;
     Ok(Client {
         tls: TlsConnector::from(Arc::new(run.tls_config()?)),
         timeout: run.timeout(),
