@@ -2,16 +2,13 @@
 //! the three differ only in how they run their requests.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::thread;
 
 use ureq::ResponseExt;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
-use crate::{Body, Dns, Endpoint, ErrorKind, FetchError, NoThread, Page, Run};
+use crate::{Body, Endpoint, ErrorKind, FetchError, Page, Run};
 
 /// The client of a run: a ureq agent. It holds a connection pool, so every request of the run
 /// should use it (clones share the pool; it keeps at most 3 idle connections per host).
@@ -93,9 +90,10 @@ fn body_error(e: io::Error) -> FetchError {
 
 /// ureq's own resolver looks every host up on a thread of its own when a timeout applies, so
 /// that it can give up on a slow DNS server, and panics when the OS refuses that thread. This
-/// one answers an IP address at once (there is nothing to look up, and a request to the origin
-/// costs no extra thread), looks a name up on a thread the same way, and makes a refused
-/// thread that endpoint's error. A name that does not resolve comes back as [`Dns`].
+/// one is [`crate::lookup`], as in the async models, waited for until the request's time is up:
+/// an IP address is answered at once (a request to the origin costs no extra thread), a
+/// refused thread is that endpoint's error, and a name that does not resolve is
+/// [`Dns`](crate::Dns).
 #[derive(Debug)]
 struct LiteralFirst;
 
@@ -106,13 +104,13 @@ impl Resolver for LiteralFirst {
         _config: &ureq::config::Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let host = uri.host().unwrap_or_default();
         let https = uri.scheme_str() == Some("https");
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let literal = host.trim_start_matches('[').trim_end_matches(']');
-        let found = match literal.parse::<IpAddr>() {
-            Ok(ip) => vec![SocketAddr::new(ip, port)],
-            Err(_) => lookup(host, port, timeout)?,
+        let lookup = crate::lookup(uri.host().unwrap_or_default(), port)
+            .map_err(|e| ureq::Error::Other(Box::new(e)))?;
+        let found = match lookup.wait(*timeout.after) {
+            Some(found) => found.map_err(|e| ureq::Error::Other(Box::new(e)))?,
+            None => return Err(ureq::Error::Timeout(timeout.reason)),
         };
         let mut addrs = self.empty();
         // ureq holds at most 16 addresses.
@@ -120,26 +118,5 @@ impl Resolver for LiteralFirst {
             addrs.push(addr);
         }
         Ok(addrs)
-    }
-}
-
-/// Looks `host` up on a thread of its own, waiting for it until the request's time is up.
-fn lookup(host: &str, port: u16, timeout: NextTimeout) -> Result<Vec<SocketAddr>, ureq::Error> {
-    let (tx, rx) = mpsc::sync_channel(1);
-    let name = host.to_string();
-    thread::Builder::new()
-        .name("lookup".into())
-        .spawn(move || {
-            let found = (name.as_str(), port).to_socket_addrs();
-            let _ = tx.send(found.map(Iterator::collect::<Vec<_>>));
-        })
-        .map_err(|e| ureq::Error::Other(Box::new(NoThread(e))))?;
-    let not_found = |e| ureq::Error::Other(Box::new(Dns::new(host, e)));
-    match rx.recv_timeout(*timeout.after) {
-        Ok(Ok(found)) if !found.is_empty() => Ok(found),
-        Ok(Ok(_)) => Err(not_found(io::Error::other("no address"))),
-        Ok(Err(e)) => Err(not_found(e)),
-        Err(RecvTimeoutError::Timeout) => Err(ureq::Error::Timeout(timeout.reason)),
-        Err(RecvTimeoutError::Disconnected) => Err(not_found(io::Error::other("lookup failed"))),
     }
 }

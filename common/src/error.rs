@@ -179,10 +179,14 @@ fn chain<'e>(error: &'e (dyn Error + 'static)) -> Vec<&'e (dyn Error + 'static)>
     chain
 }
 
-/// The kinds of the error types every client shares.
+/// The kinds of the error types the clients share: the standard library's, rustls's, hyper's
+/// (under reqwest and smol's client), and this crate's own.
 fn shared_kind(e: &(dyn Error + 'static)) -> Option<ErrorKind> {
     if let Some(e) = e.downcast_ref::<io::Error>() {
         return io_kind(e);
+    }
+    if let Some(e) = e.downcast_ref::<hyper::Error>() {
+        return hyper_kind(e);
     }
     if e.is::<Dns>() {
         return Some(ErrorKind::Dns);
@@ -197,6 +201,19 @@ fn shared_kind(e: &(dyn Error + 'static)) -> Option<ErrorKind> {
         return Some(ErrorKind::TooLarge);
     }
     None
+}
+
+/// hyper's error, sorted by its own predicates; `None` leaves it to the errors it wraps.
+fn hyper_kind(e: &hyper::Error) -> Option<ErrorKind> {
+    if e.is_parse() || e.is_parse_status() || e.is_parse_too_large() {
+        Some(ErrorKind::NotHttp)
+    } else if e.is_incomplete_message() {
+        Some(ErrorKind::Closed)
+    } else if e.is_timeout() {
+        Some(ErrorKind::Timeout)
+    } else {
+        None
+    }
 }
 
 /// A body past the limit for a body read whole ([`crate::Body`]).

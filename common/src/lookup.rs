@@ -10,8 +10,9 @@ use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use crate::{Dns, NoThread};
 
@@ -22,45 +23,82 @@ struct Slot {
     waker: Option<Waker>,
 }
 
-/// A lookup under way: resolves to the host's addresses, or why there are none.
+/// The slot, and the condition a blocking caller waits on for it.
+type Shared = (Mutex<Slot>, Condvar);
+
+/// A lookup under way: resolves to the host's addresses, or why there are none. Await it, or
+/// [`wait`](Lookup::wait) for it on a blocking thread.
 #[derive(Debug)]
 pub struct Lookup {
     host: String,
-    slot: Arc<Mutex<Slot>>,
+    shared: Arc<Shared>,
 }
 
 /// Starts looking `host` up (with `port` for the addresses) on a thread of its own; an IP
 /// address is its own answer, with no thread.
 pub fn lookup(host: &str, port: u16) -> Result<Lookup, NoThread> {
-    let slot = Arc::new(Mutex::new(Slot::default()));
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        let answer = Some(Ok(vec![SocketAddr::new(ip, port)]));
-        return Ok(Lookup {
-            host: host.to_string(),
-            slot: Arc::new(Mutex::new(Slot {
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    let answer = literal
+        .parse::<IpAddr>()
+        .ok()
+        .map(|ip| Ok(vec![SocketAddr::new(ip, port)]));
+    let lookup = Lookup {
+        host: host.to_string(),
+        shared: Arc::new((
+            Mutex::new(Slot {
                 answer,
                 waker: None,
-            })),
-        });
+            }),
+            Condvar::new(),
+        )),
+    };
+    if lookup.slot().answer.is_some() {
+        return Ok(lookup);
     }
-    let (name, theirs) = (host.to_string(), slot.clone());
+    let (name, theirs) = (host.to_string(), lookup.shared.clone());
     std::thread::Builder::new()
         .name("lookup".into())
         .spawn(move || {
             let answer = (name.as_str(), port)
                 .to_socket_addrs()
                 .map(Iterator::collect);
-            let mut slot = theirs.lock().unwrap_or_else(PoisonError::into_inner);
+            let (slot, done) = &*theirs;
+            let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
             slot.answer = Some(answer);
             if let Some(waker) = slot.waker.take() {
                 waker.wake();
             }
+            done.notify_all();
         })
         .map_err(NoThread)?;
-    Ok(Lookup {
-        host: host.to_string(),
-        slot,
-    })
+    Ok(lookup)
+}
+
+impl Lookup {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.shared.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The answer, once there is one.
+    fn take(&self, slot: &mut Slot) -> Option<Result<Vec<SocketAddr>, Dns>> {
+        Some(match slot.answer.take()? {
+            Ok(addrs) if !addrs.is_empty() => Ok(addrs),
+            Ok(_) => Err(Dns::new(&self.host, io::Error::other("no address"))),
+            Err(e) => Err(Dns::new(&self.host, e)),
+        })
+    }
+
+    /// Blocks this thread until the answer, or for at most `limit`: `None` when the time ran
+    /// out first.
+    pub fn wait(self, limit: Duration) -> Option<Result<Vec<SocketAddr>, Dns>> {
+        let slot = self.slot();
+        let (mut slot, _) = self
+            .shared
+            .1
+            .wait_timeout_while(slot, limit, |slot| slot.answer.is_none())
+            .unwrap_or_else(PoisonError::into_inner);
+        self.take(&mut slot)
+    }
 }
 
 /// Checks that the OS lets this process run `n` more threads at once, for a runtime that
@@ -94,11 +132,9 @@ impl Future for Lookup {
     type Output = Result<Vec<SocketAddr>, Dns>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
-        match slot.answer.take() {
-            Some(Ok(addrs)) if !addrs.is_empty() => Poll::Ready(Ok(addrs)),
-            Some(Ok(_)) => Poll::Ready(Err(Dns::new(&self.host, io::Error::other("no address")))),
-            Some(Err(e)) => Poll::Ready(Err(Dns::new(&self.host, e))),
+        let mut slot = self.slot();
+        match self.take(&mut slot) {
+            Some(answer) => Poll::Ready(answer),
             None => {
                 // The waker of this poll, as a future must keep: the task may have moved.
                 slot.waker = Some(cx.waker().clone());
@@ -135,5 +171,9 @@ mod tests {
         assert_eq!(ip, vec!["[::1]:443".parse().unwrap()]);
         let err = block_on(lookup("no-such-host.invalid", 80).unwrap()).unwrap_err();
         assert!(err.to_string().contains("no-such-host.invalid"), "{err}");
+        let waited = lookup("localhost", 80)
+            .unwrap()
+            .wait(Duration::from_secs(30));
+        assert!(matches!(waited, Some(Ok(addrs)) if !addrs.is_empty()));
     }
 }

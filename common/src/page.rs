@@ -53,10 +53,14 @@ impl Body {
     /// Takes the next chunk: counts it, and keeps it when the body is to be kept. Past the
     /// limit of a kept body, the endpoint fails with [`ErrorKind::TooLarge`].
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), FetchError> {
+        self.take(chunk).map_err(FetchError::from)
+    }
+
+    fn take(&mut self, chunk: &[u8]) -> Result<(), TooLarge> {
         self.length = self.length.saturating_add(chunk.len() as u64);
         if let Keep::Whole { limit } = self.keep {
             if self.length > limit {
-                return Err(FetchError::from(TooLarge { limit }));
+                return Err(TooLarge { limit });
             }
             self.bytes.extend_from_slice(chunk);
         }
@@ -80,15 +84,8 @@ impl Body {
 
 impl io::Write for Body {
     fn write(&mut self, chunk: &[u8]) -> io::Result<usize> {
-        match self.push(chunk) {
-            Ok(()) => Ok(chunk.len()),
-            Err(_) => Err(io::Error::other(TooLarge {
-                limit: match self.keep {
-                    Keep::Whole { limit } => limit,
-                    Keep::Length => u64::MAX,
-                },
-            })),
-        }
+        self.take(chunk).map_err(io::Error::other)?;
+        Ok(chunk.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {

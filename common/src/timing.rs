@@ -78,9 +78,16 @@ pub struct Usage {
 /// thousands of connections the process may have no descriptor left to open it with.
 static STATUS: OnceLock<Option<File>> = OnceLock::new();
 
+/// `/proc/self/status`, opened the first time it is asked for.
+fn status_file() -> Option<&'static File> {
+    STATUS
+        .get_or_init(|| File::open("/proc/self/status").ok())
+        .as_ref()
+}
+
 /// The text of `/proc/self/status` now, read from the start of the file opened early.
 fn status() -> String {
-    let Some(file) = STATUS.get_or_init(|| File::open("/proc/self/status").ok()) else {
+    let Some(file) = status_file() else {
         return String::new();
     };
     let (mut text, mut chunk) = (Vec::new(), [0u8; 4096]);
@@ -94,7 +101,7 @@ impl Usage {
     /// Opens what [`Usage::now`] reads, while descriptors are still free: call it before the
     /// run's connections.
     pub fn prepare() {
-        STATUS.get_or_init(|| File::open("/proc/self/status").ok());
+        status_file();
     }
 
     /// Reads `getrusage(RUSAGE_SELF)` and `/proc/self/status`.

@@ -16,12 +16,7 @@ pub struct Model {
     pub pool: usize,
 }
 
-/// The reference row: `curl --parallel` over the same URLs, the client a user would pick
-/// instead of any of these. It runs at most [`CURL_PARALLEL_MAX`] transfers at once.
-pub const CURL: &str = "curl";
-
-/// curl's own ceiling for `--parallel-max`.
-pub const CURL_PARALLEL_MAX: usize = 300;
+pub use harness::{CURL, CURL_PARALLEL_MAX};
 
 impl Model {
     /// The reference client, which runs like a pool of 300.

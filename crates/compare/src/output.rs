@@ -3,6 +3,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use harness::label;
+
 use crate::cells::{CURL, CURL_PARALLEL_MAX, SWEEP_DELAY_S, Sweep, Workload};
 use crate::machine::Machine;
 use crate::summary::{CellSummary, Record, Spread, Status};
@@ -151,15 +153,6 @@ pub fn per_in_flight(cell: &CellSummary, all: &[CellSummary]) -> Option<f64> {
     let in_flight = cell.in_flight?.median;
     let rss = cell.rss?.median;
     (in_flight > 0.0).then(|| (rss - base) / in_flight)
-}
-
-/// The model's name in a table: curl's says how many transfers it runs at once.
-pub fn label(model: &str) -> String {
-    if model == CURL {
-        format!("{CURL} (≤ {CURL_PARALLEL_MAX} at once)")
-    } else {
-        model.to_string()
-    }
 }
 
 /// The cells of one workload, in the order of the models.

@@ -6,7 +6,6 @@
 //! checking and strict parsing; only its connection pool is tokio's, so here each request opens
 //! its own connection, as the concurrent requests of this comparison would anyway.
 
-use std::error::Error;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -72,7 +71,7 @@ impl Client {
         // the whole page in memory; a jobs answer is kept up to its limit.
         let (mut incoming, mut body) = (response.into_body(), Body::new(endpoint));
         while let Some(frame) = incoming.frame().await {
-            let frame = frame.map_err(|e| FetchError::in_body(error(e)))?;
+            let frame = frame.map_err(FetchError::in_body)?;
             if let Some(chunk) = frame.data_ref() {
                 body.push(chunk)?;
             }
@@ -112,8 +111,7 @@ impl Client {
         let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
             .read_buf_exact_size(Some(READ_BUFFER))
             .handshake(FuturesIo::new(io))
-            .await
-            .map_err(error)?;
+            .await?;
         // The connection is a future of its own that reads and writes the socket: it runs as a
         // task beside this one and ends when `sender` is dropped.
         smol::spawn(connection).detach();
@@ -122,7 +120,7 @@ impl Client {
         let request = Request::get(path)
             .header(hyper::header::HOST, host_header(authority))
             .body(Empty::<Bytes>::new())?;
-        sender.send_request(request).await.map_err(error)
+        Ok(sender.send_request(request).await?)
     }
 }
 
@@ -133,22 +131,6 @@ fn host_header(authority: &hyper::http::uri::Authority) -> String {
         Some(port) => format!("{}:{port}", authority.host()),
         None => authority.host().to_string(),
     }
-}
-
-/// Sorts hyper's error by its own predicates, then by the types down its chain.
-fn error(e: hyper::Error) -> FetchError {
-    FetchError::classify_with(&e, |e: &(dyn Error + 'static)| {
-        let e = e.downcast_ref::<hyper::Error>()?;
-        if e.is_parse() || e.is_parse_status() || e.is_parse_too_large() {
-            Some(ErrorKind::NotHttp)
-        } else if e.is_incomplete_message() {
-            Some(ErrorKind::Closed)
-        } else if e.is_timeout() {
-            Some(ErrorKind::Timeout)
-        } else {
-            None
-        }
-    })
 }
 
 #[cfg(test)]

@@ -65,12 +65,13 @@ pub async fn get(client: &reqwest::Client, endpoint: &Endpoint) -> Result<Page, 
     Ok(Page::new(url, body))
 }
 
-/// Sorts reqwest's error by its own predicates and hyper's, down the chain.
+/// Sorts reqwest's error by its own predicates, then by the types down its chain.
 fn error(e: reqwest::Error) -> FetchError {
     FetchError::classify_with(&e, kind)
 }
 
-/// The kind of one error of the chain, from reqwest's and hyper's predicates.
+/// The kind of one error of the chain, from reqwest's predicates; hyper's errors under it are
+/// sorted by `common`, as smol's are.
 fn kind(e: &(dyn Error + 'static)) -> Option<ErrorKind> {
     if let Some(e) = e.downcast_ref::<reqwest::Error>() {
         if e.is_timeout() {
@@ -80,14 +81,7 @@ fn kind(e: &(dyn Error + 'static)) -> Option<ErrorKind> {
             return Some(ErrorKind::Redirects);
         }
     }
-    let e = e.downcast_ref::<hyper::Error>()?;
-    if e.is_parse() || e.is_parse_status() || e.is_parse_too_large() {
-        Some(ErrorKind::NotHttp)
-    } else if e.is_incomplete_message() {
-        Some(ErrorKind::Closed)
-    } else {
-        None
-    }
+    None
 }
 
 /// The system's resolver, on a thread of its own for each name ([`common::lookup`]): tokio's

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 pub use common;
 use common::ErrorKind;
-pub use models::{Kind, MODELS, ModelInfo, ReadBuffer};
+pub use models::{CURL, CURL_PARALLEL_MAX, Kind, MODELS, ModelInfo, ReadBuffer, label};
 pub use origin::{Config, Fault, Origin};
 
 /// A model binary under test.

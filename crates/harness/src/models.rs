@@ -52,6 +52,23 @@ impl ModelInfo {
     }
 }
 
+/// The reference row of the comparison: `curl --parallel` over the same URLs, the client a user
+/// would pick instead of any of the models. It runs at most [`CURL_PARALLEL_MAX`] transfers at
+/// once.
+pub const CURL: &str = "curl";
+
+/// curl's own ceiling for `--parallel-max`.
+pub const CURL_PARALLEL_MAX: usize = 300;
+
+/// A name for tables: curl's says how many transfers it runs at once.
+pub fn label(model: &str) -> String {
+    if model == CURL {
+        format!("{CURL} (≤ {CURL_PARALLEL_MAX} at once)")
+    } else {
+        model.to_string()
+    }
+}
+
 /// Every model, in the order the reports list them: the baseline first.
 pub const MODELS: &[ModelInfo] = &[
     ModelInfo {

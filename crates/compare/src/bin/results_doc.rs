@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Parser;
 use common::group;
-use harness::{Kind, MODELS};
+use harness::{CURL, Kind, MODELS, label};
 
 #[derive(Debug, Parser)]
 #[command(about = "Writes the tables of docs/RESULTS.md from a committed run")]
@@ -226,15 +226,9 @@ fn fields(line: &str) -> Vec<String> {
     fields
 }
 
-/// The reference row's name in `summary.csv`.
-const CURL: &str = "curl";
-
 /// A model's name in a table: without `fetch-`; curl's says how many transfers it runs at once.
-fn short(model: &str) -> &str {
-    if model == CURL {
-        return "curl (≤ 300 at once)";
-    }
-    model.strip_prefix("fetch-").unwrap_or(model)
+fn short(model: &str) -> String {
+    label(model.strip_prefix("fetch-").unwrap_or(model))
 }
 
 /// The models that let every request wait at once, and curl.
@@ -510,15 +504,21 @@ fn targets(run: &Run) -> String {
     t
 }
 
-fn sweep(run: &Run, stem: &str) -> String {
-    let models = run.models();
+/// The head of a table with a row per N and a column per model.
+fn by_n(models: &[&str]) -> String {
     let mut t = String::from("| N |");
-    for model in &models {
+    for model in models {
         let _ = write!(t, " {} |", short(model));
     }
     t.push_str("\n|---:|");
     t.push_str(&"---:|".repeat(models.len()));
     t.push('\n');
+    t
+}
+
+fn sweep(run: &Run, stem: &str) -> String {
+    let models = run.models();
+    let mut t = by_n(&models);
     for n in run.sweep(stem) {
         let _ = write!(t, "| {} |", group(n));
         for model in &models {
@@ -543,13 +543,7 @@ fn sweep(run: &Run, stem: &str) -> String {
 /// curl; from N = 100, below which page-sized noise dominates.
 fn per_request(run: &Run, stem: &str) -> String {
     let models = unbounded(run);
-    let mut t = String::from("| N |");
-    for model in &models {
-        let _ = write!(t, " {} |", short(model));
-    }
-    t.push_str("\n|---:|");
-    t.push_str(&"---:|".repeat(models.len()));
-    t.push('\n');
+    let mut t = by_n(&models);
     for n in run.sweep(stem).into_iter().filter(|n| *n >= 100) {
         let _ = write!(t, "| {} |", group(n));
         for model in &models {
