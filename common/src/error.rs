@@ -4,10 +4,10 @@
 //! message is "error sending request for url (...)" with the cause three errors down its
 //! `source()` chain. [`FetchError::classify_with`] walks the chain once and sorts the failure
 //! into an [`ErrorKind`] by the types it finds there: first the client's own typed errors (each
-//! client's module passes a function that knows them: reqwest's `is_timeout`, hyper's
-//! `is_parse`, ureq's `Error` variants), then the types every client shares: the operating
-//! system's `io::Error`, rustls's `Error`, and [`Dns`] for a name lookup that failed. So every
-//! model's row for the same fault reads the same.
+//! client's module passes a function that knows them: reqwest's `is_timeout`, ureq's `Error`
+//! variants), then the types the clients share: the operating system's `io::Error`, hyper's
+//! `Error` (under reqwest and smol's client), rustls's `Error`, and this crate's [`Dns`] and
+//! [`NoThread`]. So every model's row for the same fault reads the same.
 //!
 //! No classification reads an error's text: the text holds the URL, and any word can appear in
 //! a URL. The text is kept only as the row's detail.
