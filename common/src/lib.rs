@@ -51,10 +51,10 @@ use rustls_pki_types::pem::PemObject;
 pub use cli::{Args, Workload};
 pub use error::{Dns, ErrorKind, FetchError, NoThread, check_length, check_status};
 pub use lookup::{Lookup, check_threads, lookup};
-pub use page::{Body, MAX_REDIRECTS, Page, follow_redirects};
+pub use page::{Body, MAX_REDIRECTS, Page, follow_redirects, next_hop};
 pub use plan::{Endpoint, Expect, Keep, LineError, Plan, UsageError, check_url, parse_endpoints};
 pub use report::{Report, group};
-pub use timing::{timed, timeit};
+pub use timing::{Stopwatch, timed, timeit};
 
 use plan::Source;
 use report::Setup;

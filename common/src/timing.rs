@@ -32,12 +32,36 @@ pub async fn timed<F: Future>(future: F) -> (F::Output, Duration) {
     (value, start.elapsed())
 }
 
+/// [`timeit`] for a program of callbacks, which cannot wrap a request in one call: start the
+/// watch when the request starts, read it when the answer's callback runs. The request counts
+/// as in flight for as long as the watch lives.
+#[derive(Debug)]
+pub struct Stopwatch {
+    started: Instant,
+    _flight: InFlight,
+}
+
+impl Stopwatch {
+    pub fn start() -> Stopwatch {
+        Stopwatch {
+            _flight: InFlight::start(),
+            started: Instant::now(),
+        }
+    }
+
+    /// The time since the watch started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
 /// The most requests that were in flight at once in this process so far.
 pub fn peak_in_flight() -> usize {
     PEAK_IN_FLIGHT.load(Ordering::Relaxed)
 }
 
 /// Counts one request in flight for as long as it lives, even if its future is dropped.
+#[derive(Debug)]
 struct InFlight;
 
 impl InFlight {

@@ -101,6 +101,11 @@ pub const MODELS: &[ModelInfo] = &[
         kind: Kind::Tasks,
         read_buffer: ReadBuffer::Adaptive,
     },
+    ModelInfo {
+        name: "fetch-reactor",
+        kind: Kind::Tasks,
+        read_buffer: ReadBuffer::Fixed,
+    },
 ];
 
 #[cfg(test)]
