@@ -50,7 +50,7 @@ use rustls_pki_types::pem::PemObject;
 
 pub use cli::{Args, Workload};
 pub use error::{Dns, ErrorKind, FetchError, NoThread, check_length, check_status};
-pub use lookup::{Lookup, check_threads, lookup};
+pub use lookup::{Lookup, Woken, check_threads, lookup};
 pub use page::{Body, MAX_REDIRECTS, Page, follow_redirects, next_hop};
 pub use plan::{Endpoint, Expect, Keep, LineError, Plan, UsageError, check_url, parse_endpoints};
 pub use report::{Report, group};

@@ -128,6 +128,61 @@ pub fn check_threads(n: usize) -> Result<(), NoThread> {
     Ok(())
 }
 
+/// For an event loop that is not an async runtime (fetch-reactor's reactor, fetch-green's hub):
+/// the keys of the lookups that have answered, and how to wake the loop. Each lookup is polled
+/// with a [`waker`](Woken::waker) that names it; the loop [`take`](Woken::take)s the keys when
+/// it wakes and polls those lookups again.
+pub struct Woken {
+    keys: Mutex<Vec<usize>>,
+    notify: Box<dyn Fn() + Send + Sync>,
+}
+
+impl std::fmt::Debug for Woken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Woken").finish_non_exhaustive()
+    }
+}
+
+impl Woken {
+    /// `notify` wakes the loop (a `mio::Waker`'s `wake`, say); it runs on the lookup's thread.
+    pub fn new(notify: impl Fn() + Send + Sync + 'static) -> Arc<Woken> {
+        Arc::new(Woken {
+            keys: Mutex::default(),
+            notify: Box::new(notify),
+        })
+    }
+
+    /// A waker that adds `key` to the list and wakes the loop.
+    pub fn waker(self: &Arc<Self>, key: usize) -> Waker {
+        Waker::from(Arc::new(KeyWaker {
+            key,
+            woken: self.clone(),
+        }))
+    }
+
+    /// The keys woken since the last call.
+    pub fn take(&self) -> Vec<usize> {
+        std::mem::take(&mut *self.keys.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+struct KeyWaker {
+    key: usize,
+    woken: Arc<Woken>,
+}
+
+impl std::task::Wake for KeyWaker {
+    fn wake(self: Arc<Self>) {
+        let woken = &self.woken;
+        woken
+            .keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(self.key);
+        (woken.notify)();
+    }
+}
+
 impl Future for Lookup {
     type Output = Result<Vec<SocketAddr>, Dns>;
 

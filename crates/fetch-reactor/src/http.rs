@@ -15,30 +15,12 @@ use std::cell::Cell;
 use std::io::{self, BufRead, Write};
 use std::net::SocketAddr;
 use std::rc::Rc;
-use std::sync::Arc;
-use std::time::Duration;
 
-use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run};
-use h1::{Head, Target};
+use common::{Body, Endpoint, ErrorKind, FetchError, Page};
+use h1::{Client, Head, Target};
 use rustls::ClientConnection;
-use rustls::pki_types::ServerName;
 
 use crate::reactor::{ConnectionId, Deferred, Protocol, Reactor, TimerId, Transport};
-
-/// What every request of a run shares: the TLS configuration with its roots, and the time limit.
-#[derive(Debug)]
-pub struct Client {
-    tls: Arc<rustls::ClientConfig>,
-    timeout: Duration,
-}
-
-/// The client of a run, trusting the public roots (and `--ca-cert`).
-pub fn client(run: &Run) -> anyhow::Result<Client> {
-    Ok(Client {
-        tls: Arc::new(run.tls_config()?),
-        timeout: run.timeout(),
-    })
-}
 
 /// Fetches `endpoint`'s page, following redirects: the Deferred fires with the page, or with why
 /// there is none, within the client's timeout.
@@ -56,10 +38,10 @@ pub fn get_page<'a>(
         timer: Cell::new(None),
     });
     let on_time = fetch.clone();
-    let timer = reactor.call_later(client.timeout, move || {
+    let timer = reactor.call_later(client.timeout(), move || {
         // The timeout fires the page's Deferred first; whatever the connection says after
         // it is aborted finds the Deferred fired, and is dropped.
-        on_time.finish(Err(FetchError::timeout(on_time.client.timeout)));
+        on_time.finish(Err(FetchError::timeout(on_time.client.timeout())));
     });
     fetch.timer.set(Some(timer));
     fetch.hop(endpoint.url().to_string(), 0);
@@ -110,9 +92,8 @@ impl<'a> Fetch<'a> {
             answer: answer.clone(),
         };
         let connected = if target.https {
-            ServerName::try_from(target.host.clone())
-                .map_err(FetchError::from)
-                .and_then(|name| Ok(ClientConnection::new(self.client.tls.clone(), name)?))
+            self.client
+                .tls(target)
                 .and_then(|tls| Ok(self.reactor.connect_tcp(addrs[i], Tls::new(tls, http))?))
         } else {
             self.reactor

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
 fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
     // One client for the run, with the TLS roots every request shares.
-    let client = http::client(&run)?;
+    let client = h1::Client::new(&run)?;
     let report = RefCell::new(run.report());
     {
         let reactor = Reactor::new()?;

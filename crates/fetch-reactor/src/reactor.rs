@@ -29,11 +29,11 @@ use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Wake, Waker};
+use std::sync::Arc;
+use std::task::Context;
 use std::time::{Duration, Instant};
 
-use common::{FetchError, Lookup};
+use common::{FetchError, Lookup, Woken};
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
@@ -94,32 +94,6 @@ struct Connection<'a> {
     closing: bool,
 }
 
-/// The lookups whose answers have arrived, as lookup threads leave them.
-struct Woken {
-    keys: Mutex<Vec<usize>>,
-    waker: mio::Waker,
-}
-
-/// One lookup's waker: it names the lookup and wakes the poller.
-struct LookupWaker {
-    key: usize,
-    woken: Arc<Woken>,
-}
-
-impl Wake for LookupWaker {
-    fn wake(self: Arc<Self>) {
-        let woken = &self.woken;
-        woken
-            .keys
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(self.key);
-        // A poller that cannot be woken would leave the lookup to its timeout: nothing better
-        // can be done from this thread.
-        let _ = woken.waker.wake();
-    }
-}
-
 impl std::fmt::Debug for Reactor<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Reactor")
@@ -151,10 +125,9 @@ impl<'a> Reactor<'a> {
                 connections: RefCell::new(Slab::new()),
                 timers: RefCell::default(),
                 lookups: RefCell::new(Slab::new()),
-                woken: Arc::new(Woken {
-                    keys: Mutex::default(),
-                    waker,
-                }),
+                // A poller that cannot be woken leaves the lookup to its timeout: nothing better
+                // can be done from the lookup's thread.
+                woken: Woken::new(move || drop(waker.wake())),
                 buffer: RefCell::new(vec![0; READ_BUFFER].into_boxed_slice()),
                 running: Cell::new(false),
             }),
@@ -261,25 +234,14 @@ impl<'a> Reactor<'a> {
     }
 
     fn answer_lookups(&self) {
-        let keys = std::mem::take(
-            &mut *self
-                .inner
-                .woken
-                .keys
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
-        for key in keys {
+        for key in self.inner.woken.take() {
             self.poll_lookup(key);
         }
     }
 
     /// Polls one lookup with a waker that names it; fires its Deferred when it has answered.
     fn poll_lookup(&self, key: usize) {
-        let waker = Waker::from(Arc::new(LookupWaker {
-            key,
-            woken: self.inner.woken.clone(),
-        }));
+        let waker = self.inner.woken.waker(key);
         let answer = {
             let mut lookups = self.inner.lookups.borrow_mut();
             let Some((lookup, _)) = lookups.get_mut(key) else {

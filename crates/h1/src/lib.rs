@@ -15,7 +15,12 @@
 //! Every request asks for `Connection: close`: the two models open a connection per request,
 //! so the server's close is also the end of the exchange.
 
-use common::{Body, ErrorKind, FetchError};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Body, ErrorKind, FetchError, Run};
+use rustls::ClientConnection;
+use rustls::pki_types::ServerName;
 
 /// The most bytes a response head (status line and headers) may take.
 pub const MAX_HEAD: usize = 64 * 1024;
@@ -25,6 +30,35 @@ const MAX_HEADERS: usize = 100;
 
 /// The most bytes of trailers after the last chunk.
 const MAX_TRAILERS: usize = 16 * 1024;
+
+/// What every request of a run shares: the TLS configuration with its roots, and the time limit.
+#[derive(Debug, Clone)]
+pub struct Client {
+    tls: Arc<rustls::ClientConfig>,
+    timeout: Duration,
+}
+
+impl Client {
+    /// The client of a run, trusting the public roots (and `--ca-cert`).
+    pub fn new(run: &Run) -> Result<Client, rustls::Error> {
+        Ok(Client {
+            tls: Arc::new(run.tls_config()?),
+            timeout: run.timeout(),
+        })
+    }
+
+    /// The time limit of a request, body included.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// A TLS session (rustls, which does no I/O of its own) for `target`, whose certificate
+    /// must name its host.
+    pub fn tls(&self, target: &Target) -> Result<ClientConnection, FetchError> {
+        let name = ServerName::try_from(target.host.clone())?;
+        Ok(ClientConnection::new(self.tls.clone(), name)?)
+    }
+}
 
 /// Where to send a request: what a URL says, in the parts a client needs.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -106,6 +106,11 @@ pub const MODELS: &[ModelInfo] = &[
         kind: Kind::Tasks,
         read_buffer: ReadBuffer::Fixed,
     },
+    ModelInfo {
+        name: "fetch-green",
+        kind: Kind::Tasks,
+        read_buffer: ReadBuffer::Fixed,
+    },
 ];
 
 #[cfg(test)]

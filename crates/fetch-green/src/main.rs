@@ -1,0 +1,74 @@
+//! Green threads: blocking code on coroutines that yield to one hub.
+//!
+//! The talk's gevent and eventlet programs: `urls` mapped to `gevent.spawn(fetch, url)` (or
+//! eventlet's `GreenPool(size).spawn`), then `gevent.joinall`. `fetch` is plain blocking code,
+//! as the synchronous program's was; the difference is underneath, where every socket wait
+//! switches to the hub, and the hub switches to whichever green thread can go on.
+//!
+//! Stackful coroutines from `corosensei`, on one hub thread (`hub.rs`), as gevent has one hub per
+//! thread. The other candidate, `may`, runs coroutines on several threads: it spawns through an
+//! `unsafe` call (`go!` hides it: a coroutine that touches thread-local storage may resume on
+//! another thread, which is undefined behaviour), and so no library that uses thread-locals may
+//! run inside one. corosensei's API is safe (its `unsafe` is inside, with a guard page under each
+//! stack), and its coroutines never leave the thread that made them.
+//!
+//! The caveats are green threads' own:
+//! - each one has a fixed stack (`hub::STACK`, 256 KiB of address space; pages count in memory
+//!   only once touched); overflowing it hits the guard page and ends the process;
+//! - a call that blocks without going through the hub (`std::thread::sleep`, a std socket, a
+//!   library's own blocking I/O) stalls every green thread, not just its own (tested in
+//!   `hub.rs`);
+//! - one hub is one core: the requests overlap their waiting, never their computing.
+//!
+//! Run with:
+//! ```sh
+//! cargo run -p fetch-green
+//! cargo run -p fetch-green -- --workload jobs
+//! ```
+
+mod http;
+mod hub;
+
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::time::Duration;
+
+use common::{FetchError, Page, Run, timeit};
+use hub::{Hub, NoStack};
+
+fn main() -> ExitCode {
+    common::exit(fetch_all())
+}
+
+fn fetch_all() -> anyhow::Result<ExitCode> {
+    let run = Run::from_cli()?;
+    // One client for the run, with the TLS roots every request shares.
+    let client = Rc::new(h1::Client::new(&run)?);
+    // eventlet's GreenPool(size): --concurrency green threads at once, the rest wait their turn.
+    let mut hub = Hub::new(run.concurrency())?;
+
+    let mut report = run.report();
+    for endpoint in run.endpoints() {
+        let (client, endpoint) = (client.clone(), endpoint.clone());
+        // gevent.spawn(fetch, url): blocking code, which yields to the hub whenever it waits.
+        hub.spawn(move |io| Fetched(timeit(|| http::get(io, &client, &endpoint))));
+    }
+    // gevent.joinall: run the hub until every green thread has returned.
+    for (endpoint, Fetched((page, elapsed))) in run.endpoints().iter().zip(hub.join_all()?) {
+        report.record(endpoint, page, elapsed);
+    }
+    Ok(report.finish())
+}
+
+/// A green thread's outcome: its page, or why there is none, and how long it took.
+struct Fetched((Result<Page, FetchError>, Duration));
+
+impl NoStack for Fetched {
+    fn no_stack(e: std::io::Error) -> Fetched {
+        let why = format!("cannot map a stack for a green thread: {e}");
+        Fetched((
+            Err(FetchError::new(common::ErrorKind::Other, why)),
+            Duration::ZERO,
+        ))
+    }
+}
