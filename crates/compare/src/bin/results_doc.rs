@@ -403,6 +403,10 @@ enum Limit {
     Curl(f64),
     /// A multiple of the same model's figure on another workload.
     Own(&'static str, f64),
+    /// A multiple of the slowest of the six sites' latencies: the floor of any run of them.
+    SlowestSite(f64),
+    /// The lowest figure of the other models (curl left out) on the same workload.
+    BestOther,
 }
 
 /// A target of the comparison: a figure of some models on a workload, and its limit.
@@ -454,19 +458,71 @@ const TARGETS: &[Target] = &[
         what: "N=10,000 1 KiB: peak RSS per request ≤ 16 KiB",
         workload: "sweep-10000",
         models: &["fetch-smol", "fetch-tokio"],
-        figure: |c| c.per_in_flight.map(|b| b / 1024.0),
+        figure: per_request_kib,
         unit: " KiB",
         limit: Limit::At(16.0),
     },
     Target {
         what: "N=10,000 1 KiB: every request ok, wall ≤ 1.5 s",
         workload: "sweep-10000",
-        models: &["fetch-smol", "fetch-tokio"],
-        figure: |c| c.wall.filter(|_| c.status == "Ok"),
+        models: &["fetch-smol", "fetch-tokio", "fetch-reactor", "fetch-green"],
+        figure: ok_wall,
         unit: " s",
         limit: Limit::At(1.5),
     },
+    Target {
+        what: "Six sites: wall ≤ 1.02x the slowest site",
+        workload: "sites",
+        models: OWN_LOOPS,
+        figure: ok_wall,
+        unit: " s",
+        limit: Limit::SlowestSite(1.02),
+    },
+    Target {
+        what: "N=10,000 1 KiB: peak RSS per request ≤ 2 KiB",
+        workload: "sweep-10000",
+        models: &["fetch-reactor"],
+        figure: per_request_kib,
+        unit: " KiB",
+        limit: Limit::At(2.0),
+    },
+    Target {
+        what: "N=10,000 1 KiB: CPU ≤ every other model's",
+        workload: "sweep-10000",
+        models: &["fetch-reactor"],
+        figure: cpu,
+        unit: " s",
+        limit: Limit::BestOther,
+    },
+    Target {
+        what: "N=10,000 1 KiB: peak RSS per request ≤ 16 KiB",
+        workload: "sweep-10000",
+        models: &["fetch-green"],
+        figure: per_request_kib,
+        unit: " KiB",
+        limit: Limit::At(16.0),
+    },
+    Target {
+        what: "N=2,000 pages: CPU ≤ curl's",
+        workload: "pages-2000",
+        models: &["fetch-reactor"],
+        figure: cpu,
+        unit: " s",
+        limit: Limit::Curl(1.0),
+    },
 ];
+
+/// The models that run their own event loop: the reactor and the green threads' hub.
+const OWN_LOOPS: &[&str] = &["fetch-reactor", "fetch-green"];
+
+/// The wall time of a run in which every request succeeded.
+fn ok_wall(c: &Cell) -> Option<f64> {
+    c.wall.filter(|_| c.status == "Ok")
+}
+
+fn per_request_kib(c: &Cell) -> Option<f64> {
+    c.per_in_flight.map(|b| b / 1024.0)
+}
 
 /// The targets the models are held to, each with the figure reached.
 fn targets(run: &Run) -> String {
@@ -483,6 +539,16 @@ fn targets(run: &Run) -> String {
                 Limit::Own(workload, times) => run
                     .figure(workload, model, target.figure)
                     .map(|f| f * times),
+                Limit::SlowestSite(times) => origin::sites()
+                    .iter()
+                    .map(|site| site.latency.as_secs_f64() * times)
+                    .reduce(f64::max),
+                Limit::BestOther => run
+                    .models()
+                    .into_iter()
+                    .filter(|m| m != model && *m != CURL)
+                    .filter_map(|m| run.figure(target.workload, m, target.figure))
+                    .reduce(f64::min),
             };
             let unit = target.unit;
             let (figure, limit, met) = match (figure, limit) {
