@@ -27,14 +27,14 @@ fn main() -> ExitCode {
 
 fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
+    // One client for the run: it owns the connection pool.
+    let client = http::client(&run)?;
     // The event loop, asyncio's `get_event_loop()`: a worker thread per core unless --threads.
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = run.threads() {
         runtime.worker_threads(threads);
     }
     let runtime = runtime.enable_all().build()?;
-    // One client for the run: it owns the connection pool.
-    let client = http::client(&run)?;
     // Tasks cost little; --concurrency bounds the requests in flight, not the tasks.
     let limit = Arc::new(Semaphore::new(run.concurrency()));
 
