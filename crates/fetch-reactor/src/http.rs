@@ -106,6 +106,9 @@ impl<'a> Fetch<'a> {
         }
         let this = self.clone();
         answer.add_both(move |answer| {
+            // The connection has said all it will and is closing: its slot in the reactor may
+            // soon hold another endpoint's connection, which a timeout must not abort.
+            this.connection.set(None);
             match answer {
                 // Refused at this address: the host may answer at its next one (localhost is
                 // both ::1 and 127.0.0.1).
