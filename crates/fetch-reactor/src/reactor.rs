@@ -80,6 +80,9 @@ struct Inner<'a> {
     woken: Arc<Woken>,
     buffer: RefCell<Box<[u8]>>,
     running: Cell<bool>,
+    /// How many connections were made: each one's number tells it from a later connection in
+    /// the same slot.
+    connections_made: Cell<u64>,
 }
 
 /// A connection's place in the table: out while its protocol is being called.
@@ -92,6 +95,7 @@ struct Connection<'a> {
     out: Vec<u8>,
     connected: bool,
     closing: bool,
+    number: u64,
 }
 
 impl std::fmt::Debug for Reactor<'_> {
@@ -130,6 +134,7 @@ impl<'a> Reactor<'a> {
                 woken: Woken::new(move || drop(waker.wake())),
                 buffer: RefCell::new(vec![0; READ_BUFFER].into_boxed_slice()),
                 running: Cell::new(false),
+                connections_made: Cell::new(0),
             }),
         })
     }
@@ -273,25 +278,29 @@ impl<'a> Reactor<'a> {
             token,
             Interest::READABLE | Interest::WRITABLE,
         )?;
+        let number = self.inner.connections_made.get() + 1;
+        self.inner.connections_made.set(number);
         entry.insert(Some(Connection {
             socket,
             protocol: Box::new(protocol),
             out: Vec::new(),
             connected: false,
             closing: false,
+            number,
         }));
-        Ok(ConnectionId(token))
+        Ok(ConnectionId(token, number))
     }
 
     /// Closes a connection at once, whatever it was doing; its protocol hears
-    /// `connection_lost` with `ConnectionAborted`, as Twisted's `abortConnection` does.
+    /// `connection_lost` with `ConnectionAborted`, as Twisted's `abortConnection` does. A
+    /// connection already closed is left alone, and so is a later one in its slot.
     pub fn abort(&self, id: ConnectionId) {
         // A connection whose protocol is running right now is not in its slot: it is left to
         // finish that call, as nothing in this crate aborts a connection from its own callbacks.
         let taken = {
             let mut connections = self.inner.connections.borrow_mut();
             match connections.get(id.0.0) {
-                Some(Some(_)) => connections.remove(id.0.0),
+                Some(Some(c)) if c.number == id.1 => connections.remove(id.0.0),
                 _ => None,
             }
         };
@@ -341,6 +350,7 @@ impl<'a> Reactor<'a> {
             out,
             connected,
             closing,
+            ..
         } = connection;
         if !*connected {
             if let Some(e) = socket.take_error()? {
@@ -393,9 +403,9 @@ impl<'a> Reactor<'a> {
     }
 }
 
-/// A connection's handle, for [`Reactor::abort`].
+/// A connection's handle, for [`Reactor::abort`]: its slot, and its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnectionId(Token);
+pub struct ConnectionId(Token, u64);
 
 /// The transport of a plain TCP connection: writes go to the socket until it would block, and
 /// the rest waits in `out` for the socket to turn writable.
@@ -740,6 +750,43 @@ mod tests {
         reactor.run().unwrap();
         assert_eq!(peak.get(), 2);
         assert_eq!(*results.borrow(), [0, 1, 2, 3, 4, 5]);
+    }
+
+    /// Records what a connection's protocol hears.
+    struct Listen(Rc<RefCell<Vec<&'static str>>>);
+
+    impl Protocol for Listen {
+        fn connection_made(&mut self, _: &mut dyn Transport) {
+            self.0.borrow_mut().push("made");
+        }
+        fn data_received(&mut self, _: &[u8], _: &mut dyn Transport) {}
+        fn connection_lost(&mut self, reason: io::Result<()>) {
+            self.0.borrow_mut().push(match reason {
+                Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => "aborted",
+                _ => "lost",
+            });
+        }
+    }
+
+    #[test]
+    fn an_old_handle_never_aborts_the_next_connection_in_its_slot() {
+        let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = server.local_addr().unwrap();
+        let reactor = Reactor::new().unwrap();
+        let (first, second) = (Rc::default(), Rc::default());
+        let old = reactor
+            .connect_tcp(addr, Listen(Rc::clone(&first)))
+            .unwrap();
+        reactor.abort(old);
+        let new = reactor
+            .connect_tcp(addr, Listen(Rc::clone(&second)))
+            .unwrap();
+        assert_eq!(old.0, new.0, "the slot is reused");
+        reactor.abort(old);
+        assert_eq!(*first.borrow(), ["aborted"]);
+        assert!(second.borrow().is_empty(), "{:?}", second.borrow());
+        reactor.abort(new);
+        assert_eq!(*second.borrow(), ["aborted"]);
     }
 
     #[test]
