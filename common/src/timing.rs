@@ -17,19 +17,17 @@ static PEAK_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 
 /// Runs `f` and returns its value with how long it took: the talk's `timeit` decorator.
 pub fn timeit<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let _flight = InFlight::start();
-    let start = Instant::now();
+    let watch = Stopwatch::start();
     let value = f();
-    (value, start.elapsed())
+    (value, watch.elapsed())
 }
 
 /// Awaits `future` and returns its output with how long it took: [`timeit`] for async code.
 /// It works on any runtime.
 pub async fn timed<F: Future>(future: F) -> (F::Output, Duration) {
-    let _flight = InFlight::start();
-    let start = Instant::now();
+    let watch = Stopwatch::start();
     let value = future.await;
-    (value, start.elapsed())
+    (value, watch.elapsed())
 }
 
 /// [`timeit`] for a program of callbacks, which cannot wrap a request in one call: start the

@@ -88,7 +88,6 @@ impl<'a> Fetch<'a> {
             request: target.request(),
             response: h1::Response::new(),
             body: Some(Body::new(self.endpoint)),
-            made: false,
             answer: answer.clone(),
         };
         let connected = if target.https {
@@ -163,7 +162,6 @@ struct HttpClient<'a> {
     response: h1::Response,
     /// Where the body goes; taken when the answer fires.
     body: Option<Body>,
-    made: bool,
     answer: Deferred<'a, (Head, Body)>,
 }
 
@@ -181,7 +179,6 @@ impl HttpClient<'_> {
 
 impl Protocol for HttpClient<'_> {
     fn connection_made(&mut self, transport: &mut dyn Transport) {
-        self.made = true;
         transport.write(&std::mem::take(&mut self.request));
     }
 
@@ -251,11 +248,16 @@ impl<P: Protocol> Tls<P> {
         Ok(())
     }
 
-    fn lose(&mut self, reason: io::Result<()>, transport: &mut dyn Transport) {
+    /// Tells `inner` the connection is gone, once.
+    fn tell_lost(&mut self, reason: io::Result<()>) {
         if !self.lost {
             self.lost = true;
             self.inner.connection_lost(reason);
         }
+    }
+
+    fn lose(&mut self, reason: io::Result<()>, transport: &mut dyn Transport) {
+        self.tell_lost(reason);
         transport.lose_connection();
     }
 
@@ -318,10 +320,7 @@ impl<P: Protocol> Protocol for Tls<P> {
     }
 
     fn connection_lost(&mut self, reason: io::Result<()>) {
-        if !self.lost {
-            self.lost = true;
-            self.inner.connection_lost(reason);
-        }
+        self.tell_lost(reason);
     }
 }
 

@@ -204,17 +204,13 @@ impl Response {
             input = match self.state {
                 State::Head => self.read_head(input)?,
                 State::Length(remaining) => {
-                    let n = input
-                        .len()
-                        .min(usize::try_from(remaining).unwrap_or(usize::MAX));
-                    body.push(&input[..n])?;
-                    let remaining = remaining - n as u64;
+                    let (remaining, rest) = take(remaining, input, body)?;
                     self.state = if remaining == 0 {
                         State::Done
                     } else {
                         State::Length(remaining)
                     };
-                    &input[n..]
+                    rest
                 }
                 State::UntilClose => {
                     body.push(input)?;
@@ -293,17 +289,13 @@ impl Response {
                 (None, rest) => return Ok(rest),
             },
             Chunk::Data(remaining) => {
-                let n = input
-                    .len()
-                    .min(usize::try_from(remaining).unwrap_or(usize::MAX));
-                body.push(&input[..n])?;
-                let remaining = remaining - n as u64;
+                let (remaining, rest) = take(remaining, input, body)?;
                 let next = if remaining == 0 {
                     Chunk::End
                 } else {
                     Chunk::Data(remaining)
                 };
-                (next, &input[n..])
+                (next, rest)
             }
             Chunk::End => match self.buffered(input, 2, parse_crlf)? {
                 (Some(()), rest) => (Chunk::Size, rest),
@@ -368,6 +360,20 @@ enum Framing {
     Length(u64),
     Chunked,
     UntilClose,
+}
+
+/// Hands `body` what `input` holds of the `remaining` bytes of a body or chunk; returns how many
+/// are still to come, and the input after them.
+fn take<'i>(
+    remaining: u64,
+    input: &'i [u8],
+    body: &mut impl Sink,
+) -> Result<(u64, &'i [u8]), FetchError> {
+    let n = input
+        .len()
+        .min(usize::try_from(remaining).unwrap_or(usize::MAX));
+    body.push(&input[..n])?;
+    Ok((remaining - n as u64, &input[n..]))
 }
 
 fn not_http(detail: impl Into<String>) -> FetchError {
