@@ -102,7 +102,7 @@ fn seconds(s: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("{s:?} is not a number of seconds from 0 to 86400"))
 }
 
-fn timeout(s: &str) -> Result<Duration, String> {
+pub(crate) fn timeout(s: &str) -> Result<Duration, String> {
     match seconds(s)? {
         Duration::ZERO => Err("a timeout of 0 s would fail every request".into()),
         timeout => Ok(timeout),

@@ -109,7 +109,9 @@ impl FetchError {
     pub fn thread_refused(e: &io::Error) -> FetchError {
         FetchError::new(
             ErrorKind::ThreadRefused,
-            format!("the OS refused a thread ({e}); lower --concurrency or raise ulimit -u"),
+            format!(
+                "the OS refused a thread ({e}); ask for fewer (--concurrency, --threads) or raise ulimit -u"
+            ),
         )
     }
 
@@ -243,7 +245,7 @@ impl fmt::Display for NoThread {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the OS refused a thread ({}); lower --concurrency or raise ulimit -u",
+            "the OS refused a thread ({}); ask for fewer (--concurrency, --threads) or raise ulimit -u",
             self.0
         )
     }

@@ -36,6 +36,8 @@ mod lookup;
 mod page;
 mod plan;
 mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod timing;
 #[cfg(feature = "rustls")]
 pub mod tls;

@@ -12,7 +12,7 @@ use std::io::{Read, Write};
 use common::{Body, Endpoint, ErrorKind, FetchError, Page};
 use h1::{Client, Head, Target};
 
-use crate::hub::Io;
+use green::Io;
 
 /// The size of each request's read buffer. It lives on its green thread's stack, whose pages
 /// count in memory once touched: every KiB here is a KiB per request in flight.

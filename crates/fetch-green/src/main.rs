@@ -5,7 +5,8 @@
 //! as the synchronous program's was; the difference is underneath, where every socket wait
 //! switches to the hub, and the hub switches to whichever green thread can go on.
 //!
-//! Stackful coroutines from `corosensei`, on one hub thread (`hub.rs`), as gevent has one hub per
+//! Stackful coroutines from `corosensei`, on one hub thread (the `green` crate,
+//! shared with serve-green), as gevent has one hub per
 //! thread. The other candidate, `may`, runs coroutines on several threads: it spawns through an
 //! `unsafe` call (`go!` hides it: a coroutine that touches thread-local storage may resume on
 //! another thread, which is undefined behaviour), and so no library that uses thread-locals may
@@ -13,11 +14,11 @@
 //! stack), and its coroutines never leave the thread that made them.
 //!
 //! The caveats are green threads' own:
-//! - each one has a fixed stack (`hub::STACK`, 256 KiB of address space; pages count in memory
+//! - each one has a fixed stack (`green::STACK`, 256 KiB of address space; pages count in memory
 //!   only once touched); overflowing it hits the guard page and ends the process;
 //! - a call that blocks without going through the hub (`std::thread::sleep`, a std socket, a
 //!   library's own blocking I/O) stalls every green thread, not just its own (tested in
-//!   `hub.rs`);
+//!   the `green` crate);
 //! - one hub is one core: the requests overlap their waiting, never their computing.
 //!
 //! Run with:
@@ -27,14 +28,13 @@
 //! ```
 
 mod http;
-mod hub;
 
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Duration;
 
 use common::{FetchError, Page, Run, timeit};
-use hub::{Hub, NoStack};
+use green::{Hub, NoStack};
 
 fn main() -> ExitCode {
     common::exit(fetch_all())

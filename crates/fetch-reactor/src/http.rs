@@ -20,7 +20,7 @@ use common::{Body, Endpoint, ErrorKind, FetchError, Page};
 use h1::{Client, Head, Target};
 use rustls::ClientConnection;
 
-use crate::reactor::{ConnectionId, Deferred, Protocol, Reactor, TimerId, Transport};
+use reactor::{ConnectionId, Deferred, Protocol, Reactor, TimerId, Transport};
 
 /// Fetches `endpoint`'s page, following redirects: the Deferred fires with the page, or with why
 /// there is none, within the client's timeout.

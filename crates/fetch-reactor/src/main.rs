@@ -6,8 +6,8 @@
 //! operation and returns at once, and the rest of the work is a callback that the reactor calls
 //! when a socket or a timer is ready ("you don't write Python, you write Twisted").
 //!
-//! The reactor (`reactor.rs`) is a small one written for this model on mio: a poller, a table of
-//! connections, a timer heap, and the `Protocol` and `Deferred` of Twisted. It is what tokio and
+//! The reactor (the `reactor` crate, shared with serve-reactor) is a small one on mio: a
+//! poller, a table of connections, a timer heap, and the `Protocol` and `Deferred` of Twisted. It is what tokio and
 //! smol do for you under `async`/`await`. HTTP (`http.rs`) is a protocol that feeds the `h1`
 //! parser, with rustls as a protocol wrapped around it for HTTPS. Each connection keeps only its
 //! parse state; the one read buffer belongs to the reactor.
@@ -19,7 +19,6 @@
 //! ```
 
 mod http;
-mod reactor;
 
 use std::cell::RefCell;
 use std::process::ExitCode;

@@ -14,6 +14,7 @@
 
 pub mod child;
 mod models;
+pub mod serve;
 
 use std::process::Command;
 use std::time::Duration;
@@ -111,6 +112,14 @@ fn without_ports(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A program stopped at start-up because the OS refused it a thread: it must say so.
+pub fn assert_refused_a_thread(stderr: &str) {
+    assert!(
+        stderr.starts_with("error: the OS refused a thread"),
+        "{stderr}"
+    );
 }
 
 /// Runs the child as the unprivileged user `nobody`, allowed `threads` threads in all
@@ -602,13 +611,7 @@ impl Model {
         let finished = child::run(&mut command, secs(30)).expect("run the model");
         let status = finished.status.expect("the model finished in time");
         if status.code() == Some(2) {
-            assert!(
-                finished
-                    .stderr
-                    .starts_with("error: the OS refused a thread"),
-                "{}",
-                finished.stderr
-            );
+            assert_refused_a_thread(&finished.stderr);
             return;
         }
         assert!(

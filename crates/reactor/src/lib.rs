@@ -15,6 +15,10 @@
 //! - [`Reactor::connect_tcp`]: a non-blocking connect, completed when the socket turns writable
 //!   and checked with `take_error`; then reads and writes until `WouldBlock` (mio is
 //!   edge-triggered: a socket that is not drained is not reported again).
+//! - [`Reactor::listen_tcp`]: a listening socket whose connections are accepted until
+//!   `WouldBlock`, each given the protocol its [`Factory`] builds (Twisted's `listenTCP`);
+//!   [`Reactor::with_transport`] writes to a connection from a timer or another connection's
+//!   callback, as a Twisted protocol writes to `self.transport` whenever it likes.
 //! - [`Reactor::call_later`] and [`Reactor::cancel`]: a heap of timers, the next due one deciding
 //!   how long to sleep.
 //! - [`Reactor::resolve`]: a name lookup on a thread (as Twisted's default resolver does), whose
@@ -44,6 +48,13 @@ const READ_BUFFER: usize = 64 * 1024;
 /// The token of the waker that lookup threads use; connections have the slab's keys.
 const WAKE: Token = Token(usize::MAX);
 
+/// The token of the first listening socket; the next ones count down from it.
+const LISTEN: usize = usize::MAX - 1;
+
+/// How long to wait after an accept failed (no descriptors left, say) before trying again: the
+/// connection waits in the backlog meanwhile, and the loop does not spin.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(10);
+
 /// What a connection's owner is told, as Twisted's `Protocol` is: the connection is made, bytes
 /// arrived, the connection is gone. Each method runs on the reactor's thread and must not block.
 pub trait Protocol {
@@ -64,6 +75,16 @@ pub trait Transport {
     fn lose_connection(&mut self);
 }
 
+/// What builds a protocol for each connection a listening socket accepts: Twisted's
+/// `Factory.buildProtocol`.
+pub trait Factory<'a> {
+    /// The protocol of the accepted connection `id`; it hears `connection_made` next.
+    fn build_protocol(&mut self, id: ConnectionId) -> Box<dyn Protocol + 'a>;
+    /// An accept failed (no descriptors left, say): the connection stays in the backlog, and the
+    /// reactor tries again shortly.
+    fn accept_failed(&mut self, error: io::Error);
+}
+
 /// The reactor. Cloning it clones a handle: callbacks keep one to schedule more work, as
 /// Twisted's programs use its global `reactor`.
 #[derive(Clone)]
@@ -75,6 +96,7 @@ struct Inner<'a> {
     poll: RefCell<Poll>,
     registry: mio::Registry,
     connections: RefCell<Slab<Slot<'a>>>,
+    listeners: RefCell<Vec<Listening<'a>>>,
     timers: RefCell<Timers<'a>>,
     lookups: RefCell<Slab<(Lookup, Deferred<'a, Vec<SocketAddr>>)>>,
     woken: Arc<Woken>,
@@ -83,6 +105,12 @@ struct Inner<'a> {
     /// How many connections were made: each one's number tells it from a later connection in
     /// the same slot.
     connections_made: Cell<u64>,
+}
+
+/// A listening socket and what builds its connections' protocols.
+struct Listening<'a> {
+    socket: mio::net::TcpListener,
+    factory: Box<dyn Factory<'a> + 'a>,
 }
 
 /// A connection's place in the table: out while its protocol is being called.
@@ -127,6 +155,7 @@ impl<'a> Reactor<'a> {
                 poll: RefCell::new(poll),
                 registry,
                 connections: RefCell::new(Slab::new()),
+                listeners: RefCell::default(),
                 timers: RefCell::default(),
                 lookups: RefCell::new(Slab::new()),
                 // A poller that cannot be woken leaves the lookup to its timeout: nothing better
@@ -151,6 +180,7 @@ impl<'a> Reactor<'a> {
                 break;
             }
             let idle = inner.connections.borrow().is_empty()
+                && inner.listeners.borrow().is_empty()
                 && inner.lookups.borrow().is_empty()
                 && timeout.is_none();
             if idle {
@@ -164,6 +194,8 @@ impl<'a> Reactor<'a> {
             for event in events.iter() {
                 if event.token() == WAKE {
                     self.answer_lookups();
+                } else if event.token().0 > LISTEN - inner.listeners.borrow().len() {
+                    self.accept(LISTEN - event.token().0);
                 } else {
                     self.ready(event.token(), event.is_writable());
                 }
@@ -291,6 +323,94 @@ impl<'a> Reactor<'a> {
         Ok(ConnectionId(token, number))
     }
 
+    /// Listens on `listener`: each connection it accepts gets the protocol `factory` builds.
+    pub fn listen_tcp(
+        &self,
+        listener: std::net::TcpListener,
+        factory: impl Factory<'a> + 'a,
+    ) -> io::Result<()> {
+        listener.set_nonblocking(true)?;
+        let mut socket = mio::net::TcpListener::from_std(listener);
+        let mut listeners = self.inner.listeners.borrow_mut();
+        let token = Token(LISTEN - listeners.len());
+        self.inner
+            .registry
+            .register(&mut socket, token, Interest::READABLE)?;
+        listeners.push(Listening {
+            socket,
+            factory: Box::new(factory),
+        });
+        Ok(())
+    }
+
+    /// Accepts every connection waiting on listener `index`. Each is a connection like a
+    /// connected client's: its first event finds it connected, and its protocol hears
+    /// `connection_made`.
+    fn accept(&self, index: usize) {
+        loop {
+            let mut listeners = self.inner.listeners.borrow_mut();
+            let Some(listening) = listeners.get_mut(index) else {
+                return;
+            };
+            let mut socket = match listening.socket.accept() {
+                Ok((socket, _)) => socket,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    listening.factory.accept_failed(e);
+                    drop(listeners);
+                    // Edge-triggered: the backlog will not be reported again until a new
+                    // connection arrives, so look again after a pause.
+                    let reactor = self.clone();
+                    self.call_later(ACCEPT_PAUSE, move || reactor.accept(index));
+                    return;
+                }
+            };
+            let mut connections = self.inner.connections.borrow_mut();
+            let entry = connections.vacant_entry();
+            let token = Token(entry.key());
+            let interest = Interest::READABLE | Interest::WRITABLE;
+            if let Err(e) = self.inner.registry.register(&mut socket, token, interest) {
+                listening.factory.accept_failed(e);
+                continue;
+            }
+            let number = self.inner.connections_made.get() + 1;
+            self.inner.connections_made.set(number);
+            let protocol = listening
+                .factory
+                .build_protocol(ConnectionId(token, number));
+            entry.insert(Some(Connection {
+                socket,
+                protocol,
+                out: Vec::new(),
+                connected: false,
+                closing: false,
+                number,
+            }));
+        }
+    }
+
+    /// Runs `f` with connection `id`'s transport, from outside its protocol's callbacks (a
+    /// timer's, say): what it writes goes out as a callback's writes do, and a
+    /// `lose_connection` closes the connection once they are sent. A connection already closed
+    /// (or one whose protocol is running right now) is left alone, and `f` is not called.
+    pub fn with_transport(&self, id: ConnectionId, f: impl FnOnce(&mut dyn Transport)) {
+        let taken = match self.inner.connections.borrow_mut().get_mut(id.0.0) {
+            Some(slot) if slot.as_ref().is_some_and(|c| c.number == id.1) => slot.take(),
+            _ => None,
+        };
+        let Some(mut connection) = taken else { return };
+        let mut transport = Socket {
+            socket: &mut connection.socket,
+            out: &mut connection.out,
+            closing: &mut connection.closing,
+            error: None,
+        };
+        f(&mut transport);
+        let outcome = transport.check().map(|()| true);
+        self.put_back(id.0, connection, outcome);
+    }
+
     /// Closes a connection at once, whatever it was doing; its protocol hears
     /// `connection_lost` with `ConnectionAborted`, as Twisted's `abortConnection` does. A
     /// connection already closed is left alone, and so is a later one in its slot.
@@ -323,6 +443,12 @@ impl<'a> Reactor<'a> {
         };
         let Some(mut connection) = taken else { return };
         let outcome = self.drive(&mut connection, writable);
+        self.put_back(token, connection, outcome);
+    }
+
+    /// Puts a connection back in its slot after its protocol ran, or closes it: when the peer
+    /// closed it, an error ended it, or the protocol lost it and nothing is left to send.
+    fn put_back(&self, token: Token, mut connection: Connection<'a>, outcome: io::Result<bool>) {
         let mut connections = self.inner.connections.borrow_mut();
         match outcome {
             Ok(true) if !(connection.closing && connection.out.is_empty()) => {

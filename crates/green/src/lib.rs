@@ -10,7 +10,9 @@
 //! - the socket ([`TcpStream`]) is gevent's monkey-patched socket: `read` and `write` look
 //!   blocking to the code that calls them, and yield to the hub on `WouldBlock`;
 //! - [`Hub::spawn`] with the hub's size is eventlet's `GreenPool(size).spawn`, and
-//!   [`Hub::join_all`] is `gevent.joinall`.
+//!   [`Hub::join_all`] is `gevent.joinall`;
+//! - [`Hub::serve_forever`] is gevent's `StreamServer(listener, handle).serve_forever()`: the
+//!   hub accepts connections and runs `handle` on a green thread of its own for each.
 //!
 //! The price of code that looks blocking: anything that blocks without going through [`Io`]
 //! (a `std::thread::sleep`, a blocking DNS call, a socket of std's) stops the hub itself, and
@@ -28,6 +30,7 @@ use std::sync::Arc;
 use std::task::Context;
 use std::time::{Duration, Instant};
 
+use common::serve::{self, stats};
 use common::{FetchError, Woken};
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
@@ -41,6 +44,9 @@ pub const STACK: usize = 256 * 1024;
 
 /// The token of the waker that lookup threads use; green threads have their slab keys.
 const WAKE: Token = Token(usize::MAX);
+
+/// The token of the listening socket of [`Hub::serve_forever`].
+const LISTEN: Token = Token(usize::MAX - 1);
 
 /// Why the hub resumed a green thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +65,9 @@ type Green<R> = Coroutine<Resume, Wait, R, DefaultStack>;
 /// What a green thread runs.
 type Job<R> = Box<dyn FnOnce(&Io<'_>) -> R>;
 
+/// What a server's green thread runs for an accepted connection.
+type Serve<R> = Box<dyn Fn(mio::net::TcpStream) -> Job<R>>;
+
 /// A green thread's result when it could not start: its stack could not be had.
 pub trait NoStack {
     fn no_stack(error: io::Error) -> Self;
@@ -70,18 +79,23 @@ pub struct Hub<R> {
     shared: Rc<Shared>,
     size: usize,
     running: Slab<Running<R>>,
-    /// Green threads not started yet: where their result goes, and what they run.
-    queued: VecDeque<(usize, Job<R>)>,
+    /// Green threads not started yet: where their result goes (nowhere for a server's), and
+    /// what they run.
+    queued: VecDeque<(Option<usize>, Job<R>)>,
     ready: VecDeque<usize>,
     timers: BinaryHeap<Reverse<(Instant, usize, u64)>>,
     results: Vec<Option<R>>,
     serial: u64,
+    /// A server's listening socket and its connections' handler.
+    listener: Option<(mio::net::TcpListener, Serve<R>)>,
+    /// When to accept again after an accept failed.
+    accept_again: Option<Instant>,
 }
 
 struct Running<R> {
     green: Green<R>,
-    /// Which spawn this is, in order: where its result goes.
-    index: usize,
+    /// Which spawn this is, in order: where its result goes (nowhere for a server's).
+    index: Option<usize>,
     /// Tells this green thread from a later one in the same slot, for stale timers.
     serial: u64,
     /// The deadline a timer is set for.
@@ -125,17 +139,26 @@ impl<R: NoStack + 'static> Hub<R> {
             timers: BinaryHeap::new(),
             results: Vec::new(),
             serial: 0,
+            listener: None,
+            accept_again: None,
         })
     }
 
     /// Adds a green thread running `f`. It starts when the hub runs and a place is free.
     pub fn spawn(&mut self, f: impl FnOnce(&Io<'_>) -> R + 'static) {
-        self.queued.push_back((self.results.len(), Box::new(f)));
+        self.queued
+            .push_back((Some(self.results.len()), Box::new(f)));
         self.results.push(None);
     }
 
     /// Runs the hub until every green thread has returned; their results, in spawn order.
     pub fn join_all(mut self) -> io::Result<Vec<R>> {
+        self.run()?;
+        Ok(self.results.into_iter().flatten().collect())
+    }
+
+    /// Runs green threads as they become ready, until none is left and none can arrive.
+    fn run(&mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(1024);
         loop {
             self.start_queued();
@@ -143,13 +166,22 @@ impl<R: NoStack + 'static> Hub<R> {
                 self.resume(key, Resume::Go);
                 self.start_queued();
             }
-            if self.running.is_empty() && self.queued.is_empty() {
-                break;
+            if self.running.is_empty() && self.queued.is_empty() && self.listener.is_none() {
+                return Ok(());
             }
-            let Some(timeout) = self.expire_timers() else {
+            let Some(mut timeout) = self.expire_timers() else {
                 // A deadline passed and its green thread ran: look again before sleeping.
                 continue;
             };
+            if let Some(at) = self.accept_again {
+                let now = Instant::now();
+                if at <= now {
+                    self.accept_again = None;
+                    self.accept();
+                    continue;
+                }
+                timeout = Some(timeout.map_or(at - now, |t| t.min(at - now)));
+            }
             match self.poll.poll(&mut events, timeout) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -159,12 +191,37 @@ impl<R: NoStack + 'static> Hub<R> {
                 if event.token() == WAKE {
                     let keys = self.shared.woken.take();
                     keys.into_iter().for_each(|key| self.make_ready(key));
+                } else if event.token() == LISTEN {
+                    self.accept();
                 } else {
                     self.make_ready(event.token().0);
                 }
             }
         }
-        Ok(self.results.into_iter().flatten().collect())
+    }
+
+    /// Accepts every connection waiting, each to be served on a green thread of its own.
+    fn accept(&mut self) {
+        let Some((listener, serve)) = &self.listener else {
+            return;
+        };
+        loop {
+            match listener.accept() {
+                Ok((socket, _)) => {
+                    stats().accepted();
+                    self.queued.push_back((None, serve(socket)));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    // Edge-triggered: the backlog will not be reported again until a new
+                    // connection arrives, so look again after a pause.
+                    stats().refused(&e);
+                    self.accept_again = Some(Instant::now() + serve::ACCEPT_PAUSE);
+                    return;
+                }
+            }
+        }
     }
 
     fn make_ready(&mut self, key: usize) {
@@ -185,7 +242,11 @@ impl<R: NoStack + 'static> Hub<R> {
             let stack = match DefaultStack::new(STACK) {
                 Ok(stack) => stack,
                 Err(e) => {
-                    self.results[index] = Some(R::no_stack(e));
+                    match index {
+                        Some(index) => self.results[index] = Some(R::no_stack(e)),
+                        // A server's connection: closed, and counted.
+                        None => stats().refused(&e),
+                    }
                     continue;
                 }
             };
@@ -227,8 +288,9 @@ impl<R: NoStack + 'static> Hub<R> {
                 }
             }
             CoroutineResult::Return(result) => {
-                let running = self.running.remove(key);
-                self.results[running.index] = Some(result);
+                if let Some(index) = self.running.remove(key).index {
+                    self.results[index] = Some(result);
+                }
             }
         }
     }
@@ -258,6 +320,39 @@ impl<R: NoStack + 'static> Hub<R> {
         }
         Some(None)
     }
+}
+
+impl Hub<()> {
+    /// gevent's `StreamServer(listener, handle).serve_forever()`: accepts connections for as
+    /// long as the hub runs, and runs `handle` for each on a green thread of its own, without
+    /// the hub's size as a limit. Accepted connections and refused ones (an accept that failed,
+    /// a stack that could not be had) are counted in [`common::serve::stats`].
+    pub fn serve_forever(
+        mut self,
+        listener: std::net::TcpListener,
+        handle: impl Fn(&Io<'_>, TcpStream<'_, '_>) + 'static,
+    ) -> io::Result<()> {
+        listener.set_nonblocking(true)?;
+        let mut listener = mio::net::TcpListener::from_std(listener);
+        self.poll
+            .registry()
+            .register(&mut listener, LISTEN, Interest::READABLE)?;
+        self.size = usize::MAX;
+        let handle = Rc::new(handle);
+        let serve = move |socket| -> Job<()> {
+            let handle = handle.clone();
+            Box::new(move |io| match io.adopt(socket) {
+                Ok(stream) => handle(io, stream),
+                Err(e) => stats().refused(&e),
+            })
+        };
+        self.listener = Some((listener, Box::new(serve)));
+        self.run()
+    }
+}
+
+impl NoStack for () {
+    fn no_stack(_: io::Error) {}
 }
 
 /// What a green thread is handed: its way to wait without blocking the hub. Every wait goes
@@ -293,11 +388,12 @@ impl<'y> Io<'y> {
         self.deadline.set(Some(Instant::now() + limit));
     }
 
+    /// Lifts the limit of [`set_timeout`](Io::set_timeout).
+    pub fn clear_timeout(&self) {
+        self.deadline.set(None);
+    }
+
     /// Sleeps without holding up the hub: `gevent.sleep`.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "requests never sleep; the tests do")
-    )]
     pub fn sleep(&self, duration: Duration) -> io::Result<()> {
         let end = Instant::now() + duration;
         let outer = self.deadline.get();
@@ -351,6 +447,17 @@ impl<'y> Io<'y> {
         let _ = stream.socket.set_nodelay(true);
         Ok(stream)
     }
+
+    /// Makes an accepted socket this green thread's.
+    fn adopt(&self, mut socket: mio::net::TcpStream) -> io::Result<TcpStream<'_, 'y>> {
+        self.shared.registry.register(
+            &mut socket,
+            Token(self.key),
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
+        let _ = socket.set_nodelay(true);
+        Ok(TcpStream { socket, io: self })
+    }
 }
 
 /// A socket that yields: `read` and `write` return when done, as a blocking socket's do, and
@@ -397,6 +504,22 @@ impl Write for TcpStream<'_, '_> {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// A green socket serves a connection with the same blocking code as a thread's socket
+/// ([`serve::converse`]): its waits yield to the hub instead of blocking a thread.
+impl serve::Connection for TcpStream<'_, '_> {
+    fn read_timeout(&mut self, limit: Option<Duration>) -> io::Result<()> {
+        match limit {
+            Some(limit) => self.io.set_timeout(limit),
+            None => self.io.clear_timeout(),
+        }
+        Ok(())
+    }
+
+    fn wait(&mut self, delay: Duration) {
+        let _ = self.io.sleep(delay);
     }
 }
 

@@ -1,0 +1,50 @@
+//! A server on green threads: blocking code per connection, on coroutines that yield to a hub.
+//!
+//! gevent's answer to the talk's closing question: `StreamServer(listener, handle)
+//! .serve_forever()`, which accepts connections and runs `handle` for each on a green thread
+//! of its own. `handle` is the very code that serve-threads runs on an OS thread
+//! (`common::serve::converse`: read a head, wait, answer, again); the socket it is given yields
+//! to the hub on `WouldBlock`, and its `wait` is a `gevent.sleep` (the `green` crate, shared
+//! with fetch-green). So the program reads as threaded code and runs as an event loop.
+//!
+//! A connection costs a coroutine's stack (`green::STACK` of address space, of which only the
+//! touched pages are resident) instead of a thread, and a hub is one thread: `--threads N` runs
+//! N hubs (one by default, as one gevent process has one), each accepting from the same socket.
+//!
+//! Run with:
+//! ```sh
+//! cargo run --release -p serve-green
+//! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
+//! ```
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use common::serve::{self, Serve};
+use green::Hub;
+
+fn main() -> ExitCode {
+    common::exit(serve())
+}
+
+fn serve() -> anyhow::Result<ExitCode> {
+    let serve = Serve::from_cli()?;
+    let listener = serve.listen()?;
+    let header_timeout = serve.header_timeout();
+    // A hub per thread (--threads), each accepting from the same socket.
+    serve.on_each_thread(listener, move |listener| {
+        serve_forever(listener, header_timeout)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One hub, serving connections until the process ends.
+fn serve_forever(listener: TcpListener, header_timeout: Duration) -> std::io::Result<()> {
+    let hub = Hub::new(1)?;
+    // StreamServer(listener, handle).serve_forever(): each connection's green thread runs the
+    // blocking conversation, whose waits switch to the hub.
+    hub.serve_forever(listener, move |_io, stream| {
+        serve::converse(stream, header_timeout);
+    })
+}

@@ -1,0 +1,187 @@
+//! A server on a reactor: a protocol per connection, and callbacks for everything that happens.
+//!
+//! Twisted's answer to the talk's closing question: `reactor.listenTCP(port, factory)`, where
+//! the factory builds a `Protocol` for each connection, and the reactor calls its
+//! `dataReceived` with whatever bytes arrive. Nothing waits: a request's `ms` is a
+//! `reactor.callLater` whose callback writes the answer, and a head that is late is another
+//! timer, which drops the connection. The reactor is the `reactor` crate, shared with
+//! fetch-reactor.
+//!
+//! A connection costs what the protocol keeps (the bytes of a head not yet whole, the timer it
+//! waits on) and a slot in the reactor's table: no stack, no task. One reactor is one thread:
+//! `--threads N` runs N reactors (one by default, as one Twisted process has one), each
+//! accepting from the same socket.
+//!
+//! Run with:
+//! ```sh
+//! cargo run --release -p serve-reactor
+//! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
+//! ```
+
+use std::cell::RefCell;
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::time::Duration;
+
+use common::serve::{self, Persist, Rejected, Request, Route, Serve, stats};
+use reactor::{ConnectionId, Factory, Protocol, Reactor, TimerId, Transport};
+
+fn main() -> ExitCode {
+    common::exit(serve())
+}
+
+fn serve() -> anyhow::Result<ExitCode> {
+    let serve = Serve::from_cli()?;
+    let listener = serve.listen()?;
+    let header_timeout = serve.header_timeout();
+    // A reactor per thread (--threads), each accepting from the same socket.
+    serve.on_each_thread(listener, move |listener| run(listener, header_timeout))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One reactor, serving connections until the process ends.
+fn run(listener: TcpListener, header_timeout: Duration) -> std::io::Result<()> {
+    let reactor = Reactor::new()?;
+    // reactor.listenTCP(port, factory); reactor.run()
+    let factory = Site {
+        reactor: reactor.clone(),
+        header_timeout,
+    };
+    reactor.listen_tcp(listener, factory)?;
+    reactor.run()
+}
+
+/// Twisted's `Factory`: a protocol for each connection accepted.
+struct Site {
+    reactor: Reactor<'static>,
+    header_timeout: Duration,
+}
+
+impl Factory<'static> for Site {
+    fn build_protocol(&mut self, id: ConnectionId) -> Box<dyn Protocol> {
+        stats().accepted();
+        Box::new(Http {
+            reactor: self.reactor.clone(),
+            id,
+            header_timeout: self.header_timeout,
+            state: Rc::default(),
+        })
+    }
+
+    fn accept_failed(&mut self, error: std::io::Error) {
+        stats().refused(&error);
+    }
+}
+
+/// The protocol of one connection. A clone is a handle to the same connection: a timer's
+/// callback keeps one, to answer when it fires.
+#[derive(Clone)]
+struct Http {
+    reactor: Reactor<'static>,
+    id: ConnectionId,
+    header_timeout: Duration,
+    state: Rc<RefCell<State>>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The bytes of the next request head, until it is whole.
+    input: Vec<u8>,
+    /// The timer running: the next head's deadline, or the wait before an answer.
+    timer: Option<TimerId>,
+    /// A request is being answered: the next one waits its turn in `input`.
+    busy: bool,
+}
+
+impl Protocol for Http {
+    fn connection_made(&mut self, _: &mut dyn Transport) {
+        self.expect_a_head();
+    }
+
+    fn data_received(&mut self, data: &[u8], transport: &mut dyn Transport) {
+        let mut state = self.state.borrow_mut();
+        state.input.extend_from_slice(data);
+        if !state.busy {
+            drop(state);
+            self.serve_next(transport);
+        } else if state.input.len() > serve::MAX_HEAD {
+            // The client sends ahead of its answers without end: drop it.
+            transport.lose_connection();
+        }
+    }
+
+    fn connection_lost(&mut self, _: std::io::Result<()>) {
+        if let Some(timer) = self.state.borrow_mut().timer.take() {
+            self.reactor.cancel(timer);
+        }
+    }
+}
+
+impl Http {
+    /// Gives the next request head `--header-timeout` to arrive whole.
+    fn expect_a_head(&self) {
+        let (reactor, id) = (self.reactor.clone(), self.id);
+        let timer = self.reactor.call_later(self.header_timeout, move || {
+            stats().timed_out();
+            reactor.abort(id);
+        });
+        self.state.borrow_mut().timer = Some(timer);
+    }
+
+    /// Answers the request at the start of the input, if it is whole.
+    fn serve_next(&self, transport: &mut dyn Transport) {
+        let request = {
+            let mut state = self.state.borrow_mut();
+            match serve::parse_request(&state.input) {
+                Ok(None) => return,
+                Ok(Some(request)) => {
+                    state.input.drain(..request.len);
+                    state.busy = true;
+                    if let Some(timer) = state.timer.take() {
+                        self.reactor.cancel(timer);
+                    }
+                    request
+                }
+                Err(Rejected { status }) => {
+                    let mut out = Vec::new();
+                    serve::write_response(&mut out, status, b"", Persist::Close);
+                    transport.write(&out);
+                    transport.lose_connection();
+                    return;
+                }
+            }
+        };
+        let Request { route, persist, .. } = request;
+        match route {
+            Route::Now { status, body } => self.answer(status, &body, persist, transport),
+            Route::Work { delay, body } => {
+                // The database call: a timer, whose callback answers. The reactor serves the
+                // other connections meanwhile.
+                let this = self.clone();
+                let timer = self.reactor.call_later(delay, move || {
+                    this.state.borrow_mut().timer = None;
+                    let id = this.id;
+                    this.reactor
+                        .with_transport(id, |transport| this.answer(200, body, persist, transport));
+                });
+                self.state.borrow_mut().timer = Some(timer);
+            }
+        }
+    }
+
+    /// Writes an answer, then closes the connection or goes on to the next request.
+    fn answer(&self, status: u16, body: &[u8], persist: Persist, transport: &mut dyn Transport) {
+        let mut out = Vec::with_capacity(body.len() + 64);
+        serve::write_response(&mut out, status, body, persist);
+        transport.write(&out);
+        if persist == Persist::Close {
+            transport.lose_connection();
+            return;
+        }
+        self.state.borrow_mut().busy = false;
+        self.expect_a_head();
+        // A request the client sent ahead (pipelining) is already here.
+        self.serve_next(transport);
+    }
+}

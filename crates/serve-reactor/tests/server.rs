@@ -1,0 +1,3 @@
+//! serve-reactor over loopback: the checks every server must pass.
+
+harness::server_tests!(env!("CARGO_BIN_EXE_serve-reactor"));
