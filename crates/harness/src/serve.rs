@@ -90,6 +90,11 @@ impl Server {
         self.addr
     }
 
+    /// The server's process id, for its figures in `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// A new connection to the server, with a read timeout so that no test waits for ever.
     pub fn connect(&self) -> TcpStream {
         let stream = TcpStream::connect(self.addr).expect("connect to the server");
