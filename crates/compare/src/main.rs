@@ -20,7 +20,6 @@
 
 mod cells;
 mod charts;
-mod machine;
 mod output;
 mod runner;
 mod summary;
@@ -34,6 +33,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use cells::{Cell, Sweep, Workload};
+use compare::{machine, ports};
 use summary::{CellSummary, Record, Status};
 
 #[derive(Debug, Parser)]
@@ -183,7 +183,7 @@ fn measure(
             let record = if cell.predicted.as_secs_f64() > args.budget {
                 Record::skipped(cell, r, args.budget)
             } else {
-                let waited = runner::wait_for_ports(cell.workload.n());
+                let waited = ports::wait_for_ports(cell.workload.n());
                 if waited > Duration::from_secs(1) {
                     say(
                         &progress,

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Parser;
 use common::group;
+use compare::page::{self, Action, read};
 use harness::{CURL, Kind, MODELS, label};
 
 #[derive(Debug, Parser)]
@@ -24,68 +25,19 @@ struct Args {
     /// The run: a folder written by `scripts/run_all.sh --out DIR`.
     #[arg(long, default_value = "docs/results")]
     from: PathBuf,
-    /// Write the tables into FILE, between their markers.
-    #[arg(long, value_name = "FILE")]
-    write: Option<PathBuf>,
-    /// Check the tables of FILE against the run; exit 1 if any is out of date.
-    #[arg(long, value_name = "FILE", conflicts_with = "write")]
-    check: Option<PathBuf>,
+    #[command(flatten)]
+    output: page::Output,
 }
 
 fn main() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
     let run = Run::read(&args.from)?;
-    let tables = tables(&run);
-    match (&args.write, &args.check) {
-        (Some(file), _) => {
-            let page = read(file)?;
-            std::fs::write(file, fill(&page, &tables)?)?;
-            println!("wrote the tables of {}", file.display());
-        }
-        (None, Some(file)) => {
-            let page = read(file)?;
-            if fill(&page, &tables)? != page {
-                eprintln!(
-                    "the tables of {} do not match the run in {}: regenerate them with\n  \
-                     cargo run -p compare --bin results-doc -- --write {}",
-                    file.display(),
-                    args.from.display(),
-                    file.display()
-                );
-                return Ok(ExitCode::FAILURE);
-            }
-            println!("the tables of {} match the run", file.display());
-        }
-        (None, None) => {
-            for (name, table) in &tables {
-                println!("<!-- results:{name} -->\n{table}<!-- /results:{name} -->\n");
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn read(file: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))
-}
-
-/// `page` with each table put between its markers; every table must have its markers.
-fn fill(page: &str, tables: &[(&str, String)]) -> anyhow::Result<String> {
-    let mut page = page.to_string();
-    for (name, table) in tables {
-        let (open, close) = (
-            format!("<!-- results:{name} -->\n"),
-            format!("<!-- /results:{name} -->"),
-        );
-        let Some(start) = page.find(&open).map(|i| i + open.len()) else {
-            bail!("no {open:?} marker");
-        };
-        let Some(end) = page[start..].find(&close).map(|i| i + start) else {
-            bail!("no {close:?} marker after {open:?}");
-        };
-        page.replace_range(start..end, table);
-    }
-    Ok(page)
+    Action::of(&args.output).run(
+        "results",
+        &tables(&run),
+        &args.from,
+        "cargo run -p compare --bin results-doc --",
+    )
 }
 
 /// One row of `summary.csv`: a model on a workload, over the run's repeats.
@@ -126,26 +78,16 @@ impl Run {
         let machine = read(&dir.join("machine.json"))?;
         let machine: serde_json::Value = serde_json::from_str(&machine)
             .with_context(|| format!("{} is not JSON", dir.join("machine.json").display()))?;
-        let mut lines = csv.lines();
-        let header: Vec<String> = fields(lines.next().unwrap_or(""));
         let mut cells = Vec::new();
         let mut runs = 0;
-        for line in lines.filter(|l| !l.is_empty()) {
-            let row = fields(line);
-            let get = |name: &str| -> &str {
-                header
-                    .iter()
-                    .position(|h| h == name)
-                    .and_then(|i| row.get(i))
-                    .map_or("", String::as_str)
-            };
-            let num = |name: &str| get(name).parse::<f64>().ok();
-            runs = runs.max(get("runs").parse().unwrap_or(0));
+        for row in page::rows(&csv) {
+            let num = |name: &str| row.num(name);
+            runs = runs.max(row.get("runs").parse().unwrap_or(0));
             cells.push(Cell {
-                workload: get("workload").to_string(),
-                n: get("n").parse().unwrap_or(0),
-                model: get("model").to_string(),
-                status: get("status").to_string(),
+                workload: row.get("workload").to_string(),
+                n: row.get("n").parse().unwrap_or(0),
+                model: row.get("model").to_string(),
+                status: row.get("status").to_string(),
                 wall: num("wall_median_s"),
                 wall_min: num("wall_min_s"),
                 wall_max: num("wall_max_s"),
@@ -153,9 +95,9 @@ impl Run {
                 rss: num("peak_rss_median_bytes"),
                 per_in_flight: num("peak_rss_per_in_flight_bytes"),
                 in_flight: num("peak_in_flight"),
-                jobs_total: get("jobs_total").parse().ok(),
-                correct: get("correct").parse().ok(),
-                note: get("note").to_string(),
+                jobs_total: row.get("jobs_total").parse().ok(),
+                correct: row.get("correct").parse().ok(),
+                note: row.get("note").to_string(),
             });
         }
         if cells.is_empty() {
@@ -203,27 +145,6 @@ impl Run {
             .filter(|c| c.measured())
             .and_then(pick)
     }
-}
-
-/// A CSV line's fields, with `"..."` quoting as `summary.csv` writes it.
-fn fields(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            (c, _) => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
 }
 
 /// A model's name in a table: without `fetch-`; curl's says how many transfers it runs at once.
@@ -279,21 +200,9 @@ fn tables(run: &Run) -> Vec<(&'static str, String)> {
 }
 
 fn setup(run: &Run) -> String {
-    let m = &run.machine;
-    let text = |key: &str| m[key].as_str().unwrap_or("?").to_string();
-    let gib = m["memory_bytes"].as_f64().unwrap_or(0.0) / f64::from(1 << 30);
     format!(
-        "- **Machine:** {} cores ({}), {gib:.1} GiB memory, {}, Linux {}, {}, open-file limit {}.\n\
-         - **Code:** commit `{}`, release build, run on {}.\n\
-         - **Repeats:** {} runs of each measurement, interleaved; each figure is their median.\n",
-        m["cores"],
-        text("cpu"),
-        text("os"),
-        text("kernel"),
-        text("rustc"),
-        m["fd_limit"],
-        text("commit"),
-        text("date"),
+        "{}- **Repeats:** {} runs of each measurement, interleaved; each figure is their median.\n",
+        page::machine_and_code(&run.machine),
         run.runs,
     )
 }
@@ -626,28 +535,4 @@ fn per_request(run: &Run, stem: &str) -> String {
         t.push('\n');
     }
     t
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoted_fields_keep_their_commas_and_quotes() {
-        assert_eq!(
-            fields(r#"a,"b, c","say ""hi""",,d"#),
-            ["a", "b, c", r#"say "hi""#, "", "d"]
-        );
-    }
-
-    #[test]
-    fn tables_go_between_their_markers_and_nowhere_else() {
-        let page = "intro\n<!-- results:sites -->\nold\n<!-- /results:sites -->\nafter\n";
-        let filled = fill(page, &[("sites", "new\n".to_string())]).unwrap();
-        assert_eq!(
-            filled,
-            "intro\n<!-- results:sites -->\nnew\n<!-- /results:sites -->\nafter\n"
-        );
-        assert!(fill("no markers", &[("sites", String::new())]).is_err());
-    }
 }

@@ -22,11 +22,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
+use compare::{machine, ports};
 use harness::serve::{SERVERS, Server};
 use serde_json::Value;
-
-#[path = "../machine.rs"]
-mod machine;
 
 #[derive(Debug, Parser)]
 #[command(about = "Measures every serve-* server under a load generator")]
@@ -37,7 +35,8 @@ struct Args {
     /// Where the serve-* binaries are (build them with --release).
     #[arg(long, default_value = "target/release")]
     bin_dir: PathBuf,
-    /// The servers to measure (all by default).
+    /// The servers to measure, by binary (`serve-green`) or by setup (`serve-green --threads
+    /// 2`); every setup of every server by default.
     #[arg(long, value_delimiter = ',')]
     servers: Vec<String>,
     /// The numbers of keep-alive connections.
@@ -67,7 +66,7 @@ enum Load {
 const TARGET: &str = "/work?ms=50&size=1024";
 const WAIT_S: f64 = 0.05;
 
-const HEADER: &str = "server,connections,repeat,requests,seconds,rps,ideal_rps,p50_ms,p99_ms,\
+const HEADER: &str = "server,connections,repeat,alive,requests,seconds,rps,ideal_rps,p50_ms,p99_ms,\
 max_ms,connect_errors,read_errors,write_errors,timeouts,non_2xx,accepted,refused,\
 peak_rss_kib,peak_threads,server_cpu_s,cpu_s_per_1000,load_cpu_s";
 
@@ -78,15 +77,20 @@ fn main() -> anyhow::Result<()> {
         args.duration = 2;
         args.repeats = 1;
     }
-    let servers: Vec<&str> = SERVERS
-        .iter()
-        .map(|(name, _)| *name)
-        .filter(|name| args.servers.is_empty() || args.servers.iter().any(|s| s == name))
+    let setups: Vec<Setup> = setups()
+        .into_iter()
+        .filter(|setup| {
+            args.servers.is_empty()
+                || args
+                    .servers
+                    .iter()
+                    .any(|s| *s == setup.bin || *s == setup.label())
+        })
         .collect();
-    if servers.is_empty() {
+    if setups.is_empty() {
         bail!("no such server: {:?}", args.servers);
     }
-    for server in &servers {
+    for Setup { bin: server, .. } in &setups {
         let bin = args.bin_dir.join(server);
         if !bin.exists() {
             bail!(
@@ -116,19 +120,20 @@ fn main() -> anyhow::Result<()> {
     // Repeats outermost, so that a slow minute of the shared machine spreads over the servers.
     for repeat in 1..=args.repeats {
         for &connections in &args.connections {
-            for server in &servers {
-                let label = format!("{server} C={connections} run {repeat}/{}", args.repeats);
-                eprint!("{label}: ");
-                match measure(&args, server, connections, repeat) {
+            for setup in &setups {
+                let label = setup.label();
+                eprint!("{label} C={connections} run {repeat}/{}: ", args.repeats);
+                match measure(&args, setup, connections, repeat) {
                     Ok(run) => {
                         eprintln!(
-                            "{:.0} requests/s (ideal {:.0}), p99 {:.1} ms, {} errors, RSS {} KiB, {} threads",
+                            "{:.0} requests/s (ideal {:.0}), p99 {:.1} ms, {} errors, RSS {} KiB, {} threads{}",
                             run.rps,
                             run.ideal(),
                             run.p99_ms,
                             run.errors(),
                             run.peak_rss_kib,
-                            run.peak_threads
+                            run.peak_threads,
+                            if run.alive { "" } else { "; THE SERVER DIED" }
                         );
                         writeln!(csv, "{}", run.csv_row())?;
                         csv.flush()?;
@@ -164,6 +169,8 @@ struct Run {
     server: String,
     connections: u64,
     repeat: u32,
+    /// Whether the server was still running when the load ended.
+    alive: bool,
     requests: u64,
     seconds: f64,
     rps: f64,
@@ -199,10 +206,11 @@ impl Run {
             0.0
         };
         format!(
-            "{},{},{},{},{:.2},{:.1},{:.0},{:.2},{:.2},{:.2},{},{},{},{},{},{},{},{},{},{:.2},{:.4},{:.2}",
+            "{},{},{},{},{},{:.2},{:.1},{:.0},{:.2},{:.2},{:.2},{},{},{},{},{},{},{},{},{},{:.2},{:.4},{:.2}",
             self.server,
             self.connections,
             self.repeat,
+            self.alive,
             self.requests,
             self.seconds,
             self.rps,
@@ -226,10 +234,52 @@ impl Run {
     }
 }
 
+/// A server as the benchmark starts it: its binary, and its `--threads` where not the default.
+#[derive(Debug, Clone)]
+struct Setup {
+    bin: &'static str,
+    threads: Option<u32>,
+}
+
+impl Setup {
+    /// How the runs name it: the command line past the path.
+    fn label(&self) -> String {
+        match self.threads {
+            Some(n) => format!("{} --threads {n}", self.bin),
+            None => self.bin.to_string(),
+        }
+    }
+}
+
+/// Every server with its defaults, then the single-threaded event loops (the reactor, the
+/// green threads' hub) once more with a loop per core, as tokio and smol have by default.
+fn setups() -> Vec<Setup> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    let defaults = SERVERS.iter().map(|(bin, _)| Setup { bin, threads: None });
+    let per_core = ["serve-reactor", "serve-green"]
+        .into_iter()
+        .filter(|_| cores > 1)
+        .map(|bin| Setup {
+            bin,
+            threads: Some(cores),
+        });
+    defaults.chain(per_core).collect()
+}
+
 /// One run: a fresh server, its counters before, the load, its counters and peaks after.
-fn measure(args: &Args, server: &str, connections: u64, repeat: u32) -> anyhow::Result<Run> {
-    let bin = args.bin_dir.join(server);
-    let running = Server::start(bin.to_str().context("a UTF-8 path")?, &[]);
+fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow::Result<Run> {
+    let bin = args.bin_dir.join(setup.bin);
+    let threads = setup.threads.map(|n| n.to_string());
+    let server_args: Vec<&str> = match &threads {
+        Some(n) => vec!["--threads", n],
+        None => vec![],
+    };
+    // The previous runs' connections wait in TIME_WAIT, each holding a port of the client's.
+    let waited = ports::wait_for_ports(connections);
+    if waited > Duration::from_secs(1) {
+        eprint!("(waited {waited:.0?} for TIME_WAIT ports to free up) ");
+    }
+    let mut running = Server::start(bin.to_str().context("a UTF-8 path")?, &server_args);
     let pid = running.pid();
     let before = running.stats();
     let cpu_before = cpu_seconds(pid)?;
@@ -277,31 +327,32 @@ fn measure(args: &Args, server: &str, connections: u64, repeat: u32) -> anyhow::
     sampling.store(false, Ordering::Relaxed);
     let _ = sampler.join();
     let finished = finished.context("run the load generator")?;
-    let raw = args
-        .out
-        .join("raw")
-        .join(format!("{server}-c{connections}-r{repeat}.txt"));
+    let raw = args.out.join("raw").join(format!(
+        "{}-c{connections}-r{repeat}.txt",
+        setup.label().replace(" --threads ", "-t")
+    ));
     std::fs::write(&raw, format!("{}{}", finished.stdout, finished.stderr))?;
     if finished.status.is_none_or(|s| !s.success()) {
         bail!("{} failed: see {}", args.load.name(), raw.display());
     }
-    let cpu_after = cpu_seconds(pid)?;
-    let peak_rss_kib = status_field(pid, "VmHWM:").unwrap_or(0);
-    let after = running.stats_when_it_answers();
     let mut run = match args.load {
         Load::Wrk => parse_wrk(&finished.stdout)?,
         Load::Oha => parse_oha(&finished.stdout)?,
     };
-    let count = |stats: &Value, name: &str| stats[name].as_u64().unwrap_or(0);
-    // The connection that asked for the counters after the run is counted in them.
-    run.accepted = (count(&after, "accepted") - count(&before, "accepted")).saturating_sub(1);
-    run.refused = count(&after, "refused") - count(&before, "refused");
-    run.server = server.to_string();
+    run.alive = running.is_running();
+    if run.alive {
+        run.server_cpu_s = cpu_seconds(pid)? - cpu_before;
+        run.peak_rss_kib = status_field(pid, "VmHWM:").unwrap_or(0);
+        let after = running.stats_when_it_answers();
+        let count = |stats: &Value, name: &str| stats[name].as_u64().unwrap_or(0);
+        // The connection that asked for the counters after the run is counted in them.
+        run.accepted = (count(&after, "accepted") - count(&before, "accepted")).saturating_sub(1);
+        run.refused = count(&after, "refused") - count(&before, "refused");
+    }
+    run.server = setup.label();
     run.connections = connections;
     run.repeat = repeat;
-    run.peak_rss_kib = peak_rss_kib;
     run.peak_threads = peak_threads.load(Ordering::Relaxed);
-    run.server_cpu_s = cpu_after - cpu_before;
     run.load_cpu_s = finished
         .usage
         .map_or(0.0, |u| (u.user + u.sys).as_secs_f64());
@@ -410,10 +461,17 @@ fn parse_oha(out: &str) -> anyhow::Result<Run> {
     }
     let errors = json["errorDistribution"].as_object();
     for (error, n) in errors.into_iter().flatten() {
+        let error = error.to_lowercase();
         let n = n.as_u64().unwrap_or(0);
-        if error.contains("timeout") {
+        if error.contains("aborted due to deadline") {
+            // The requests still in flight when the run's time was up, which wrk leaves out.
+            continue;
+        } else if error.contains("timeout") || error.contains("timed out") {
             run.timeouts += n;
-        } else if error.contains("connect") {
+        } else if ["refused", "to connect", "connect error"]
+            .iter()
+            .any(|kind| error.contains(kind))
+        {
             run.connect_errors += n;
         } else {
             run.read_errors += n;
@@ -456,5 +514,31 @@ Transfer/sec:     19.84MB
         );
         assert_eq!((run.timeouts, run.non_2xx), (31, 4));
         assert!(parse_wrk("unable to connect to 127.0.0.1:1").is_err());
+    }
+
+    #[test]
+    fn reads_every_figure_of_an_oha_report() {
+        let json = r#"{
+            "summary": {"total": 3.004, "slowest": 0.0565, "requestsPerSec": 1943.8},
+            "latencyPercentiles": {"p50": 0.0517, "p99": 0.0553},
+            "statusCodeDistribution": {"200": 5740, "503": 2},
+            "errorDistribution": {
+                "aborted due to deadline": 100,
+                "connection timed out": 3,
+                "failed to connect": 4,
+                "connection reset": 5
+            }
+        }"#;
+        let run = parse_oha(json).unwrap();
+        assert_eq!((run.requests, run.non_2xx), (5742, 2));
+        assert_eq!((run.seconds, run.rps), (3.004, 1943.8));
+        for (ms, expected) in [(run.p50_ms, 51.7), (run.p99_ms, 55.3), (run.max_ms, 56.5)] {
+            assert!((ms - expected).abs() < 1e-9, "{ms} ms, not {expected}");
+        }
+        assert_eq!(
+            (run.timeouts, run.connect_errors, run.read_errors),
+            (3, 4, 5)
+        );
+        assert!(parse_oha("not json").is_err());
     }
 }

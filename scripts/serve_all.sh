@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Measures every serve-* server under a load generator on this machine: for each server and
+# C in 10, 100, 1,000, 5,000 and 10,000 keep-alive connections, three 10 s runs of wrk against
+# GET /work?ms=50&size=1024, then the tables and charts of the run (see crates/compare,
+# serve-bench and servers-doc).
+#
+#   scripts/serve_all.sh                     # the full benchmark (about 20 minutes on 2 cores)
+#   scripts/serve_all.sh --quick             # C = 10 and 100, 2 s, one run: the pipeline in seconds
+#   scripts/serve_all.sh --out docs/servers  # the committed run; then
+#       cargo run -p compare --bin servers-doc -- --write docs/SERVERS.md
+#   scripts/serve_all.sh --help              # every option
+#
+# Installs wrk with the system's package manager if it is missing; where that cannot be done,
+# installs oha with cargo and uses it instead. Results go to results/servers-<date-time>/ (or
+# --out DIR): runs.csv, machine.json, the charts, and each run's raw output under raw/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=""
+load=""
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --out) out="${args[i + 1]:-}" ;;
+    --out=*) out="${args[i]#--out=}" ;;
+    --load) load="${args[i + 1]:-}" ;;
+    --load=*) load="${args[i]#--load=}" ;;
+    -h | --help)
+      cargo run --quiet --release -p compare --bin serve-bench -- --help
+      exit 0
+      ;;
+  esac
+done
+if [[ -z "$out" ]]; then
+  out="results/servers-$(date -u +%Y%m%d-%H%M%S)"
+  args+=(--out "$out")
+fi
+
+install_wrk() {
+  local sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || return 1
+    sudo="sudo -n"
+  fi
+  if command -v apt-get >/dev/null 2>&1; then
+    $sudo apt-get install -y -qq wrk >/dev/null 2>&1 ||
+      { $sudo apt-get update -qq >/dev/null 2>&1 && $sudo apt-get install -y -qq wrk >/dev/null 2>&1; }
+  elif command -v dnf >/dev/null 2>&1; then
+    $sudo dnf install -y -q wrk >/dev/null 2>&1
+  elif command -v pacman >/dev/null 2>&1; then
+    $sudo pacman -S --noconfirm wrk >/dev/null 2>&1
+  elif command -v brew >/dev/null 2>&1; then
+    brew install wrk >/dev/null 2>&1
+  else
+    return 1
+  fi
+}
+
+if [[ -z "$load" ]]; then
+  if ! command -v wrk >/dev/null 2>&1; then
+    echo "wrk is missing: installing it with the system's package manager" >&2
+    install_wrk || true
+  fi
+  if ! command -v wrk >/dev/null 2>&1; then
+    if ! command -v oha >/dev/null 2>&1; then
+      echo "wrk cannot be installed here: installing oha with cargo instead" >&2
+      cargo install oha --locked --quiet
+    fi
+    args+=(--load oha)
+  fi
+fi
+
+cargo build --release --quiet -p compare --bins \
+  -p serve-threads -p serve-tokio -p serve-smol -p serve-green -p serve-reactor
+target/release/serve-bench --bin-dir target/release "${args[@]}"
+target/release/servers-doc --from "$out" > "$out/tables.md"
+echo "tables: $out/tables.md; charts: $out/rps.svg, $out/rss.svg, $out/p99.svg" >&2
