@@ -42,6 +42,14 @@ const CASES: &[(&str, &str)] = &[
         "the server accepts the connection and never answers",
     ),
     (
+        "stalled_body",
+        "the head and a tenth of the body arrive, then nothing, the connection left open",
+    ),
+    (
+        "huge_head",
+        "an answer whose head goes on for 1 MiB of headers",
+    ),
+    (
         "close",
         "the server closes the connection before any response",
     ),
@@ -176,10 +184,9 @@ fn page(matrix: &Matrix) -> String {
          ```sh\ncargo test --workspace\ncargo run -p compare --bin faults-doc -- --write docs/FAULTS.md\n```\n\n\
          CI checks that the kinds below still match the tests.\n\n\
          Besides these faults, every model is held to servers that misbehave without failing \
-         (the checks of `crates/harness`): answers in the rarer forms HTTP/1.1 allows (a body \
-         that ends when the connection closes, a `100 Continue` first, a `204` with stray \
-         bytes) are read at their right size or refused as \"unsupported\", never counted \
-         wrong; a server that closes its idle kept-alive connections costs no endpoint; the \
+         (the checks of `crates/harness`): answers in the rarer forms HTTP allows (a body \
+         that ends when the connection closes, a `100 Continue` first, an HTTP/1.0 answer, a \
+         `204` with stray bytes) are read at their right size; a server that closes its idle kept-alive connections costs no endpoint; the \
          same server under another name than its certificate's is refused; two answers of \
          2^64 - 1 jobs add up exactly; two 256 MiB pages pass under a 768 MiB memory limit.\n\n\
          ## The kinds\n\n",

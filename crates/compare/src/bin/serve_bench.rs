@@ -68,7 +68,7 @@ const WAIT_S: f64 = 0.05;
 
 const HEADER: &str = "server,connections,repeat,alive,requests,seconds,rps,ideal_rps,p50_ms,p99_ms,\
 max_ms,connect_errors,read_errors,write_errors,timeouts,non_2xx,accepted,refused,\
-peak_rss_kib,peak_threads,server_cpu_s,cpu_s_per_1000,load_cpu_s";
+peak_rss_kib,peak_threads,server_cpu_s,cpu_s_per_1000,load_cpu_s,kernel_stack_kib,vm_peak_kib";
 
 fn main() -> anyhow::Result<()> {
     let mut args = Args::parse();
@@ -188,6 +188,11 @@ struct Run {
     peak_threads: u64,
     server_cpu_s: f64,
     load_cpu_s: f64,
+    /// How much the kernel's stacks grew at their peak, machine-wide: a kernel stack per thread,
+    /// which RSS does not count.
+    kernel_stack_kib: u64,
+    /// The server's peak virtual memory: a thread's stack is address space first.
+    vm_peak_kib: u64,
 }
 
 impl Run {
@@ -206,7 +211,7 @@ impl Run {
             0.0
         };
         format!(
-            "{},{},{},{},{},{:.2},{:.1},{:.0},{:.2},{:.2},{:.2},{},{},{},{},{},{},{},{},{},{:.2},{:.4},{:.2}",
+            "{},{},{},{},{},{:.2},{:.1},{:.0},{:.2},{:.2},{:.2},{},{},{},{},{},{},{},{},{},{:.2},{:.4},{:.2},{},{}",
             self.server,
             self.connections,
             self.repeat,
@@ -230,6 +235,8 @@ impl Run {
             self.server_cpu_s,
             per_1000,
             self.load_cpu_s,
+            self.kernel_stack_kib,
+            self.vm_peak_kib,
         )
     }
 }
@@ -285,12 +292,18 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
     let cpu_before = cpu_seconds(pid)?;
     let sampling = Arc::new(AtomicBool::new(true));
     let peak_threads = Arc::new(AtomicU64::new(0));
+    let kernel_stack_before = kernel_stack_kib().unwrap_or(0);
+    let peak_kernel_stack = Arc::new(AtomicU64::new(kernel_stack_before));
     let sampler = {
         let (sampling, peak_threads) = (sampling.clone(), peak_threads.clone());
+        let peak_kernel_stack = peak_kernel_stack.clone();
         std::thread::spawn(move || {
             while sampling.load(Ordering::Relaxed) {
                 if let Some(threads) = status_field(pid, "Threads:") {
                     peak_threads.fetch_max(threads, Ordering::Relaxed);
+                }
+                if let Some(kib) = kernel_stack_kib() {
+                    peak_kernel_stack.fetch_max(kib, Ordering::Relaxed);
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -343,6 +356,7 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
     if run.alive {
         run.server_cpu_s = cpu_seconds(pid)? - cpu_before;
         run.peak_rss_kib = status_field(pid, "VmHWM:").unwrap_or(0);
+        run.vm_peak_kib = status_field(pid, "VmPeak:").unwrap_or(0);
         let after = running.stats_when_it_answers();
         let count = |stats: &Value, name: &str| stats[name].as_u64().unwrap_or(0);
         // The connection that asked for the counters after the run is counted in them.
@@ -353,6 +367,9 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
     run.connections = connections;
     run.repeat = repeat;
     run.peak_threads = peak_threads.load(Ordering::Relaxed);
+    run.kernel_stack_kib = peak_kernel_stack
+        .load(Ordering::Relaxed)
+        .saturating_sub(kernel_stack_before);
     run.load_cpu_s = finished
         .usage
         .map_or(0.0, |u| (u.user + u.sys).as_secs_f64());
@@ -364,6 +381,17 @@ fn status_field(pid: u32, name: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with(name))?;
     line[name.len()..].split_whitespace().next()?.parse().ok()
+}
+
+/// The memory of every kernel stack on the machine, from `/proc/meminfo`, in KiB.
+fn kernel_stack_kib() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("KernelStack:"))?;
+    line["KernelStack:".len()..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// The user and system CPU time of a process so far, from `/proc/PID/stat`.
