@@ -56,7 +56,7 @@ pub use lookup::{Lookup, Woken, check_threads, lookup};
 pub use page::{Body, MAX_REDIRECTS, Page, follow_redirects, next_hop};
 pub use plan::{Endpoint, Expect, Keep, LineError, Plan, UsageError, check_url, parse_endpoints};
 pub use report::{Report, group};
-pub use timing::{Stopwatch, timed, timeit};
+pub use timing::{Elapsed, Stopwatch, timed, timeit};
 
 use plan::Source;
 use report::Setup;
@@ -228,24 +228,28 @@ impl Run {
         )
     }
 
-    /// Says so when the requests that may be in flight at once need more descriptors than the
-    /// process may open.
+    /// Arranges for a warning when more requests are in flight at once than the process has
+    /// descriptors for: said when it happens (see [`timing`]), so that a model that never has
+    /// many requests in flight (one at a time, a small pool) never says it.
     fn warn_about_descriptors(&self, limit: u64) {
         let per_request = if self.origin.is_some() { 2 } else { 1 };
-        let needed = self.concurrency() as u64 * per_request + 64;
-        if needed > limit {
-            eprintln!(
-                "warning: {} requests at once need about {needed} file descriptors{}, but this \
-                 process may open {limit}; expect 'too many open files' rows. Lower \
+        let most = limit.saturating_sub(64) / per_request;
+        if (self.concurrency() as u64) <= most {
+            return;
+        }
+        timing::warn_past(
+            usize::try_from(most).unwrap_or(usize::MAX),
+            format!(
+                "warning: more than {most} requests at once need more file descriptors{} than \
+                 this process may open ({limit}); expect 'too many open files' rows. Lower \
                  --concurrency, raise the hard limit (ulimit -Hn), or run the origin on its own.",
-                self.concurrency(),
                 if per_request == 2 {
                     " (two each: the embedded origin holds the other end)"
                 } else {
                     ""
                 },
-            );
-        }
+            ),
+        );
     }
 }
 

@@ -15,7 +15,7 @@ use std::time::Instant;
 use crate::cli::Workload;
 use crate::error::{ErrorKind, FetchError};
 use crate::plan::{Endpoint, Expect, Source};
-use crate::timing::{Usage, peak_in_flight};
+use crate::timing::{Elapsed, Usage, peak_in_flight};
 use crate::{Body, Page};
 
 /// `println!` that does not panic when stdout is closed (`fetch-tokio | head`): the report
@@ -46,6 +46,9 @@ pub struct Row {
     pub jobs: Option<u64>,
     /// How long the request took, failed or not.
     pub seconds: f64,
+    /// When it started, in seconds from the start of the run: with `seconds`, its bar on the
+    /// run's timeline.
+    pub start_s: f64,
     pub error: Option<String>,
     pub error_kind: Option<ErrorKind>,
 }
@@ -105,7 +108,7 @@ impl<'r> Report<'r> {
         &mut self,
         endpoint: &Endpoint,
         page: Result<Page, FetchError>,
-        elapsed: Duration,
+        elapsed: Elapsed,
     ) {
         // A redirected page is named by where it came from, as the talk's Tornado run did.
         let final_url = match &page {
@@ -127,7 +130,11 @@ impl<'r> Report<'r> {
             final_url,
             bytes,
             jobs,
-            seconds: elapsed.as_secs_f64(),
+            seconds: elapsed.took.as_secs_f64(),
+            start_s: elapsed
+                .started
+                .saturating_duration_since(self.run.started)
+                .as_secs_f64(),
             error_kind: error.as_ref().map(FetchError::kind),
             error: error.map(|e| e.to_string()),
         };
@@ -149,7 +156,7 @@ impl<'r> Report<'r> {
 
     /// Records an endpoint that failed before its request could start.
     pub fn fail(&mut self, endpoint: &Endpoint, error: FetchError) {
-        self.record(endpoint, Err(error), Duration::ZERO);
+        self.record(endpoint, Err(error), Elapsed::none());
     }
 
     fn print_row(&mut self, row: &Row) {

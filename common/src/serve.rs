@@ -466,6 +466,7 @@ impl Connection for std::net::TcpStream {
     }
 }
 
+// ANCHOR: converse
 /// Serves one connection with blocking code, request after request, until the client closes it,
 /// asks to close it, sends a bad request, or keeps its next request head waiting longer than
 /// `header_timeout`.
@@ -496,6 +497,7 @@ pub fn converse(mut connection: impl Connection, header_timeout: Duration) {
         out.clear();
     }
 }
+// ANCHOR_END: converse
 
 /// Reads until `input` starts with a whole request head: `Ok(None)` when the connection closed
 /// or the head did not arrive in time.

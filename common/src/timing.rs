@@ -9,14 +9,39 @@ use std::fs::File;
 use std::future::Future;
 use std::os::unix::fs::FileExt;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 static PEAK_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+/// Past this many requests in flight, the warning to print, once.
+static WARNING: OnceLock<(usize, String)> = OnceLock::new();
+static WARNED: AtomicBool = AtomicBool::new(false);
+
+/// Prints `warning` to stderr, once, when more than `in_flight` requests are in flight at once.
+pub(crate) fn warn_past(in_flight: usize, warning: String) {
+    let _ = WARNING.set((in_flight, warning));
+}
+
+/// When a request started and how long it took: its bar on the run's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Elapsed {
+    pub started: Instant,
+    pub took: Duration,
+}
+
+impl Elapsed {
+    /// No time at all: for a request that never started (no thread or stack could be had).
+    pub fn none() -> Elapsed {
+        Elapsed {
+            started: Instant::now(),
+            took: Duration::ZERO,
+        }
+    }
+}
 
 /// Runs `f` and returns its value with how long it took: the talk's `timeit` decorator.
-pub fn timeit<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+pub fn timeit<T>(f: impl FnOnce() -> T) -> (T, Elapsed) {
     let watch = Stopwatch::start();
     let value = f();
     (value, watch.elapsed())
@@ -24,7 +49,7 @@ pub fn timeit<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 
 /// Awaits `future` and returns its output with how long it took: [`timeit`] for async code.
 /// It works on any runtime.
-pub async fn timed<F: Future>(future: F) -> (F::Output, Duration) {
+pub async fn timed<F: Future>(future: F) -> (F::Output, Elapsed) {
     let watch = Stopwatch::start();
     let value = future.await;
     (value, watch.elapsed())
@@ -47,9 +72,12 @@ impl Stopwatch {
         }
     }
 
-    /// The time since the watch started.
-    pub fn elapsed(&self) -> Duration {
-        self.started.elapsed()
+    /// When the watch started, and the time since.
+    pub fn elapsed(&self) -> Elapsed {
+        Elapsed {
+            started: self.started,
+            took: self.started.elapsed(),
+        }
     }
 }
 
@@ -66,6 +94,11 @@ impl InFlight {
     fn start() -> InFlight {
         let now = IN_FLIGHT.fetch_add(1, Ordering::Relaxed) + 1;
         PEAK_IN_FLIGHT.fetch_max(now, Ordering::Relaxed);
+        if let Some((most, warning)) = WARNING.get() {
+            if now > *most && !WARNED.swap(true, Ordering::Relaxed) {
+                eprintln!("{warning}");
+            }
+        }
         InFlight
     }
 }
@@ -180,7 +213,8 @@ mod tests {
             42
         });
         assert_eq!(value, 42);
-        assert!(elapsed >= Duration::from_millis(20));
+        assert!(elapsed.took >= Duration::from_millis(20));
+        assert!(elapsed.started + elapsed.took <= Instant::now());
     }
 
     #[test]

@@ -31,6 +31,8 @@ fn color(model: &str) -> RGBColor {
     if model == crate::cells::CURL {
         return BLACK;
     }
+    // A model run with flags of its own ("fetch-tokio --concurrency 2") keeps its colour.
+    let model = model.split(' ').next().unwrap_or(model);
     harness::MODELS
         .iter()
         .position(|m| m.name == model)
@@ -285,7 +287,7 @@ fn horizontal_bars(
         .caption(title, (FONT, 17))
         .margin(12)
         .x_label_area_size(30)
-        .y_label_area_size(110)
+        .y_label_area_size(10)
         .build_cartesian_2d(0f64..top, (0..n.max(1) - 1).into_segmented())?;
     chart
         .configure_mesh()
@@ -328,5 +330,107 @@ fn horizontal_bars(
                 .pos(Pos::new(HPos::Left, VPos::Center)),
         ))
     }))?;
+    Ok(())
+}
+
+/// One request of a run: when it started and how long it took, from the run's JSON.
+#[derive(Debug, Clone)]
+pub struct Span {
+    pub start_s: f64,
+    pub seconds: f64,
+    pub ok: bool,
+}
+
+/// The requests of one run of a model, in its JSON's order, with the run's wall time.
+pub fn spans(json: &serde_json::Value) -> (Vec<Span>, f64) {
+    let rows = json["requests"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let bars = rows
+        .iter()
+        .map(|row| Span {
+            start_s: row["start_s"].as_f64().unwrap_or(0.0),
+            seconds: row["seconds"].as_f64().unwrap_or(0.0),
+            ok: row["error"].is_null(),
+        })
+        .collect();
+    (bars, json["wall_s"].as_f64().unwrap_or(0.0))
+}
+
+/// A timeline per model: a bar per request from its start to its end, in order of start, and
+/// the run's wall time marked. A synchronous loop is a staircase; a model that lets every
+/// request wait at once is bars that start together.
+pub fn timelines(
+    path: &Path,
+    title: &str,
+    runs: &[(String, Vec<Span>, f64)],
+) -> anyhow::Result<()> {
+    let end = runs
+        .iter()
+        .flat_map(|(_, bars, wall)| {
+            bars.iter()
+                .map(|b| b.start_s + b.seconds)
+                .chain(std::iter::once(*wall))
+        })
+        .fold(0.0f64, f64::max)
+        * 1.05;
+    let rows_per_panel = runs
+        .iter()
+        .map(|(_, b, _)| b.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    // Many requests (the jobs workload's 100) are drawn thinner, so that every panel fits.
+    let row_px = if rows_per_panel > 20 { 2 } else { 14 };
+    let panel_px = (rows_per_panel * row_px + 40) as u32;
+    let height = 60 + panel_px * runs.len().max(1) as u32;
+    let root = SVGBackend::new(path, (900, height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let root = root.titled(title, (FONT, 22))?;
+    let panels = root.split_evenly((runs.len().max(1), 1));
+    for (panel, (model, bars, wall)) in panels.iter().zip(runs) {
+        let mut bars = bars.clone();
+        bars.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+        let n = bars.len().max(1);
+        let mut chart = ChartBuilder::on(panel)
+            .margin_left(20)
+            .margin_right(20)
+            .x_label_area_size(22)
+            .y_label_area_size(10)
+            .build_cartesian_2d(0f64..end.max(1e-3), 0f64..n as f64)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .disable_y_axis()
+            .x_labels(10)
+            .x_label_formatter(&|v| format!("{v:.1} s"))
+            .label_style((FONT, 12))
+            .draw()?;
+        let c = color(model);
+        chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+            let y = (n - 1 - i) as f64;
+            let style = if b.ok {
+                c.filled()
+            } else {
+                RED.mix(0.5).filled()
+            };
+            Rectangle::new(
+                [(b.start_s, y + 0.15), (b.start_s + b.seconds, y + 0.85)],
+                style,
+            )
+        }))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(*wall, 0.0), (*wall, n as f64)],
+            BLACK.stroke_width(2),
+        )))?;
+        let sum: f64 = bars.iter().map(|b| b.seconds).sum();
+        panel.draw(&Text::new(
+            format!("{}: wall {wall:.2} s, sum {sum:.2} s", short(model)),
+            (8, 4),
+            (FONT, 14).into_font(),
+        ))?;
+    }
+    root.present()?;
     Ok(())
 }

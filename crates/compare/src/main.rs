@@ -60,6 +60,10 @@ struct Args {
     /// The sweep's endpoint counts (comma-separated); 1 is always added as the baseline.
     #[arg(long, value_delimiter = ',')]
     sweep: Vec<u64>,
+    /// Only the talks' two workloads, the six sites and the jobs API: their tables and
+    /// timelines in a few minutes.
+    #[arg(long)]
+    talks: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -93,7 +97,10 @@ fn main() -> anyhow::Result<()> {
         .filter(|m| args.models.is_empty() || args.models.iter().any(|a| a == m.name))
         .collect();
     anyhow::ensure!(!models.is_empty(), "no such models: {:?}", args.models);
-    let cells = cells::cells(&models, &sweep, many_jobs, time_scale);
+    let cells: Vec<Cell> = cells::cells(&models, &sweep, many_jobs, time_scale)
+        .into_iter()
+        .filter(|c| !args.talks || matches!(c.workload, Workload::Sites | Workload::Jobs))
+        .collect();
 
     let out = args
         .out
@@ -112,6 +119,9 @@ fn main() -> anyhow::Result<()> {
 
     let started = Instant::now();
     let records = measure(&args, &cells, repeat, time_scale, &origin.url, &out)?;
+    if args.talks {
+        bounded_runs(&args, time_scale, &origin.url, &out)?;
+    }
     let took = started.elapsed();
     drop(origin);
 
@@ -249,6 +259,65 @@ fn describe(r: &Record) -> String {
     }
 }
 
+/// The model and the bound of the timelines' extra row: requests two at a time, in pairs.
+const BOUNDED: (&str, &str) = ("fetch-tokio", "2");
+
+/// One run of [`BOUNDED`] on each of the talks' workloads, for their timelines only.
+fn bounded_runs(args: &Args, time_scale: f64, origin: &str, out: &Path) -> anyhow::Result<()> {
+    let (model, concurrency) = BOUNDED;
+    for workload in [Workload::Sites, Workload::Jobs] {
+        let mut model_args = workload.args(time_scale);
+        model_args.extend(["--origin".into(), origin.into(), "--json".into()]);
+        model_args.extend(["--concurrency".into(), concurrency.into()]);
+        let deadline = Duration::from_secs(120);
+        match runner::run_model(&args.bin_dir.join(model), &model_args, deadline) {
+            runner::Outcome::Report { raw, .. } => {
+                let file = format!("{}-{model}-c{concurrency}-r1.json", workload.slug());
+                std::fs::write(out.join("raw").join(file), raw)?;
+            }
+            runner::Outcome::Broken(why) => eprintln!("{model} --concurrency {concurrency}: {why}"),
+        }
+    }
+    Ok(())
+}
+
+/// The first run of each model (curl aside) on `workload`, as bars, from its raw JSON; then
+/// the run of [`BOUNDED`], where there is one.
+fn timeline_runs(
+    out: &Path,
+    workload: Workload,
+    names: &[String],
+) -> Vec<(String, Vec<charts::Span>, f64)> {
+    let (model, concurrency) = BOUNDED;
+    let files = names
+        .iter()
+        .filter(|name| name.starts_with("fetch-"))
+        .map(|name| (name.clone(), format!("{name}-r1")))
+        .chain([(
+            format!("{model} --concurrency {concurrency}"),
+            format!("{model}-c{concurrency}-r1"),
+        )]);
+    files
+        .filter_map(|(name, file)| {
+            let file = out
+                .join("raw")
+                .join(format!("{}-{file}.json", workload.slug()));
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(file).ok()?).ok()?;
+            let (bars, wall) = charts::spans(&json);
+            Some((name, bars, wall))
+        })
+        .collect()
+}
+
+/// The sweep a workload belongs to, if any.
+fn sweep_of(workload: Workload) -> Option<Sweep> {
+    Sweep::ALL.into_iter().find(|s| match workload {
+        Workload::Sweep(n) | Workload::Pages(n) => s.at(n) == workload,
+        _ => false,
+    })
+}
+
 fn write_results(
     out: &Path,
     machine: &machine::Machine,
@@ -267,7 +336,28 @@ fn write_results(
     let floor = Workload::Sites.delays(time_scale).1.as_secs_f64();
     charts::sites(&out.join("sites.svg"), summaries, floor)?;
     charts::jobs(&out.join("jobs.svg"), summaries, &output::talk_rows())?;
-    for sweep in Sweep::ALL {
+    for (workload, title) in [
+        (
+            Workload::Sites,
+            "The six sites: when each request ran, model by model",
+        ),
+        (
+            Workload::Jobs,
+            "The jobs API, 100 zips: when each request ran, model by model",
+        ),
+    ] {
+        let runs = timeline_runs(out, workload, names);
+        if !runs.is_empty() {
+            let path = out.join(format!("timeline-{}.svg", workload.slug()));
+            charts::timelines(&path, title, &runs)?;
+        }
+    }
+    let swept = |sweep: Sweep| {
+        summaries
+            .iter()
+            .any(|c| sweep_of(c.workload) == Some(sweep))
+    };
+    for sweep in Sweep::ALL.into_iter().filter(|&s| swept(s)) {
         charts::sweep(
             &out.join(format!("{}-wall.svg", sweep.stem())),
             summaries,

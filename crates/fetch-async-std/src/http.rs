@@ -9,6 +9,12 @@
 //! lookup that fails is known as such, TLS is today's rustls with today's roots (surf's own
 //! `h1-client-rustls` brings rustls 0.18 with the roots of 2020), and a connection is never
 //! reused, so no answer meant for one request can reach another.
+//!
+//! async-h1 reads three valid answers wrongly: it takes an interim `100 Continue` for the final
+//! answer, reads a body that ends when the connection closes (no `Content-Length`, no chunks) as
+//! empty, and refuses HTTP/1.0 (`python3 -m http.server`). [`exchange`] works around all three
+//! in this model's own code: it reads the answer's head itself, skips interim answers, and hands
+//! async-h1 only the answers it reads right.
 
 use std::error::Error;
 use std::io;
@@ -21,7 +27,8 @@ use std::time::Duration;
 use async_std::io::{Read, Write};
 use async_std::net::TcpStream;
 use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run};
-use futures_lite::AsyncBufReadExt;
+use futures_lite::io::{BufReader, Cursor};
+use futures_lite::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 use futures_rustls::TlsConnector;
 use futures_rustls::rustls::pki_types::ServerName;
 use surf::http::{Request, Response};
@@ -63,7 +70,6 @@ impl Client {
             Ok((u16::from(response.status()), location, response))
         })
         .await?;
-        unsupported(&response)?;
         common::check_status(response.status().into())?;
         let announced = response.len();
         // The body is an `AsyncBufRead`: each chunk async-h1 has read into its own buffer is
@@ -87,24 +93,6 @@ impl Client {
     }
 }
 
-/// Two valid answers async-h1 reads wrongly, refused rather than counted wrong: an interim
-/// `1xx` answer, which it takes for the final one, and a body with neither `Content-Length`
-/// nor chunks, delimited by the connection's close, which it reads as empty.
-fn unsupported(response: &surf::Response) -> Result<(), FetchError> {
-    let status = u16::from(response.status());
-    let why = if (100..200).contains(&status) {
-        format!("an interim answer ({status}) before the final one, which async-h1 takes as final")
-    } else if response.header("Content-Length").is_none()
-        && response.header("Transfer-Encoding").is_none()
-        && !matches!(status, 204 | 304)
-    {
-        "a body that ends when the connection closes, which async-h1 reads as empty".to_string()
-    } else {
-        return Ok(());
-    };
-    Err(FetchError::new(ErrorKind::Unsupported, why))
-}
-
 /// surf's error is not a `std::error::Error`; the error it wraps is, and is sorted by its type.
 /// async-h1 words some failures only as text ("connection closed"): the backend turns those
 /// into typed errors when it saw the connection end (see [`Connector`]).
@@ -112,8 +100,9 @@ fn error(e: surf::Error) -> FetchError {
     let inner = e.into_inner();
     let inner: &(dyn Error + 'static) = inner.as_ref();
     FetchError::classify_with(inner, |e| {
-        // A head httparse cannot parse, or a Content-Length that is not a number.
-        (e.is::<httparse::Error>() || e.is::<std::num::ParseIntError>())
+        // A head httparse cannot parse or too long to read, or a Content-Length that is not a
+        // number.
+        (e.is::<httparse::Error>() || e.is::<HeadTooLarge>() || e.is::<std::num::ParseIntError>())
             .then_some(ErrorKind::NotHttp)
     })
 }
@@ -145,9 +134,9 @@ impl surf::HttpClient for Connector {
         let answer = if https {
             let name = ServerName::try_from(host.to_string())?;
             let tls = self.tls.connect(name, tcp).await?;
-            async_h1::connect(tls, request).await
+            exchange(tls, request).await
         } else {
-            async_h1::connect(tcp, request).await
+            exchange(tcp, request).await
         };
         // async-h1 says "connection closed" or "empty response" in words only: when the server
         // did close the connection, say it with the type that means it.
@@ -158,6 +147,103 @@ impl surf::HttpClient for Connector {
             }
             _ => e,
         })
+    }
+}
+
+/// `async_h1::connect`, less what it reads wrongly: sends the request with async-h1, reads the
+/// answer's head here, skips interim `1xx` answers, and gives async-h1's decoder the final head
+/// (as HTTP/1.1) and what follows it when the body is framed by a `Content-Length` or chunks. A
+/// body with neither, which ends when the server closes the connection, is the rest of the
+/// stream, read here; a `204` or `304` has none.
+async fn exchange<S>(mut stream: S, request: Request) -> surf::http::Result<Response>
+where
+    S: Read + Write + Send + Sync + Unpin + 'static,
+{
+    let mut encoder = async_h1::client::Encoder::new(request);
+    futures_lite::io::copy(&mut encoder, &mut stream).await?;
+    let mut stream = BufReader::new(stream);
+    let (mut head, framed) = loop {
+        let head = read_head(&mut stream).await?;
+        match Head::of(&head)? {
+            Head::Interim => continue,
+            Head::Final { framed } => break (head, framed),
+        }
+    };
+    // async-h1 reads HTTP/1.1 only; the head of an HTTP/1.0 answer reads the same otherwise.
+    if head.starts_with(b"HTTP/1.0 ") {
+        head[5..8].copy_from_slice(b"1.1");
+    }
+    if framed {
+        return async_h1::client::decode(Cursor::new(head).chain(stream)).await;
+    }
+    let mut response = async_h1::client::decode(Cursor::new(head)).await?;
+    if !matches!(u16::from(response.status()), 204 | 304) {
+        response.set_body(surf::Body::from_reader(stream, None));
+    }
+    Ok(response)
+}
+
+/// The longest answer head read, as async-h1's own limit.
+const MAX_HEAD: usize = 8 * 1024;
+
+/// Reads an answer's head, through the blank line that ends it.
+async fn read_head<R: AsyncBufRead + Unpin>(stream: &mut R) -> surf::http::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    loop {
+        let mut line = (&mut *stream).take((MAX_HEAD - head.len()) as u64);
+        let n = line.read_until(b'\n', &mut head).await?;
+        if n == 0 {
+            let why = if head.is_empty() {
+                "connection closed"
+            } else {
+                "empty response"
+            };
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, why).into());
+        }
+        if head.ends_with(b"\r\n\r\n") || head.ends_with(b"\n\n") {
+            return Ok(head);
+        }
+        if head.len() >= MAX_HEAD {
+            return Err(HeadTooLarge.into());
+        }
+    }
+}
+
+/// An answer whose head goes on past [`MAX_HEAD`]: not an answer this client reads.
+#[derive(Debug)]
+struct HeadTooLarge;
+
+impl std::fmt::Display for HeadTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "an answer head over {MAX_HEAD} bytes")
+    }
+}
+
+impl Error for HeadTooLarge {}
+
+/// What an answer's head says of the answer.
+enum Head {
+    /// An interim answer (`100 Continue`, say): the final one follows.
+    Interim,
+    /// The final answer, its body framed by a `Content-Length` or chunks, or not.
+    Final { framed: bool },
+}
+
+impl Head {
+    fn of(head: &[u8]) -> surf::http::Result<Head> {
+        let mut headers = [httparse::EMPTY_HEADER; 128];
+        let mut response = httparse::Response::new(&mut headers);
+        response.parse(head)?;
+        let status = response.code.unwrap_or(0);
+        // 101 Switching Protocols is final: no request here asks for it, and decode says so.
+        if (100..200).contains(&status) && status != 101 {
+            return Ok(Head::Interim);
+        }
+        let framed = response.headers.iter().any(|h| {
+            h.name.eq_ignore_ascii_case("content-length")
+                || h.name.eq_ignore_ascii_case("transfer-encoding")
+        });
+        Ok(Head::Final { framed })
     }
 }
 

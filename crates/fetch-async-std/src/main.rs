@@ -38,6 +38,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     // Tasks cost little; --concurrency bounds the requests in flight, not the tasks.
     let limit = Arc::new(Semaphore::new(run.concurrency()));
 
+    // ANCHOR: work
     let mut report = run.report();
     // task::block_on runs the future on this thread; the tasks run on async-std's executor.
     task::block_on(async {
@@ -57,4 +58,5 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
         }
         Ok(report.finish())
     })
+    // ANCHOR_END: work
 }

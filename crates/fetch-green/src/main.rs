@@ -31,9 +31,8 @@ mod http;
 
 use std::process::ExitCode;
 use std::rc::Rc;
-use std::time::Duration;
 
-use common::{FetchError, Page, Run, timeit};
+use common::{Elapsed, FetchError, Page, Run, timeit};
 use green::{Hub, NoStack};
 
 fn main() -> ExitCode {
@@ -47,6 +46,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     // eventlet's GreenPool(size): --concurrency green threads at once, the rest wait their turn.
     let mut hub = Hub::new(run.concurrency())?;
 
+    // ANCHOR: work
     let mut report = run.report();
     for endpoint in run.endpoints() {
         let (client, endpoint) = (client.clone(), endpoint.clone());
@@ -58,17 +58,18 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
         report.record(endpoint, page, elapsed);
     }
     Ok(report.finish())
+    // ANCHOR_END: work
 }
 
 /// A green thread's outcome: its page, or why there is none, and how long it took.
-struct Fetched((Result<Page, FetchError>, Duration));
+struct Fetched((Result<Page, FetchError>, Elapsed));
 
 impl NoStack for Fetched {
     fn no_stack(e: std::io::Error) -> Fetched {
         let why = format!("cannot map a stack for a green thread: {e}");
         Fetched((
             Err(FetchError::new(common::ErrorKind::Other, why)),
-            Duration::ZERO,
+            Elapsed::none(),
         ))
     }
 }

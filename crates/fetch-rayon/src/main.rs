@@ -38,6 +38,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start a pool of {threads} threads: {e}"))?;
 
+    // ANCHOR: work
     let mut report = run.report();
     report.note(format!(
         "rayon pool of {threads} threads: at most {threads} requests wait at once"
@@ -53,4 +54,5 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
         report.record(endpoint, page, elapsed);
     }
     Ok(report.finish())
+    // ANCHOR_END: work
 }

@@ -34,6 +34,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
     // One client for the run, with the TLS roots every request shares.
     let client = h1::Client::new(&run)?;
+    // ANCHOR: work
     let report = RefCell::new(run.report());
     {
         let reactor = Reactor::new()?;
@@ -60,4 +61,5 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
         reactor.run()?;
     }
     Ok(report.into_inner().finish())
+    // ANCHOR_END: work
 }

@@ -35,6 +35,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     // Tasks cost little; --concurrency bounds the requests in flight, not the tasks.
     let limit = Arc::new(Semaphore::new(run.concurrency()));
 
+    // ANCHOR: work
     let mut report = run.report();
     // smol::block_on runs the future on this thread; the tasks run on smol's executor thread.
     smol::block_on(async {
@@ -54,4 +55,5 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
         }
         Ok(report.finish())
     })
+    // ANCHOR_END: work
 }

@@ -26,6 +26,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     let client = http::client(&run);
     // No limit to set: one request at a time is already the tightest.
 
+    // ANCHOR: work
     let mut report = run.report();
     for endpoint in run.endpoints() {
         // The thread waits here, doing nothing, for every request in turn.
@@ -33,4 +34,5 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
         report.record(endpoint, page, elapsed);
     }
     Ok(report.finish())
+    // ANCHOR_END: work
 }

@@ -28,6 +28,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     // `--concurrency N`: at most N threads at once, counted here.
     let (limit, mut running) = (run.concurrency(), 0);
 
+    // ANCHOR: work
     let mut report = run.report();
     // The channel plays the talk's results Queue.
     let (results, finished) = crossbeam_channel::unbounded();
@@ -58,4 +59,5 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
         report.record(&endpoint, page, elapsed);
     }
     Ok(report.finish())
+    // ANCHOR_END: work
 }

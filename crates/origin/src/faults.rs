@@ -28,6 +28,10 @@ pub enum Fault {
     Trickle,
     /// The connection is accepted and never answered.
     Hang,
+    /// The head and a tenth of the body arrive, then nothing more: the connection stays open.
+    StalledBody,
+    /// An answer whose head goes on for 1 MiB of headers, past any client's limit for a head.
+    HugeHead,
     /// The reply is not HTTP at all.
     NotHttp,
     /// A `200 OK` whose JSON body is cut off.
@@ -42,6 +46,9 @@ pub enum Fault {
     CloseDelimited,
     /// A `100 Continue` before the real answer, 5,000 bytes: an interim answer to skip.
     Continue,
+    /// An HTTP/1.0 answer of 5,000 bytes, as `python3 -m http.server` sends: no
+    /// `Content-Length`, the body ending when the server closes the connection.
+    Http10,
     /// `204 No Content` followed by bytes that a 204 cannot have: the answer has no body.
     NoContent,
     /// A `Content-Length` of -1: not a valid answer.
@@ -53,19 +60,22 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 15] = [
+    pub const ALL: [Fault; 18] = [
         Fault::Close,
         Fault::Reset,
         Fault::ResetMidBody,
         Fault::Short,
         Fault::Trickle,
         Fault::Hang,
+        Fault::StalledBody,
+        Fault::HugeHead,
         Fault::NotHttp,
         Fault::MalformedJson,
         Fault::NoTotal,
         Fault::HugeTotal,
         Fault::CloseDelimited,
         Fault::Continue,
+        Fault::Http10,
         Fault::NoContent,
         Fault::NegativeLength,
         Fault::IdleClose,
@@ -80,12 +90,15 @@ impl Fault {
             Fault::Short => "/short",
             Fault::Trickle => "/trickle",
             Fault::Hang => "/hang",
+            Fault::StalledBody => "/stalled-body",
+            Fault::HugeHead => "/huge-head",
             Fault::NotHttp => "/not-http",
             Fault::MalformedJson => "/malformed-json",
             Fault::NoTotal => "/no-total",
             Fault::HugeTotal => "/huge-total",
             Fault::CloseDelimited => "/close-delimited",
             Fault::Continue => "/continue",
+            Fault::Http10 => "/http-1.0",
             Fault::NoContent => "/no-content",
             Fault::NegativeLength => "/negative-length",
             Fault::IdleClose => "/idle-close",
@@ -151,12 +164,25 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
             }
             Ok(())
         }
-        Fault::Hang => {
-            // Read and discard until the client gives up and closes, never answering.
-            let mut sink = [0u8; 1024];
-            while stream.read(&mut sink).await? > 0 {}
-            Ok(())
+        Fault::StalledBody => {
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n")
+                .await?;
+            stream.write_all(&[b'x'; 1000]).await?;
+            stream.flush().await?;
+            // Then silence, until the client gives up and closes.
+            drain(stream).await
         }
+        Fault::HugeHead => {
+            stream.write_all(b"HTTP/1.1 200 OK\r\n").await?;
+            let line = format!("X-Filler: {}\r\n", "x".repeat(1000));
+            for _ in 0..1024 {
+                stream.write_all(line.as_bytes()).await?;
+            }
+            respond_raw(stream, &[b"Content-Length: 5\r\n\r\nhello"]).await
+        }
+        // Read and discard until the client gives up and closes, never answering.
+        Fault::Hang => drain(stream).await,
         Fault::NotHttp => {
             respond_raw(
                 stream,
@@ -180,6 +206,10 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
             )
             .await
         }
+        Fault::Http10 => {
+            let head = "HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.2\r\n\r\n";
+            respond_raw(stream, &[head.as_bytes(), &[b'x'; 5000]]).await
+        }
         Fault::NoContent => {
             respond_raw(
                 stream,
@@ -202,6 +232,13 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
 }
 
 /// Writes `parts` as they are, then closes the connection.
+/// Reads and discards until the client closes the connection.
+async fn drain(stream: &mut TcpStream) -> std::io::Result<()> {
+    let mut sink = [0u8; 1024];
+    while stream.read(&mut sink).await? > 0 {}
+    Ok(())
+}
+
 async fn respond_raw(stream: &mut TcpStream, parts: &[&[u8]]) -> std::io::Result<()> {
     for part in parts {
         stream.write_all(part).await?;

@@ -42,9 +42,11 @@ fn serve() -> anyhow::Result<ExitCode> {
 /// One hub, serving connections until the process ends.
 fn serve_forever(listener: TcpListener, header_timeout: Duration) -> std::io::Result<()> {
     let hub = Hub::new(1)?;
+    // ANCHOR: accept
     // StreamServer(listener, handle).serve_forever(): each connection's green thread runs the
     // blocking conversation, whose waits switch to the hub.
     hub.serve_forever(listener, move |_io, stream| {
         serve::converse(stream, header_timeout);
     })
+    // ANCHOR_END: accept
 }

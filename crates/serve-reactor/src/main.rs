@@ -129,6 +129,7 @@ impl Http {
         self.state.borrow_mut().timer = Some(timer);
     }
 
+    // ANCHOR: accept
     /// Answers the request at the start of the input, if it is whole.
     fn serve_next(&self, transport: &mut dyn Transport) {
         let request = {
@@ -169,6 +170,7 @@ impl Http {
             }
         }
     }
+    // ANCHOR_END: accept
 
     /// Writes an answer, then closes the connection or goes on to the next request.
     fn answer(&self, status: u16, body: &[u8], persist: Persist, transport: &mut dyn Transport) {

@@ -54,6 +54,7 @@ async fn accept(
 ) -> anyhow::Result<ExitCode> {
     let listener = TcpListener::try_from(listener)?;
     let http = serve.http1(SmolTimer::new());
+    // ANCHOR: accept
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -77,4 +78,5 @@ async fn accept(
             })
             .detach();
     }
+    // ANCHOR_END: accept
 }

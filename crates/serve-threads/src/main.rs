@@ -36,6 +36,7 @@ fn serve() -> anyhow::Result<ExitCode> {
     let header_timeout = serve.header_timeout();
     let cap = serve.threads().unwrap_or(usize::MAX);
     let live = Arc::new(AtomicUsize::new(0));
+    // ANCHOR: accept
     loop {
         let stream = match listener.accept() {
             Ok((stream, _)) => stream,
@@ -65,6 +66,7 @@ fn serve() -> anyhow::Result<ExitCode> {
             stats().refused(&e);
         }
     }
+    // ANCHOR_END: accept
 }
 
 /// One connection thread fewer when dropped: when the thread ends, or when it never started.

@@ -46,6 +46,7 @@ async fn accept(listener: std::net::TcpListener, serve: Serve) -> anyhow::Result
     listener.set_nonblocking(true)?;
     let listener = TcpListener::from_std(listener)?;
     let http = serve.http1(TokioTimer::new());
+    // ANCHOR: accept
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -67,4 +68,5 @@ async fn accept(listener: std::net::TcpListener, serve: Serve) -> anyhow::Result
             let _ = connection.await;
         });
     }
+    // ANCHOR_END: accept
 }

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
+// ANCHOR: sleep
 /// A future that is ready after `delay`: the stand-in for waiting on a socket.
 struct Sleep {
     deadline: Instant,
@@ -70,12 +71,15 @@ impl Future for Sleep {
         Poll::Pending
     }
 }
+// ANCHOR_END: sleep
 
+// ANCHOR: get_jobs
 /// A coroutine: `.await` hands control back to the executor until the sleep is over.
 async fn get_jobs(zip: &'static str, delay_ms: u64, jobs: u32) -> (&'static str, u32) {
     sleep(Duration::from_millis(delay_ms)).await;
     (zip, jobs)
 }
+// ANCHOR_END: get_jobs
 
 type Task = Pin<Box<dyn Future<Output = ()>>>;
 
@@ -91,6 +95,7 @@ impl Wake for TaskWaker {
     }
 }
 
+// ANCHOR: run
 /// The event loop: poll each woken task until every task is done.
 fn run(tasks: Vec<Task>) {
     let (queue, woken) = channel();
@@ -123,6 +128,7 @@ fn run(tasks: Vec<Task>) {
         }
     }
 }
+// ANCHOR_END: run
 
 fn main() {
     let start = Instant::now();

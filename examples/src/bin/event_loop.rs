@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 type Callback = Box<dyn FnOnce(&mut EventLoop)>;
 
+// ANCHOR: event_loop
 #[derive(Default)]
 struct EventLoop {
     ready: VecDeque<Callback>,
@@ -67,7 +68,9 @@ impl EventLoop {
         }
     }
 }
+// ANCHOR_END: event_loop
 
+// ANCHOR: callbacks
 fn work_callback(result: i32, event_loop: &mut EventLoop) {
     println!("ending loop for result: {result}");
     event_loop.stop();
@@ -78,6 +81,7 @@ fn do_some_work(x: i32, y: i32, event_loop: &mut EventLoop) {
     println!("did some work: {x} + {y} = {r}; the result is due in 3 s");
     event_loop.call_later(Duration::from_secs(3), move |l| work_callback(r, l));
 }
+// ANCHOR_END: callbacks
 
 fn main() {
     let start = Instant::now();

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 const TOP: u64 = 10_000_000;
 
+// ANCHOR: no_generator
 /// nogenerator.py: build the whole list, then hand it over.
 fn no_generator(top: u64) -> Vec<u64> {
     let mut result = Vec::new();
@@ -27,7 +28,9 @@ fn no_generator(top: u64) -> Vec<u64> {
     }
     result
 }
+// ANCHOR_END: no_generator
 
+// ANCHOR: iterator
 /// generatorlong.py: an object that remembers where it is and makes the next value on demand.
 struct Generator {
     top: u64,
@@ -45,7 +48,9 @@ impl Iterator for Generator {
         })
     }
 }
+// ANCHOR_END: iterator
 
+// ANCHOR: generator
 /// generator.py: the same, written as a function whose state lives in a closure.
 fn generator(top: u64) -> impl Iterator<Item = u64> {
     let mut i = 0;
@@ -57,6 +62,7 @@ fn generator(top: u64) -> impl Iterator<Item = u64> {
         })
     })
 }
+// ANCHOR_END: generator
 
 /// CPU time so far and resident memory now, as the talk's `ResourceHelper` read them.
 #[derive(Debug, Clone, Copy)]
