@@ -383,7 +383,7 @@ pub fn timelines(
         .max(1);
     // Many requests (the jobs workload's 100) are drawn thinner, so that every panel fits.
     let row_px = if rows_per_panel > 20 { 2 } else { 14 };
-    let panel_px = (rows_per_panel * row_px + 40) as u32;
+    let panel_px = (rows_per_panel * row_px + 60) as u32;
     let height = 60 + panel_px * runs.len().max(1) as u32;
     let root = SVGBackend::new(path, (900, height)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -394,6 +394,7 @@ pub fn timelines(
         bars.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
         let n = bars.len().max(1);
         let mut chart = ChartBuilder::on(panel)
+            .margin_top(20)
             .margin_left(20)
             .margin_right(20)
             .x_label_area_size(22)

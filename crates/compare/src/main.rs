@@ -121,6 +121,7 @@ fn main() -> anyhow::Result<()> {
     let records = measure(&args, &cells, repeat, time_scale, &origin.url, &out)?;
     if args.talks {
         bounded_runs(&args, time_scale, &origin.url, &out)?;
+        examples(&args, &out)?;
     }
     let took = started.elapsed();
     drop(origin);
@@ -276,6 +277,22 @@ fn bounded_runs(args: &Args, time_scale: f64, origin: &str, out: &Path) -> anyho
                 std::fs::write(out.join("raw").join(file), raw)?;
             }
             runner::Outcome::Broken(why) => eprintln!("{model} --concurrency {concurrency}: {why}"),
+        }
+    }
+    Ok(())
+}
+
+/// The talk's side programs (crates `examples/`), each run once, its output kept as
+/// `example-NAME.txt`: their figures on this machine, for the book.
+fn examples(args: &Args, out: &Path) -> anyhow::Result<()> {
+    for name in ["generators", "event_loop", "coroutines"] {
+        let mut command = std::process::Command::new(args.bin_dir.join(name));
+        match harness::child::run(&mut command, Duration::from_secs(60)) {
+            Ok(done) if done.status.is_some_and(|s| s.success()) => {
+                std::fs::write(out.join(format!("example-{name}.txt")), done.stdout)?;
+            }
+            Ok(done) => eprintln!("{name} failed: {}", done.stderr),
+            Err(e) => eprintln!("{name} could not run: {e}"),
         }
     }
     Ok(())
