@@ -287,7 +287,7 @@ fn horizontal_bars(
         .caption(title, (FONT, 17))
         .margin(12)
         .x_label_area_size(30)
-        .y_label_area_size(10)
+        .y_label_area_size(110)
         .build_cartesian_2d(0f64..top, (0..n.max(1) - 1).into_segmented())?;
     chart
         .configure_mesh()

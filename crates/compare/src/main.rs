@@ -327,14 +327,6 @@ fn timeline_runs(
         .collect()
 }
 
-/// The sweep a workload belongs to, if any.
-fn sweep_of(workload: Workload) -> Option<Sweep> {
-    Sweep::ALL.into_iter().find(|s| match workload {
-        Workload::Sweep(n) | Workload::Pages(n) => s.at(n) == workload,
-        _ => false,
-    })
-}
-
 fn write_results(
     out: &Path,
     machine: &machine::Machine,
@@ -372,7 +364,7 @@ fn write_results(
     let swept = |sweep: Sweep| {
         summaries
             .iter()
-            .any(|c| sweep_of(c.workload) == Some(sweep))
+            .any(|c| c.workload.sweep().is_some_and(|(s, _)| s == sweep))
     };
     for sweep in Sweep::ALL.into_iter().filter(|&s| swept(s)) {
         charts::sweep(

@@ -142,11 +142,7 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
         Fault::Close => stream.shutdown().await,
         Fault::Reset => reset(stream),
         Fault::ResetMidBody => {
-            stream
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
-                .await?;
-            stream.write_all(&[b'x'; 1000]).await?;
-            stream.flush().await?;
+            part_of_a_body(stream, 100_000).await?;
             tokio::time::sleep(Duration::from_millis(50)).await;
             reset(stream)
         }
@@ -165,11 +161,7 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
             Ok(())
         }
         Fault::StalledBody => {
-            stream
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10000\r\n\r\n")
-                .await?;
-            stream.write_all(&[b'x'; 1000]).await?;
-            stream.flush().await?;
+            part_of_a_body(stream, 10_000).await?;
             // Then silence, until the client gives up and closes.
             drain(stream).await
         }
@@ -231,7 +223,14 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
     }
 }
 
-/// Writes `parts` as they are, then closes the connection.
+/// Writes a head announcing `length` bytes, then the first 1,000 of them.
+async fn part_of_a_body(stream: &mut TcpStream, length: usize) -> std::io::Result<()> {
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {length}\r\n\r\n");
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(&[b'x'; 1000]).await?;
+    stream.flush().await
+}
+
 /// Reads and discards until the client closes the connection.
 async fn drain(stream: &mut TcpStream) -> std::io::Result<()> {
     let mut sink = [0u8; 1024];
@@ -239,6 +238,7 @@ async fn drain(stream: &mut TcpStream) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes `parts` as they are, then closes the connection.
 async fn respond_raw(stream: &mut TcpStream, parts: &[&[u8]]) -> std::io::Result<()> {
     for part in parts {
         stream.write_all(part).await?;

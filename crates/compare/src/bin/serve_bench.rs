@@ -103,6 +103,8 @@ fn main() -> anyhow::Result<()> {
     which(load)
         .with_context(|| format!("{load} is not installed: scripts/serve_all.sh installs it"))?;
     std::fs::create_dir_all(args.out.join("raw"))?;
+    // Reading the machine also raises this process's open-file limit as far as it goes, which
+    // the servers and the load generator inherit: 10,000 connections need it.
     let machine = machine::Machine::read();
     std::fs::write(
         args.out.join("machine.json"),
@@ -378,20 +380,19 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
 
 /// A field of `/proc/PID/status`, as a number (kB for memory).
 fn status_field(pid: u32, name: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with(name))?;
-    line[name.len()..].split_whitespace().next()?.parse().ok()
+    proc_field(&format!("/proc/{pid}/status"), name)
 }
 
 /// The memory of every kernel stack on the machine, from `/proc/meminfo`, in KiB.
 fn kernel_stack_kib() -> Option<u64> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = meminfo.lines().find(|l| l.starts_with("KernelStack:"))?;
-    line["KernelStack:".len()..]
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
+    proc_field("/proc/meminfo", "KernelStack:")
+}
+
+/// The number after `name` in a `/proc` file of `Name:  value` lines.
+fn proc_field(path: &str, name: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with(name))?;
+    line[name.len()..].split_whitespace().next()?.parse().ok()
 }
 
 /// The user and system CPU time of a process so far, from `/proc/PID/stat`.
