@@ -12,10 +12,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The models, in the order of the reports (the baseline first), from the catalogue; a fetch-*
+# crate that is not in it yet comes last.
+mapfile -t listed < <(cargo run --quiet -p catalogue -- --list models)
 mapfile -t models < <(find crates -maxdepth 1 -name 'fetch-*' -printf '%f\n' | sort)
-# The order of the reports: the baseline first, then the others as named in harness::MODELS.
-order=$(grep -o '"fetch-[a-z][a-z-]*"' crates/harness/src/models.rs | tr -d '"')
-mapfile -t models < <(printf '%s\n' $order "${models[@]}" | awk '!seen[$0]++')
+mapfile -t models < <(printf '%s\n' "${listed[@]}" "${models[@]}" | awk '!seen[$0]++')
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,14 +1,35 @@
 #!/usr/bin/env bash
 # Reproduces the whole comparison on this machine: builds every binary once in release mode,
-# then runs every fetch-* model against a standalone origin (see crates/compare).
+# runs every fetch-* model against a standalone origin (`bench clients`, crates/bench), then
+# draws the run's report and charts from what it wrote (`docgen report`, crates/docgen).
 #
-#   scripts/run_all.sh              # the full comparison (under an hour on 2 cores)
+#   scripts/run_all.sh              # the full comparison (about an hour on 2 cores)
 #   scripts/run_all.sh --quick      # the pipeline end to end in seconds
+#   scripts/run_all.sh --talks      # only the talks' two workloads, with their timelines
 #   scripts/run_all.sh --help       # every option
 #
-# Results go to results/<date-time>/ (or --out DIR): report.md, charts, CSV and raw JSON.
+# Results go to results/<date-time>/ (or --out DIR): report.md, the charts, runs.csv,
+# summary.csv, machine.json, settings.json and every run's JSON under raw/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+out=""
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --out) out="${args[i + 1]:-}" ;;
+    --out=*) out="${args[i]#--out=}" ;;
+    -h | --help)
+      cargo run --quiet --release -p bench -- clients --help
+      exit 0
+      ;;
+  esac
+done
+if [[ -z "$out" ]]; then
+  out="results/$(date -u +%Y-%m-%dT%H-%M-%SZ)"
+  args+=(--out "$out")
+fi
+
 cargo build --release --workspace --bins --quiet
-exec target/release/compare --bin-dir target/release "$@"
+target/release/bench clients --bin-dir target/release "${args[@]}"
+target/release/docgen report "$out"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Measures every serve-* server under a load generator on this machine: for each server and
 # C in 10, 100, 1,000, 5,000 and 10,000 keep-alive connections, three 10 s runs of wrk against
-# GET /work?ms=50&size=1024, then the tables and charts of the run (see crates/compare,
-# serve-bench and servers-doc).
+# GET /work?ms=50&size=1024 (`bench servers`, crates/bench), then the tables and charts of the
+# run (`docgen servers`, crates/docgen).
 #
 #   scripts/serve_all.sh                     # the full benchmark (about 20 minutes on 2 cores)
 #   scripts/serve_all.sh --quick             # C = 10 and 100, 2 s, one run: the pipeline in seconds
 #   scripts/serve_all.sh --out docs/servers  # the committed run; then
-#       cargo run -p compare --bin servers-doc -- --write docs/SERVERS.md
+#       cargo run -p docgen -- servers --write docs/SERVERS.md
 #   scripts/serve_all.sh --help              # every option
 #
 # Installs wrk with the system's package manager if it is missing; where that cannot be done,
@@ -26,7 +26,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --load) load="${args[i + 1]:-}" ;;
     --load=*) load="${args[i]#--load=}" ;;
     -h | --help)
-      cargo run --quiet --release -p compare --bin serve-bench -- --help
+      cargo run --quiet --release -p bench -- servers --help
       exit 0
       ;;
   esac
@@ -70,8 +70,9 @@ if [[ -z "$load" ]]; then
   fi
 fi
 
-cargo build --release --quiet -p compare --bins \
-  -p serve-threads -p serve-tokio -p serve-smol -p serve-green -p serve-reactor
-target/release/serve-bench --bin-dir target/release "${args[@]}"
-target/release/servers-doc --from "$out" > "$out/tables.md"
+# The servers are the catalogue's.
+mapfile -t servers < <(cargo run --quiet -p catalogue -- --list servers)
+cargo build --release --quiet -p bench -p docgen "${servers[@]/#/--package=}"
+target/release/bench servers --bin-dir target/release "${args[@]}"
+target/release/docgen servers --from "$out" > "$out/tables.md"
 echo "tables: $out/tables.md; charts: $out/rps.svg, $out/rss.svg, $out/p99.svg" >&2

@@ -8,7 +8,7 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
-use crate::{Body, Endpoint, ErrorKind, FetchError, Page, Run};
+use crate::{Endpoint, ErrorKind, FetchError, Page, Run};
 
 /// The client of a run: a ureq agent. It holds a connection pool, so every request of the run
 /// should use it (clones share the pool; it keeps at most 3 idle connections per host).
@@ -53,7 +53,7 @@ pub fn get(client: &ureq::Agent, endpoint: &Endpoint) -> Result<Page, FetchError
     // The reader is copied into `body` a buffer at a time: a page is only counted, so its bytes
     // never pile up in memory, and a jobs answer is kept up to its limit. This can fail on its
     // own, after a good status: the connection may drop halfway.
-    let mut body = Body::new(endpoint);
+    let mut body = endpoint.body();
     let mut reader = response.body_mut().with_config().limit(u64::MAX).reader();
     io::copy(&mut reader, &mut body).map_err(|e| FetchError::in_body(body_error(e)))?;
     Ok(Page::new(final_url, body))

@@ -56,7 +56,7 @@ pub struct Args {
     pub max_body: u64,
 
     /// Give up on a request after this many seconds (connect, headers and body together).
-    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = timeout)]
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = timeout_seconds)]
     pub timeout: Duration,
 
     /// At most N requests in flight at once (default: all at once, as in the talks).
@@ -102,7 +102,8 @@ fn seconds(s: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("{s:?} is not a number of seconds from 0 to 86400"))
 }
 
-pub(crate) fn timeout(s: &str) -> Result<Duration, String> {
+/// A time limit in seconds, for clap: a number from 0 (excluded) to 86,400, fractions allowed.
+pub fn timeout_seconds(s: &str) -> Result<Duration, String> {
     match seconds(s)? {
         Duration::ZERO => Err("a timeout of 0 s would fail every request".into()),
         timeout => Ok(timeout),

@@ -1,12 +1,15 @@
-//! What every fetch-* model needs at run time: the endpoints, the command line, the timing
-//! helper, the report and the embedded origin. What a model does with them (a loop, threads,
-//! tasks, a pool) stays in the model's own `main.rs`.
+//! The run of a fetch-* model: the command line, the endpoints, the report and the embedded
+//! origin, with ureq's client for the blocking models ([`blocking`]) and rustls's roots for the
+//! others ([`tls`]). What every client and runtime shares below the run (errors, bodies, the
+//! name lookup, the timing helper) is the `fetchkit` crate's, re-exported here so that a model
+//! needs one import. What a model does with them (a loop, threads, tasks, a pool) stays in the
+//! model's own `main.rs`.
 //!
 //! A model reads like this:
 //! ```no_run
 //! # use std::process::ExitCode;
 //! # fn get(endpoint: &common::Endpoint) -> Result<common::Page, common::FetchError> {
-//! #     Ok(common::Page::new(endpoint.url(), common::Body::new(endpoint)))
+//! #     Ok(common::Page::new(endpoint.url(), endpoint.body()))
 //! # }
 //! fn main() -> ExitCode {
 //!     common::exit(fetch_all())                    // a start-up error: exit code 2
@@ -31,14 +34,8 @@
 #[cfg(feature = "ureq")]
 pub mod blocking;
 mod cli;
-mod error;
-mod lookup;
-mod page;
 mod plan;
 mod report;
-#[cfg(feature = "serve")]
-pub mod serve;
-mod timing;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
@@ -50,13 +47,16 @@ use clap::Parser;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
-pub use cli::{Args, Workload};
-pub use error::{Dns, ErrorKind, FetchError, NoThread, check_length, check_status};
-pub use lookup::{Lookup, Woken, check_threads, lookup};
-pub use page::{Body, MAX_REDIRECTS, Page, follow_redirects, next_hop};
-pub use plan::{Endpoint, Expect, Keep, LineError, Plan, UsageError, check_url, parse_endpoints};
-pub use report::{Report, group};
-pub use timing::{Elapsed, Stopwatch, timed, timeit};
+pub use cli::{Args, Workload, timeout_seconds};
+// What the models share with the runtimes, from the crate under this one.
+pub use fetchkit::{
+    Body, Dns, Elapsed, ErrorKind, FetchError, Keep, MAX_REDIRECTS, NoThread, Page, Stopwatch,
+    check_length, check_status, check_threads, follow_redirects, group, lookup, next_hop, timed,
+    timeit,
+};
+pub use origin::raise_fd_limit;
+pub use plan::{Endpoint, Expect, LineError, Plan, UsageError, check_url, parse_endpoints};
+pub use report::Report;
 
 use plan::Source;
 use report::Setup;
@@ -87,7 +87,7 @@ impl Run {
 
     /// Prepares a run from parsed arguments.
     pub fn new(args: Args) -> Result<Run, StartError> {
-        timing::Usage::prepare();
+        fetchkit::Usage::prepare();
         let fd_limit = origin::raise_fd_limit().ok();
         let ca_cert = match &args.ca_cert {
             Some(path) => Some(CertificateDer::from_pem_file(path).map_err(|e| {
@@ -229,7 +229,7 @@ impl Run {
     }
 
     /// Arranges for a warning when more requests are in flight at once than the process has
-    /// descriptors for: said when it happens (see [`timing`]), so that a model that never has
+    /// descriptors for: said when it happens (see [`fetchkit::warn_past`]), so that a model that never has
     /// many requests in flight (one at a time, a small pool) never says it.
     fn warn_about_descriptors(&self, limit: u64) {
         let per_request = if self.origin.is_some() { 2 } else { 1 };
@@ -237,7 +237,7 @@ impl Run {
         if (self.concurrency() as u64) <= most {
             return;
         }
-        timing::warn_past(
+        fetchkit::warn_past(
             usize::try_from(most).unwrap_or(usize::MAX),
             format!(
                 "warning: more than {most} requests at once need more file descriptors{} than \
@@ -320,8 +320,8 @@ impl std::fmt::Display for StartError {
     }
 }
 
-/// The model's name: the executable's, e.g. `fetch-sync`.
-fn model_name() -> String {
+/// The program's name: the executable's, e.g. `fetch-sync`.
+pub fn model_name() -> String {
     std::env::args_os()
         .next()
         .as_deref()

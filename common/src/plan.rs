@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use fetchkit::{Body, Keep};
+
 use crate::cli::{Args, Workload};
 
 /// One URL to fetch, with what a correct answer is when the origin is known.
@@ -14,23 +16,13 @@ pub struct Endpoint {
     keep: Keep,
 }
 
-/// What a model keeps of an endpoint's body as it arrives ([`Body`](crate::Body)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Keep {
-    /// Only its length: the talk's program printed each page's size and nothing else.
-    Length,
-    /// The whole body, to be parsed, up to `limit` bytes (`--max-body`).
-    Whole { limit: u64 },
-}
-
-impl Keep {
-    fn for_workload(args: &Args) -> Keep {
-        match args.workload {
-            Workload::Pages => Keep::Length,
-            Workload::Jobs => Keep::Whole {
-                limit: args.max_body,
-            },
-        }
+/// What to keep of each body: a page's length only, a jobs answer whole (up to `--max-body`).
+fn keep_for(args: &Args) -> Keep {
+    match args.workload {
+        Workload::Pages => Keep::Length,
+        Workload::Jobs => Keep::Whole {
+            limit: args.max_body,
+        },
     }
 }
 
@@ -63,6 +55,11 @@ impl Endpoint {
     /// What to keep of the body.
     pub fn keep(&self) -> Keep {
         self.keep
+    }
+
+    /// An empty body for this endpoint's answer, keeping what [`keep`](Endpoint::keep) says.
+    pub fn body(&self) -> Body {
+        Body::new(self.keep)
     }
 }
 
@@ -175,7 +172,7 @@ fn quoted(text: &str) -> String {
 impl Plan {
     /// The user's own URLs, from the command line or an endpoints file.
     pub fn from_urls(urls: Vec<String>, args: &Args) -> Plan {
-        let keep = Keep::for_workload(args);
+        let keep = keep_for(args);
         let what = match urls.len() {
             1 => "1 URL".to_string(),
             n => format!("{n} URLs"),
@@ -212,7 +209,7 @@ impl Plan {
     pub fn for_origin(base: &str, args: &Args) -> Plan {
         let base = base.trim_end_matches('/');
         let scale = args.time_scale;
-        let keep = Keep::for_workload(args);
+        let keep = keep_for(args);
         let mut delays = Duration::ZERO;
         let mut slowest = Duration::ZERO;
         let mut endpoints = Vec::new();

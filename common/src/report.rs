@@ -12,11 +12,10 @@ use serde::Serialize;
 
 use std::time::Instant;
 
+use fetchkit::{Body, Elapsed, ErrorKind, FetchError, Page, Usage, group, peak_in_flight};
+
 use crate::cli::Workload;
-use crate::error::{ErrorKind, FetchError};
 use crate::plan::{Endpoint, Expect, Source};
-use crate::timing::{Elapsed, Usage, peak_in_flight};
-use crate::{Body, Page};
 
 /// `println!` that does not panic when stdout is closed (`fetch-tokio | head`): the report
 /// is then lost, and the run still ends with its exit code.
@@ -428,19 +427,6 @@ impl<'a> Summary<'a> {
     }
 }
 
-/// `1234567` as `1,234,567`, as the report prints counts.
-pub fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
@@ -448,14 +434,6 @@ fn mib(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_are_grouped_by_thousands() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(999), "999");
-        assert_eq!(group(1000), "1,000");
-        assert_eq!(group(91_996_160), "91,996,160");
-    }
 
     #[test]
     fn total_jobs_takes_numbers_and_numeric_strings() {

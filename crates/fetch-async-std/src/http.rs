@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use async_std::io::{Read, Write};
 use async_std::net::TcpStream;
-use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run};
+use common::{Endpoint, ErrorKind, FetchError, Page, Run};
 use futures_lite::io::{BufReader, Cursor};
 use futures_lite::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 use futures_rustls::TlsConnector;
@@ -75,7 +75,7 @@ impl Client {
         // The body is an `AsyncBufRead`: each chunk async-h1 has read into its own buffer is
         // counted (and, for a jobs answer, kept up to its limit) and let go, never the whole
         // page in memory, and no buffer of this model's own.
-        let (mut reader, mut body) = (response.take_body(), Body::new(endpoint));
+        let (mut reader, mut body) = (response.take_body(), endpoint.body());
         loop {
             let chunk = reader.fill_buf().await;
             let chunk = chunk.map_err(|e| FetchError::in_body(FetchError::classify(&e)))?;

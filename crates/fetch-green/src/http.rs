@@ -73,7 +73,7 @@ fn read_answer(
 ) -> Result<(Head, Body), FetchError> {
     stream.write_all(&target.request())?;
     stream.flush()?;
-    let (mut response, mut body) = (h1::Response::new(), Body::new(endpoint));
+    let (mut response, mut body) = (h1::Response::new(), endpoint.body());
     let mut buffer = [0; READ_BUFFER];
     while !response.is_done() {
         match stream.read(&mut buffer) {

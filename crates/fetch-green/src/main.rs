@@ -42,7 +42,7 @@ fn main() -> ExitCode {
 fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
     // One client for the run, with the TLS roots every request shares.
-    let client = Rc::new(h1::Client::new(&run)?);
+    let client = Rc::new(h1::Client::new(run.tls_config()?, run.timeout()));
     // eventlet's GreenPool(size): --concurrency green threads at once, the rest wait their turn.
     let mut hub = Hub::new(run.concurrency())?;
 

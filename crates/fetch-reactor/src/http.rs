@@ -87,7 +87,7 @@ impl<'a> Fetch<'a> {
         let http = HttpClient {
             request: target.request(),
             response: h1::Response::new(),
-            body: Some(Body::new(self.endpoint)),
+            body: Some(self.endpoint.body()),
             answer: answer.clone(),
         };
         let connected = if target.https {

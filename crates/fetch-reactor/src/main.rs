@@ -33,7 +33,7 @@ fn main() -> ExitCode {
 fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
     // One client for the run, with the TLS roots every request shares.
-    let client = h1::Client::new(&run)?;
+    let client = h1::Client::new(run.tls_config()?, run.timeout());
     // ANCHOR: work
     let report = RefCell::new(run.report());
     {

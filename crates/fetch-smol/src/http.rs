@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run};
+use common::{Endpoint, ErrorKind, FetchError, Page, Run};
 use futures_rustls::TlsConnector;
 use futures_rustls::rustls::pki_types::ServerName;
 use http_body_util::{BodyExt, Empty};
@@ -69,7 +69,7 @@ impl Client {
         common::check_status(response.status().as_u16())?;
         // Frame by frame, as the body arrives: a page is counted and each frame dropped, never
         // the whole page in memory; a jobs answer is kept up to its limit.
-        let (mut incoming, mut body) = (response.into_body(), Body::new(endpoint));
+        let (mut incoming, mut body) = (response.into_body(), endpoint.body());
         while let Some(frame) = incoming.frame().await {
             let frame = frame.map_err(FetchError::in_body)?;
             if let Some(chunk) = frame.data_ref() {

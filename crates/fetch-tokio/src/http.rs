@@ -2,7 +2,7 @@
 
 use std::error::Error;
 
-use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run};
+use common::{Endpoint, ErrorKind, FetchError, Page, Run};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// The client of a run. It owns the connection pool, and reqwest's docs warn against one per
@@ -58,7 +58,7 @@ pub async fn get(client: &reqwest::Client, endpoint: &Endpoint) -> Result<Page, 
     let url = response.url().to_string();
     // Chunk by chunk, as the body arrives: a page is counted and each chunk dropped, never the
     // whole page in memory; a jobs answer is kept up to its limit.
-    let mut body = Body::new(endpoint);
+    let mut body = endpoint.body();
     while let Some(chunk) = response
         .chunk()
         .await

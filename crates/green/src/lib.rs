@@ -30,10 +30,9 @@ use std::sync::Arc;
 use std::task::Context;
 use std::time::{Duration, Instant};
 
-use common::serve::{self, stats};
-use common::{FetchError, Woken};
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
+use fetchkit::{FetchError, Woken};
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
@@ -68,6 +67,28 @@ type Job<R> = Box<dyn FnOnce(&Io<'_>) -> R>;
 /// What a server's green thread runs for an accepted connection.
 type Serve<R> = Box<dyn Fn(mio::net::TcpStream) -> Job<R>>;
 
+/// How long to wait after an accept failed (no descriptors left, say) before trying again: the
+/// connection waits in the backlog meanwhile, and the hub does not spin.
+pub const ACCEPT_PAUSE: Duration = Duration::from_millis(10);
+
+/// What the hub of [`Hub::serve_forever`] tells the server of its connections, for the server
+/// to count as it likes: the hub itself counts nothing.
+#[derive(Debug)]
+pub enum Event<'e> {
+    /// A connection was accepted.
+    Accepted,
+    /// A connection could not be served: the accept failed, or no stack could be had for it.
+    /// The connection is closed (or left in the backlog); the hub goes on.
+    Refused(&'e io::Error),
+}
+
+/// A server's listening socket, its connections' handler and who hears of them.
+struct Server<R> {
+    listener: mio::net::TcpListener,
+    serve: Serve<R>,
+    on: Rc<dyn Fn(Event<'_>)>,
+}
+
 /// A green thread's result when it could not start: its stack could not be had.
 pub trait NoStack {
     fn no_stack(error: io::Error) -> Self;
@@ -87,7 +108,7 @@ pub struct Hub<R> {
     results: Vec<Option<R>>,
     serial: u64,
     /// A server's listening socket and its connections' handler.
-    listener: Option<(mio::net::TcpListener, Serve<R>)>,
+    server: Option<Server<R>>,
     /// When to accept again after an accept failed.
     accept_again: Option<Instant>,
 }
@@ -139,7 +160,7 @@ impl<R: NoStack + 'static> Hub<R> {
             timers: BinaryHeap::new(),
             results: Vec::new(),
             serial: 0,
-            listener: None,
+            server: None,
             accept_again: None,
         })
     }
@@ -166,7 +187,7 @@ impl<R: NoStack + 'static> Hub<R> {
                 self.resume(key, Resume::Go);
                 self.start_queued();
             }
-            if self.running.is_empty() && self.queued.is_empty() && self.listener.is_none() {
+            if self.running.is_empty() && self.queued.is_empty() && self.server.is_none() {
                 return Ok(());
             }
             let Some(mut timeout) = self.expire_timers() else {
@@ -202,22 +223,22 @@ impl<R: NoStack + 'static> Hub<R> {
 
     /// Accepts every connection waiting, each to be served on a green thread of its own.
     fn accept(&mut self) {
-        let Some((listener, serve)) = &self.listener else {
+        let Some(server) = &self.server else {
             return;
         };
         loop {
-            match listener.accept() {
+            match server.listener.accept() {
                 Ok((socket, _)) => {
-                    stats().accepted();
-                    self.queued.push_back((None, serve(socket)));
+                    (server.on)(Event::Accepted);
+                    self.queued.push_back((None, (server.serve)(socket)));
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     // Edge-triggered: the backlog will not be reported again until a new
                     // connection arrives, so look again after a pause.
-                    stats().refused(&e);
-                    self.accept_again = Some(Instant::now() + serve::ACCEPT_PAUSE);
+                    (server.on)(Event::Refused(&e));
+                    self.accept_again = Some(Instant::now() + ACCEPT_PAUSE);
                     return;
                 }
             }
@@ -244,8 +265,12 @@ impl<R: NoStack + 'static> Hub<R> {
                 Err(e) => {
                     match index {
                         Some(index) => self.results[index] = Some(R::no_stack(e)),
-                        // A server's connection: closed, and counted.
-                        None => stats().refused(&e),
+                        // A server's connection: closed, and told.
+                        None => {
+                            if let Some(server) = &self.server {
+                                (server.on)(Event::Refused(&e));
+                            }
+                        }
                     }
                     continue;
                 }
@@ -325,11 +350,12 @@ impl<R: NoStack + 'static> Hub<R> {
 impl Hub<()> {
     /// gevent's `StreamServer(listener, handle).serve_forever()`: accepts connections for as
     /// long as the hub runs, and runs `handle` for each on a green thread of its own, without
-    /// the hub's size as a limit. Accepted connections and refused ones (an accept that failed,
-    /// a stack that could not be had) are counted in [`common::serve::stats`].
+    /// the hub's size as a limit. `on` hears of every connection accepted and every one refused
+    /// (an accept that failed, a stack that could not be had): the server's to count.
     pub fn serve_forever(
         mut self,
         listener: std::net::TcpListener,
+        on: impl Fn(Event<'_>) + 'static,
         handle: impl Fn(&Io<'_>, TcpStream<'_, '_>) + 'static,
     ) -> io::Result<()> {
         listener.set_nonblocking(true)?;
@@ -338,15 +364,20 @@ impl Hub<()> {
             .registry()
             .register(&mut listener, LISTEN, Interest::READABLE)?;
         self.size = usize::MAX;
-        let handle = Rc::new(handle);
+        let (handle, on) = (Rc::new(handle), Rc::new(on));
+        let refused = on.clone();
         let serve = move |socket| -> Job<()> {
-            let handle = handle.clone();
+            let (handle, refused) = (handle.clone(), refused.clone());
             Box::new(move |io| match io.adopt(socket) {
                 Ok(stream) => handle(io, stream),
-                Err(e) => stats().refused(&e),
+                Err(e) => refused(Event::Refused(&e)),
             })
         };
-        self.listener = Some((listener, Box::new(serve)));
+        self.server = Some(Server {
+            listener,
+            serve: Box::new(serve),
+            on,
+        });
         self.run()
     }
 }
@@ -410,10 +441,10 @@ impl<'y> Io<'y> {
         slept
     }
 
-    /// Looks `host` up on a thread of its own ([`common::lookup`]) while the hub runs the
+    /// Looks `host` up on a thread of its own ([`fetchkit::lookup`]) while the hub runs the
     /// others: gevent's thread-pool resolver.
     pub fn resolve(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, FetchError> {
-        let mut lookup = common::lookup(host, port)?;
+        let mut lookup = fetchkit::lookup(host, port)?;
         let waker = self.shared.woken.waker(self.key);
         loop {
             let polled = Pin::new(&mut lookup).poll(&mut Context::from_waker(&waker));
@@ -504,22 +535,6 @@ impl Write for TcpStream<'_, '_> {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-/// A green socket serves a connection with the same blocking code as a thread's socket
-/// ([`serve::converse`]): its waits yield to the hub instead of blocking a thread.
-impl serve::Connection for TcpStream<'_, '_> {
-    fn read_timeout(&mut self, limit: Option<Duration>) -> io::Result<()> {
-        match limit {
-            Some(limit) => self.io.set_timeout(limit),
-            None => self.io.clear_timeout(),
-        }
-        Ok(())
-    }
-
-    fn wait(&mut self, delay: Duration) {
-        let _ = self.io.sleep(delay);
     }
 }
 

@@ -18,7 +18,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Body, ErrorKind, FetchError, Run};
+use fetchkit::{Body, ErrorKind, FetchError};
 use rustls::ClientConnection;
 use rustls::pki_types::ServerName;
 
@@ -39,12 +39,12 @@ pub struct Client {
 }
 
 impl Client {
-    /// The client of a run, trusting the public roots (and `--ca-cert`).
-    pub fn new(run: &Run) -> Result<Client, rustls::Error> {
-        Ok(Client {
-            tls: Arc::new(run.tls_config()?),
-            timeout: run.timeout(),
-        })
+    /// A client that trusts what `tls` trusts and gives each request `timeout`, body included.
+    pub fn new(tls: rustls::ClientConfig, timeout: Duration) -> Client {
+        Client {
+            tls: Arc::new(tls),
+            timeout,
+        }
     }
 
     /// The time limit of a request, body included.

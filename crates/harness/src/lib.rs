@@ -1,9 +1,8 @@
 //! Test support for the fetch-* models, kept out of the models' binaries: a model depends on it
 //! only as a dev-dependency, so `cargo tree -p fetch-tokio -e normal` does not list it.
 //!
-//! - [`MODELS`]: the one list of models and how each runs its requests, read by the tests, the
-//!   comparison (`crates/compare`) and the fault matrix page.
-//! - [`child`]: running a program to the end or to a deadline.
+//! - The models it tries are the catalogue's ([`catalogue::MODELS`]), and each runs as a process
+//!   of its own ([`procs::run`]).
 //! - [`Model`] and [`model_tests!`]: the checks every model must pass, run against a real origin
 //!   on loopback. Each fetch-* crate has a `tests/model.rs` that calls `model_tests!`, so that
 //!   every model is held to exactly the same checks. A model runs as its own process, as a user
@@ -12,8 +11,6 @@
 //!
 //! The helpers panic on anything unexpected, as test code does.
 
-pub mod child;
-mod models;
 pub mod serve;
 
 use std::process::Command;
@@ -21,16 +18,17 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use catalogue::{Family, ReadBuffer};
 pub use common;
 use common::ErrorKind;
-pub use models::{CURL, CURL_PARALLEL_MAX, Kind, MODELS, ModelInfo, ReadBuffer, label};
 pub use origin::{Config, Fault, Origin};
+use procs::child;
 
 /// A model binary under test.
 #[derive(Debug, Clone)]
 pub struct Model {
     bin: &'static str,
-    kind: Kind,
+    family: Family,
     read_buffer: ReadBuffer,
     extra: Vec<String>,
 }
@@ -69,7 +67,7 @@ pub fn start_origin() -> Origin {
 pub const MATRIX_DIR: &str = "fault-matrix";
 
 /// Keeps the row a fault test observed, for `docs/FAULTS.md`: the table of what each model says
-/// for each fault is made from these files (`cargo run -p compare --bin faults-doc`), so that it
+/// for each fault is made from these files (`cargo run -p docgen -- faults`), so that it
 /// shows what the code does, not what someone typed. Ports are replaced by `PORT`.
 pub fn record_matrix_row(
     tmp_dir: &str,
@@ -241,16 +239,17 @@ const OVERLAP_SUM: f64 = 2.4;
 
 impl Model {
     /// The model whose binary is `bin` (`env!("CARGO_BIN_EXE_fetch-tokio")`); its kind comes
-    /// from [`MODELS`].
+    /// from the catalogue ([`catalogue::MODELS`]).
     pub fn new(bin: &'static str) -> Model {
         let name = std::path::Path::new(bin)
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or(bin);
-        let info = ModelInfo::named(name).unwrap_or_else(|| panic!("{name} is not in MODELS"));
+        let info = catalogue::Model::named(name)
+            .unwrap_or_else(|| panic!("{name} is not in the catalogue's MODELS"));
         Model {
             bin,
-            kind: info.kind,
+            family: info.family,
             read_buffer: info.read_buffer,
             extra: Vec::new(),
         }
@@ -259,10 +258,10 @@ impl Model {
     /// How many requests the model lets wait at once when nothing bounds them: all of them, one,
     /// or its pool's `--threads`.
     fn width(&self) -> usize {
-        match self.kind {
-            Kind::Sequential => 1,
-            Kind::Threads | Kind::Tasks => usize::MAX,
-            Kind::Pool => self
+        match self.family {
+            Family::Sequential => 1,
+            Family::Threads | Family::Runtime | Family::OwnLoop => usize::MAX,
+            Family::Pool => self
                 .extra
                 .iter()
                 .skip_while(|a| *a != "--threads")
@@ -343,21 +342,21 @@ impl Model {
             bars.iter().all(|&(_, end)| end <= wall + 0.001),
             "{bars:?} past {wall}"
         );
-        match self.kind {
-            Kind::Sequential => {
+        match self.family {
+            Family::Sequential => {
                 for pair in bars.windows(2) {
                     assert!(pair[1].0 >= pair[0].1 - 0.001, "overlap: {bars:?}");
                 }
             }
-            Kind::Threads | Kind::Tasks => {
+            Family::Threads | Family::Runtime | Family::OwnLoop => {
                 let spread = bars[5].0 - bars[0].0;
                 assert!(spread <= 0.05, "starts {spread:.3} s apart: {bars:?}");
             }
             // A pool of a thread per core: as many start at once as it has threads.
-            Kind::Pool if self.width() >= 2 => {
+            Family::Pool if self.width() >= 2 => {
                 assert!(bars[1].0 - bars[0].0 <= 0.05, "{bars:?}")
             }
-            Kind::Pool => {}
+            Family::Pool => {}
         }
     }
 
@@ -588,7 +587,11 @@ impl Model {
     pub fn survives_a_low_descriptor_limit(&self) {
         let origin = start_origin();
         // Bounded models never hold many sockets: no need to keep their requests waiting.
-        let delay = if self.kind.all_at_once() { "0.5" } else { "0" };
+        let delay = if self.family.all_at_once() {
+            "0.5"
+        } else {
+            "0"
+        };
         let base = origin.base_url();
         let args = [
             "--origin", &base, "--count", "1000", "--size", "100", "--delay", delay, "--json",

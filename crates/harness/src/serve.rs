@@ -1,195 +1,12 @@
 //! The servers under test: each serve-* binary started on a port of its own, spoken to with
 //! real HTTP over loopback, good requests and bad.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
-/// The servers, in the order of the comparison, with what `--threads` means to each.
-pub const SERVERS: &[(&str, &str)] = &[
-    (
-        "serve-threads",
-        "the most connection threads at once (none by default)",
-    ),
-    ("serve-tokio", "worker threads (one per core by default)"),
-    ("serve-smol", "executor threads (one per core by default)"),
-    ("serve-green", "hubs, each a thread (one by default)"),
-    ("serve-reactor", "reactors, each a thread (one by default)"),
-];
-
-/// A server running for one test, killed when dropped.
-#[derive(Debug)]
-pub struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-/// What a request got back.
-#[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Answer {
-    /// Whether the server said it closes the connection.
-    pub fn closes(&self) -> bool {
-        self.headers
-            .iter()
-            .any(|(name, value)| name.eq_ignore_ascii_case("connection") && value == "close")
-    }
-}
-
-impl Server {
-    /// Starts `bin` on a free port with `args`, and waits for the line saying where it listens.
-    pub fn start(bin: &str, args: &[&str]) -> Server {
-        Server::start_command(Command::new(bin).args(args))
-    }
-
-    /// Starts a prepared command (as another user, say) with `--port 0`.
-    pub fn start_command(command: &mut Command) -> Server {
-        let mut child = command
-            .args(["--port", "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tell, heard) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tell.send(line);
-        });
-        let line = heard
-            .recv_timeout(Duration::from_secs(20))
-            .unwrap_or_default();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .and_then(|addr| addr.parse().ok());
-        let Some(addr) = addr else {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("the server's output");
-            panic!(
-                "no 'listening on http://ADDR/' line: {line:?}\nstderr: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        };
-        Server { child, addr }
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The server's process id, for its figures in `/proc`.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// A new connection to the server, with a read timeout so that no test waits for ever.
-    pub fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(self.addr).expect("connect to the server");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .expect("a read timeout");
-        stream
-    }
-
-    /// `GET target` on a connection of its own.
-    pub fn get(&self, target: &str) -> Answer {
-        let mut stream = self.connect();
-        send(&mut stream, target);
-        read_answer(&mut stream).unwrap_or_else(|| panic!("no answer to {target}"))
-    }
-
-    /// The server's counters, from `GET /stats`.
-    pub fn stats(&self) -> Value {
-        let answer = self.get("/stats");
-        assert_eq!(answer.status, 200);
-        serde_json::from_slice(&answer.body).expect("a JSON object")
-    }
-
-    /// The counters, asked for until the server answers (within a few seconds): a server
-    /// short of threads may refuse a connection or two first.
-    pub fn stats_when_it_answers(&self) -> Value {
-        for _ in 0..50 {
-            let mut stream = self.connect();
-            send(&mut stream, "/stats");
-            if let Some(answer) = read_answer(&mut stream) {
-                return serde_json::from_slice(&answer.body).expect("a JSON object");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("no answer to /stats");
-    }
-
-    /// Whether the server is still running.
-    pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Writes `GET target` with keep-alive.
-pub fn send(stream: &mut TcpStream, target: &str) {
-    let request = format!("GET {target} HTTP/1.1\r\nHost: test\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .expect("send a request");
-}
-
-/// Reads one answer with a `Content-Length` body; `None` when the connection closed (or failed)
-/// before a whole answer arrived.
-pub fn read_answer(stream: &mut TcpStream) -> Option<Answer> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0; 8192];
-    loop {
-        let mut headers = [httparse::EMPTY_HEADER; 32];
-        let mut response = httparse::Response::new(&mut headers);
-        if let Ok(httparse::Status::Complete(len)) = response.parse(&buffer) {
-            let headers: Vec<(String, String)> = response
-                .headers
-                .iter()
-                .map(|h| {
-                    let value = String::from_utf8_lossy(h.value).into_owned();
-                    (h.name.to_ascii_lowercase(), value)
-                })
-                .collect();
-            let status = response.code?;
-            let length: usize = headers
-                .iter()
-                .find(|(name, _)| name == "content-length")
-                .and_then(|(_, value)| value.parse().ok())?;
-            let mut body = buffer.split_off(len);
-            while body.len() < length {
-                let n = stream.read(&mut chunk).ok().filter(|&n| n > 0)?;
-                body.extend_from_slice(&chunk[..n]);
-            }
-            return Some(Answer {
-                status,
-                headers,
-                body,
-            });
-        }
-        let n = stream.read(&mut chunk).ok().filter(|&n| n > 0)?;
-        buffer.extend_from_slice(&chunk[..n]);
-    }
-}
+pub use procs::{Answer, Server, read_answer, send};
 
 /// The checks every server must pass.
 #[derive(Debug, Clone)]
@@ -402,7 +219,7 @@ impl ServerTest {
         let port = taken.local_addr().expect("its address").port().to_string();
         let mut command = Command::new(self.bin);
         command.args(["--port", &port]);
-        let finished = crate::child::run(&mut command, Duration::from_secs(20)).expect("run");
+        let finished = procs::run(&mut command, Duration::from_secs(20)).expect("run");
         assert_eq!(finished.status.and_then(|s| s.code()), Some(2));
         assert!(
             finished.stderr.starts_with("error: cannot listen on"),
@@ -426,7 +243,7 @@ impl ServerTest {
         let mut probe = command;
         probe.args(["--port", "0"]);
         // First, does it start at all?
-        let finished = crate::child::run(&mut probe, Duration::from_secs(3)).expect("run");
+        let finished = procs::run(&mut probe, Duration::from_secs(3)).expect("run");
         if let Some(status) = finished.status {
             assert_eq!(status.code(), Some(2), "{status}: {}", finished.stderr);
             crate::assert_refused_a_thread(&finished.stderr);

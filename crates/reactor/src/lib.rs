@@ -37,7 +37,7 @@ use std::sync::Arc;
 use std::task::Context;
 use std::time::{Duration, Instant};
 
-use common::{FetchError, Lookup, Woken};
+use fetchkit::{FetchError, Lookup, Woken};
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
@@ -252,11 +252,11 @@ impl<'a> Reactor<'a> {
         }
     }
 
-    /// Looks a name up on a thread of its own ([`common::lookup`]); the answer fires the
+    /// Looks a name up on a thread of its own ([`fetchkit::lookup`]); the answer fires the
     /// returned Deferred on this thread.
     pub fn resolve(&self, host: &str, port: u16) -> Deferred<'a, Vec<SocketAddr>> {
         let answer = Deferred::new();
-        match common::lookup(host, port) {
+        match fetchkit::lookup(host, port) {
             Ok(lookup) => {
                 let key = self
                     .inner
@@ -824,8 +824,8 @@ mod tests {
                 k.set(r.err().map(|e| e.kind()));
                 Ok(())
             });
-        d.errback(FetchError::new(common::ErrorKind::Timeout, "late"));
-        assert_eq!(kind.get(), Some(common::ErrorKind::Timeout));
+        d.errback(FetchError::new(fetchkit::ErrorKind::Timeout, "late"));
+        assert_eq!(kind.get(), Some(fetchkit::ErrorKind::Timeout));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! gevent's answer to the talk's closing question: `StreamServer(listener, handle)
 //! .serve_forever()`, which accepts connections and runs `handle` for each on a green thread
 //! of its own. `handle` is the very code that serve-threads runs on an OS thread
-//! (`common::serve::converse`: read a head, wait, answer, again); the socket it is given yields
+//! (`servekit::converse`: read a head, wait, answer, again); the socket it is given yields
 //! to the hub on `WouldBlock`, and its `wait` is a `gevent.sleep` (the `green` crate, shared
 //! with fetch-green). So the program reads as threaded code and runs as an event loop.
 //!
@@ -17,12 +17,13 @@
 //! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
 //! ```
 
+use std::io::{self, Read, Write};
 use std::net::TcpListener;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use common::serve::{self, Serve};
-use green::Hub;
+use green::{Event, Hub, Io, TcpStream};
+use servekit::{Serve, stats};
 
 fn main() -> ExitCode {
     common::exit(serve())
@@ -40,13 +41,55 @@ fn serve() -> anyhow::Result<ExitCode> {
 }
 
 /// One hub, serving connections until the process ends.
-fn serve_forever(listener: TcpListener, header_timeout: Duration) -> std::io::Result<()> {
+fn serve_forever(listener: TcpListener, header_timeout: Duration) -> io::Result<()> {
     let hub = Hub::new(1)?;
+    // The hub tells of every connection; the server counts them for /stats.
+    let count = |event: Event<'_>| match event {
+        Event::Accepted => stats().accepted(),
+        Event::Refused(why) => stats().refused(why),
+    };
     // ANCHOR: accept
     // StreamServer(listener, handle).serve_forever(): each connection's green thread runs the
     // blocking conversation, whose waits switch to the hub.
-    hub.serve_forever(listener, move |_io, stream| {
-        serve::converse(stream, header_timeout);
+    hub.serve_forever(listener, count, move |io, stream| {
+        servekit::converse(Green { io, stream }, header_timeout);
     })
     // ANCHOR_END: accept
+}
+
+/// A green thread's socket, for the blocking conversation: reading, the head's deadline and
+/// the request's wait all yield to the hub, where a thread's socket would block its thread.
+struct Green<'i, 'y> {
+    io: &'i Io<'y>,
+    stream: TcpStream<'i, 'y>,
+}
+
+impl servekit::Connection for Green<'_, '_> {
+    fn read_timeout(&mut self, limit: Option<Duration>) -> io::Result<()> {
+        match limit {
+            Some(limit) => self.io.set_timeout(limit),
+            None => self.io.clear_timeout(),
+        }
+        Ok(())
+    }
+
+    fn wait(&mut self, delay: Duration) {
+        let _ = self.io.sleep(delay);
+    }
+}
+
+impl Read for Green<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.read(buf)
+    }
+}
+
+impl Write for Green<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
 }

@@ -24,8 +24,8 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Duration;
 
-use common::serve::{self, Persist, Rejected, Request, Route, Serve, stats};
 use reactor::{ConnectionId, Factory, Protocol, Reactor, TimerId, Transport};
+use servekit::{Persist, Rejected, Request, Route, Serve, stats};
 
 fn main() -> ExitCode {
     common::exit(serve())
@@ -105,7 +105,7 @@ impl Protocol for Http {
         if !state.busy {
             drop(state);
             self.serve_next(transport);
-        } else if state.input.len() > serve::MAX_HEAD {
+        } else if state.input.len() > servekit::MAX_HEAD {
             // The client sends ahead of its answers without end: drop it.
             transport.lose_connection();
         }
@@ -134,7 +134,7 @@ impl Http {
     fn serve_next(&self, transport: &mut dyn Transport) {
         let request = {
             let mut state = self.state.borrow_mut();
-            match serve::parse_request(&state.input) {
+            match servekit::parse_request(&state.input) {
                 Ok(None) => return,
                 Ok(Some(request)) => {
                     state.input.drain(..request.len);
@@ -146,7 +146,7 @@ impl Http {
                 }
                 Err(Rejected { status }) => {
                     let mut out = Vec::new();
-                    serve::write_response(&mut out, status, b"", Persist::Close);
+                    servekit::write_response(&mut out, status, b"", Persist::Close);
                     transport.write(&out);
                     transport.lose_connection();
                     return;
@@ -175,7 +175,7 @@ impl Http {
     /// Writes an answer, then closes the connection or goes on to the next request.
     fn answer(&self, status: u16, body: &[u8], persist: Persist, transport: &mut dyn Transport) {
         let mut out = Vec::with_capacity(body.len() + 64);
-        serve::write_response(&mut out, status, body, persist);
+        servekit::write_response(&mut out, status, body, persist);
         transport.write(&out);
         if persist == Persist::Close {
             transport.lose_connection();

@@ -23,7 +23,7 @@ use smol::net::TcpListener;
 use smol::{Executor, Timer, future};
 use smol_hyper::rt::{FuturesIo, SmolTimer};
 
-use common::serve::{self, Serve, stats};
+use servekit::{Serve, stats};
 
 fn main() -> ExitCode {
     common::exit(serve())
@@ -61,7 +61,7 @@ async fn accept(
             Err(e) => {
                 // No descriptor left, say: the connection waits in the backlog meanwhile.
                 stats().refused(&e);
-                Timer::after(serve::ACCEPT_PAUSE).await;
+                Timer::after(servekit::ACCEPT_PAUSE).await;
                 continue;
             }
         };
@@ -69,7 +69,7 @@ async fn accept(
         let _ = stream.set_nodelay(true);
         // A task for this connection; hyper reads its requests, and the database call of each
         // is a timer: the executor runs other tasks meanwhile.
-        let answer = service_fn(|request| serve::answer(request, Timer::after));
+        let answer = service_fn(|request| servekit::answer(request, Timer::after));
         let connection = http.serve_connection(FuturesIo::new(stream), answer);
         executor
             .spawn(async move {

@@ -3,7 +3,7 @@
 //! The question that ends the talk "Async Python" ("What about a web server? Does a yielding
 //! approach work better than threading?"), answered the threading way: the accept loop spawns
 //! an operating-system thread for every connection, and that thread serves it with plain
-//! blocking code (`common::serve::converse`: read a request head, `thread::sleep` for the
+//! blocking code (`servekit::converse`: read a request head, `thread::sleep` for the
 //! request's `ms`, write the answer, again) until the client leaves. The kernel's scheduler does
 //! the switching.
 //!
@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::{io, thread};
 
-use common::serve::{self, Serve, stats};
+use servekit::{Serve, stats};
 
 fn main() -> ExitCode {
     common::exit(serve())
@@ -43,7 +43,7 @@ fn serve() -> anyhow::Result<ExitCode> {
             Err(e) => {
                 // No descriptor left, say: the connection waits in the backlog meanwhile.
                 stats().refused(&e);
-                thread::sleep(serve::ACCEPT_PAUSE);
+                thread::sleep(servekit::ACCEPT_PAUSE);
                 continue;
             }
         };
@@ -58,7 +58,7 @@ fn serve() -> anyhow::Result<ExitCode> {
         // A thread for this connection, which it serves until the client leaves.
         let spawned = thread::Builder::new().spawn(move || {
             let _done = done;
-            serve::converse(stream, header_timeout);
+            servekit::converse(stream, header_timeout);
         });
         // Refused (no memory for a stack, a thread limit): the stream is dropped with the
         // closure, which closes the connection.

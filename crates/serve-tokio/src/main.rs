@@ -22,7 +22,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
-use common::serve::{self, Serve, stats};
+use servekit::{Serve, stats};
 
 fn main() -> ExitCode {
     common::exit(serve())
@@ -53,7 +53,7 @@ async fn accept(listener: std::net::TcpListener, serve: Serve) -> anyhow::Result
             Err(e) => {
                 // No descriptor left, say: the connection waits in the backlog meanwhile.
                 stats().refused(&e);
-                tokio::time::sleep(serve::ACCEPT_PAUSE).await;
+                tokio::time::sleep(servekit::ACCEPT_PAUSE).await;
                 continue;
             }
         };
@@ -61,7 +61,7 @@ async fn accept(listener: std::net::TcpListener, serve: Serve) -> anyhow::Result
         let _ = stream.set_nodelay(true);
         // A task for this connection; hyper reads its requests, and the database call of each
         // is a timer: the worker polls other tasks meanwhile.
-        let answer = service_fn(|request| serve::answer(request, tokio::time::sleep));
+        let answer = service_fn(|request| servekit::answer(request, tokio::time::sleep));
         let connection = http.serve_connection(TokioIo::new(stream), answer);
         tokio::spawn(async move {
             // A client that leaves, or sends a bad request, ends only its own connection.

@@ -1,0 +1,258 @@
+//! What the comparison runs: every model on every workload, and how long each run should take.
+
+use std::fmt;
+use std::time::Duration;
+
+use catalogue::{Family, MODELS};
+use clap::Parser;
+
+/// A model of the comparison, and the size of its pool where it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    /// The binary and package name, e.g. `fetch-tokio`, or [`CURL`].
+    pub name: &'static str,
+    pub family: Family,
+    /// Threads of the pool, or requests in flight, for [`Family::Pool`].
+    pub pool: usize,
+}
+
+pub use catalogue::{CURL, CURL_PARALLEL_MAX};
+
+impl Model {
+    /// The reference client, which runs like a pool of 300.
+    pub fn curl() -> Model {
+        Model {
+            name: CURL,
+            family: Family::Pool,
+            pool: CURL_PARALLEL_MAX,
+        }
+    }
+
+    pub fn is_curl(&self) -> bool {
+        self.name == CURL
+    }
+}
+
+/// The models, in the order the report lists them ([`catalogue::MODELS`]): the baseline first.
+pub fn models(pool: usize) -> Vec<Model> {
+    MODELS
+        .iter()
+        .map(|m| Model {
+            name: m.name,
+            family: m.family,
+            pool,
+        })
+        .collect()
+}
+
+/// The size of each synthetic body in the 1 KiB sweep, and the origin's delay before each
+/// answer in both sweeps.
+pub const SWEEP_SIZE: usize = 1024;
+pub const SWEEP_DELAY_S: f64 = 1.0;
+
+/// What a run fetches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Workload {
+    /// The six home pages of the talk "Async Python", at their latencies.
+    Sites,
+    /// The jobs API over the 100 zip codes of the talk "Asynchronicity".
+    Jobs,
+    /// The jobs API over the 100 zip codes again and again, N requests at once.
+    ManyJobs(u64),
+    /// N synthetic endpoints of 1 KiB after 1 s each, all at once.
+    Sweep(u64),
+    /// N endpoints with the six sites' page sizes (119 KB on average), each after 1 s, all at
+    /// once.
+    Pages(u64),
+}
+
+/// The two sweeps: the same N and delay, small bodies or the talk's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    KiB,
+    Pages,
+}
+
+impl Sweep {
+    pub const ALL: [Sweep; 2] = [Sweep::KiB, Sweep::Pages];
+
+    /// This sweep's workload at `n`.
+    pub fn at(self, n: u64) -> Workload {
+        match self {
+            Sweep::KiB => Workload::Sweep(n),
+            Sweep::Pages => Workload::Pages(n),
+        }
+    }
+}
+
+impl Workload {
+    /// The sweep this workload is a point of, with its N.
+    pub fn sweep(self) -> Option<(Sweep, u64)> {
+        match self {
+            Workload::Sweep(n) => Some((Sweep::KiB, n)),
+            Workload::Pages(n) => Some((Sweep::Pages, n)),
+            _ => None,
+        }
+    }
+
+    /// The model's arguments for this workload (besides --origin and --json).
+    pub fn args(self, time_scale: f64) -> Vec<String> {
+        let count = |n: u64| ["--count".to_string(), n.to_string()];
+        let delay = ["--delay".to_string(), SWEEP_DELAY_S.to_string()];
+        let mut args: Vec<String> = match self {
+            Workload::Sites => vec![],
+            Workload::Jobs => vec!["--workload".into(), "jobs".into()],
+            Workload::ManyJobs(n) => ["--workload".into(), "jobs".into()]
+                .into_iter()
+                .chain(count(n))
+                .collect(),
+            Workload::Sweep(n) => count(n)
+                .into_iter()
+                .chain(["--size".into(), SWEEP_SIZE.to_string()])
+                .chain(delay)
+                .collect(),
+            Workload::Pages(n) => count(n).into_iter().chain(delay).collect(),
+        };
+        if time_scale != 1.0 {
+            args.extend(["--time-scale".into(), time_scale.to_string()]);
+        }
+        args
+    }
+
+    /// A short name for files and tables: `sites`, `jobs`, `sweep-1000`.
+    pub fn slug(self) -> String {
+        match self {
+            Workload::Sites => "sites".into(),
+            Workload::Jobs => "jobs".into(),
+            Workload::ManyJobs(n) => format!("jobs-{n}"),
+            Workload::Sweep(n) => format!("sweep-{n}"),
+            Workload::Pages(n) => format!("pages-{n}"),
+        }
+    }
+
+    /// The number of endpoints.
+    pub fn n(self) -> u64 {
+        match self {
+            Workload::Sites => origin::sites().len() as u64,
+            Workload::Jobs => origin::zips().len() as u64,
+            Workload::ManyJobs(n) | Workload::Sweep(n) | Workload::Pages(n) => n,
+        }
+    }
+
+    /// What the models fetch for this workload from the origin at `base`.
+    fn plan(self, base: &str, time_scale: f64) -> common::Plan {
+        let argv = std::iter::once("fetch".to_string()).chain(self.args(time_scale));
+        let args = common::Args::try_parse_from(argv).expect("the workload's own arguments parse");
+        common::Plan::for_origin(base, &args)
+    }
+
+    /// The URLs the models fetch for this workload from the origin at `base`.
+    pub fn urls(self, base: &str, time_scale: f64) -> Vec<String> {
+        let plan = self.plan(base, time_scale);
+        plan.endpoints.iter().map(|e| e.url().to_string()).collect()
+    }
+
+    /// The sum of the origin's delays for this workload and the longest of them.
+    pub fn delays(self, time_scale: f64) -> (Duration, Duration) {
+        let plan = self.plan("http://origin.invalid", time_scale);
+        (
+            plan.simulated_delays.unwrap_or_default(),
+            plan.slowest_delay.unwrap_or_default(),
+        )
+    }
+}
+
+impl fmt::Display for Workload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Workload::Sites => f.write_str("six sites"),
+            Workload::Jobs => f.write_str("jobs (100 zips)"),
+            Workload::ManyJobs(n) => write!(f, "jobs N={n}"),
+            Workload::Sweep(n) => write!(f, "1 KiB sweep N={n}"),
+            Workload::Pages(n) => write!(f, "page sweep N={n}"),
+        }
+    }
+}
+
+/// How long `model` should take on `workload`: the least its way of running allows.
+pub fn predict(model: &Model, workload: Workload, time_scale: f64) -> Duration {
+    let (sum, slowest) = workload.delays(time_scale);
+    match model.family {
+        Family::Sequential => sum,
+        Family::Pool => (sum / model.pool.max(1) as u32).max(slowest),
+        Family::Threads | Family::Runtime | Family::OwnLoop => slowest,
+    }
+}
+
+/// One measurement to make: a model on a workload.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub workload: Workload,
+    pub model: Model,
+    pub predicted: Duration,
+}
+
+/// Every cell of the comparison, in order: the sites, the jobs (100, then `many_jobs`), then
+/// each sweep by N.
+pub fn cells(models: &[Model], sweep: &[u64], many_jobs: u64, time_scale: f64) -> Vec<Cell> {
+    let workloads = [
+        Workload::Sites,
+        Workload::Jobs,
+        Workload::ManyJobs(many_jobs),
+    ]
+    .into_iter()
+    .chain(
+        Sweep::ALL
+            .into_iter()
+            .flat_map(|s| sweep.iter().map(move |&n| s.at(n))),
+    );
+    workloads
+        .flat_map(|workload| {
+            models.iter().map(move |model| Cell {
+                workload,
+                model: model.clone(),
+                predicted: predict(model, workload, time_scale),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(name: &str) -> Model {
+        models(2).into_iter().find(|m| m.name == name).unwrap()
+    }
+
+    #[test]
+    fn predictions_follow_each_way_of_running() {
+        let sync = predict(&model("fetch-sync"), Workload::Sites, 1.0).as_secs_f64();
+        assert!((sync - 4.649).abs() < 0.01, "{sync}");
+        let tokio = predict(&model("fetch-tokio"), Workload::Sites, 1.0).as_secs_f64();
+        assert!((tokio - 1.846).abs() < 0.01, "{tokio}");
+        let sweep = Workload::Sweep(1000);
+        assert_eq!(
+            predict(&model("fetch-sync"), sweep, 1.0),
+            Duration::from_secs(1000)
+        );
+        assert_eq!(
+            predict(&model("fetch-rayon"), sweep, 1.0),
+            Duration::from_secs(500)
+        );
+        assert_eq!(
+            predict(&model("fetch-smol"), sweep, 1.0),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            predict(&model("fetch-smol"), sweep, 0.01),
+            Duration::from_millis(10)
+        );
+    }
+
+    #[test]
+    fn the_jobs_workload_takes_the_talks_41_seconds_in_sequence() {
+        let sync = predict(&model("fetch-sync"), Workload::Jobs, 1.0).as_secs_f64();
+        assert!((sync - 41.3).abs() < 0.01, "{sync}");
+    }
+}

@@ -1,0 +1,578 @@
+//! Measures the servers: for each serve-* binary and each number of keep-alive connections C,
+//! a run of a load generator (wrk, or oha where wrk cannot be had) against
+//! `GET /work?ms=50&size=1024`, with the server's own figures beside it: its peak RSS, its
+//! threads, its CPU time, and the connections it accepted and refused. A fresh server for every
+//! run, so that each peak is that run's.
+//!
+//! Writes `runs.csv` (a row per run, written as each ends, so that an interrupted benchmark
+//! keeps what it measured), `machine.json`, and the load generator's own output under `raw/`.
+//!
+//! ```sh
+//! cargo build --release --workspace
+//! cargo run --release -p bench -- servers --out /tmp/servers
+//! cargo run -p docgen -- servers --run /tmp/servers --write /tmp/SERVERS.md
+//! ```
+
+use std::fs::File;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use catalogue::{Family, SERVERS};
+use clap::{Parser, ValueEnum};
+use procs::Server;
+use serde_json::Value;
+
+use crate::{machine, ports};
+
+/// Measures every serve-* server under a load generator.
+#[derive(Debug, Parser)]
+pub struct Args {
+    /// Where to write runs.csv, machine.json and raw/.
+    #[arg(long, default_value = "target/servers")]
+    out: PathBuf,
+    /// Where the serve-* binaries are (build them with --release).
+    #[arg(long, default_value = "target/release")]
+    bin_dir: PathBuf,
+    /// The servers to measure, by binary (`serve-green`) or by setup (`serve-green --threads
+    /// 2`); every setup of every server by default.
+    #[arg(long, value_delimiter = ',')]
+    servers: Vec<String>,
+    /// The numbers of keep-alive connections.
+    #[arg(long, value_delimiter = ',', default_values_t = [10, 100, 1000, 5000, 10000])]
+    connections: Vec<u64>,
+    /// Seconds of load per run.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Runs of each server at each C.
+    #[arg(long, default_value_t = 3)]
+    repeats: u32,
+    /// The load generator.
+    #[arg(long, value_enum, default_value_t = Load::Wrk)]
+    load: Load,
+    /// A short benchmark for CI: C = 10 and 100, 2 s, one run each.
+    #[arg(long)]
+    quick: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Load {
+    Wrk,
+    Oha,
+}
+
+/// The request every run sends: 50 ms of waiting, 1 KiB of answer.
+const TARGET: &str = "/work?ms=50&size=1024";
+const WAIT_S: f64 = 0.05;
+
+const HEADER: &str = "server,connections,repeat,alive,requests,seconds,rps,ideal_rps,p50_ms,p99_ms,\
+max_ms,connect_errors,read_errors,write_errors,timeouts,non_2xx,accepted,refused,\
+peak_rss_kib,peak_threads,server_cpu_s,cpu_s_per_1000,load_cpu_s,kernel_stack_kib,vm_peak_kib";
+
+pub fn run(mut args: Args) -> anyhow::Result<()> {
+    if args.quick {
+        args.connections = vec![10, 100];
+        args.duration = 2;
+        args.repeats = 1;
+    }
+    let setups: Vec<Setup> = setups()
+        .into_iter()
+        .filter(|setup| {
+            args.servers.is_empty()
+                || args
+                    .servers
+                    .iter()
+                    .any(|s| *s == setup.bin || *s == setup.label())
+        })
+        .collect();
+    if setups.is_empty() {
+        bail!("no such server: {:?}", args.servers);
+    }
+    for Setup { bin: server, .. } in &setups {
+        let bin = args.bin_dir.join(server);
+        if !bin.exists() {
+            bail!(
+                "{} is missing: cargo build --release -p {server}",
+                bin.display()
+            );
+        }
+    }
+    let load = args.load.name();
+    which(load)
+        .with_context(|| format!("{load} is not installed: scripts/serve_all.sh installs it"))?;
+    std::fs::create_dir_all(args.out.join("raw"))?;
+    // Reading the machine also raises this process's open-file limit as far as it goes, which
+    // the servers and the load generator inherit: 10,000 connections need it.
+    let machine = machine::Machine::read();
+    std::fs::write(
+        args.out.join("machine.json"),
+        serde_json::to_string_pretty(&serde_json::json!({
+            "machine": machine,
+            "load": load,
+            "duration_s": args.duration,
+            "repeats": args.repeats,
+            "target": TARGET,
+        }))?,
+    )?;
+    let mut csv = File::create(args.out.join("runs.csv"))?;
+    writeln!(csv, "{HEADER}")?;
+    eprintln!("{}", machine.describe());
+    // Repeats outermost, so that a slow minute of the shared machine spreads over the servers.
+    for repeat in 1..=args.repeats {
+        for &connections in &args.connections {
+            for setup in &setups {
+                let label = setup.label();
+                eprint!("{label} C={connections} run {repeat}/{}: ", args.repeats);
+                match measure(&args, setup, connections, repeat) {
+                    Ok(run) => {
+                        eprintln!(
+                            "{:.0} requests/s (ideal {:.0}), p99 {:.1} ms, {} errors, RSS {} KiB, {} threads{}",
+                            run.rps,
+                            run.ideal(),
+                            run.p99_ms,
+                            run.errors(),
+                            run.peak_rss_kib,
+                            run.peak_threads,
+                            if run.alive { "" } else { "; THE SERVER DIED" }
+                        );
+                        writeln!(csv, "{}", run.csv_row())?;
+                        csv.flush()?;
+                    }
+                    Err(e) => eprintln!("failed: {e:#}"),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Load {
+    fn name(self) -> &'static str {
+        match self {
+            Load::Wrk => "wrk",
+            Load::Oha => "oha",
+        }
+    }
+}
+
+fn which(program: &str) -> anyhow::Result<()> {
+    let found = Command::new(program).arg("--version").output();
+    match found {
+        Ok(_) => Ok(()),
+        Err(e) => bail!("{e}"),
+    }
+}
+
+/// One run's figures.
+#[derive(Debug, Default)]
+struct Run {
+    server: String,
+    connections: u64,
+    repeat: u32,
+    /// Whether the server was still running when the load ended.
+    alive: bool,
+    requests: u64,
+    seconds: f64,
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    connect_errors: u64,
+    read_errors: u64,
+    write_errors: u64,
+    timeouts: u64,
+    non_2xx: u64,
+    accepted: u64,
+    refused: u64,
+    peak_rss_kib: u64,
+    peak_threads: u64,
+    server_cpu_s: f64,
+    load_cpu_s: f64,
+    /// How much the kernel's stacks grew at their peak, machine-wide: a kernel stack per thread,
+    /// which RSS does not count.
+    kernel_stack_kib: u64,
+    /// The server's peak virtual memory: a thread's stack is address space first.
+    vm_peak_kib: u64,
+}
+
+impl Run {
+    fn ideal(&self) -> f64 {
+        self.connections as f64 / WAIT_S
+    }
+
+    fn errors(&self) -> u64 {
+        self.connect_errors + self.read_errors + self.write_errors + self.timeouts + self.non_2xx
+    }
+
+    fn csv_row(&self) -> String {
+        let per_1000 = if self.requests > 0 {
+            self.server_cpu_s / (self.requests as f64 / 1000.0)
+        } else {
+            0.0
+        };
+        format!(
+            "{},{},{},{},{},{:.2},{:.1},{:.0},{:.2},{:.2},{:.2},{},{},{},{},{},{},{},{},{},{:.2},{:.4},{:.2},{},{}",
+            self.server,
+            self.connections,
+            self.repeat,
+            self.alive,
+            self.requests,
+            self.seconds,
+            self.rps,
+            self.ideal(),
+            self.p50_ms,
+            self.p99_ms,
+            self.max_ms,
+            self.connect_errors,
+            self.read_errors,
+            self.write_errors,
+            self.timeouts,
+            self.non_2xx,
+            self.accepted,
+            self.refused,
+            self.peak_rss_kib,
+            self.peak_threads,
+            self.server_cpu_s,
+            per_1000,
+            self.load_cpu_s,
+            self.kernel_stack_kib,
+            self.vm_peak_kib,
+        )
+    }
+}
+
+/// A server as the benchmark starts it: its binary, and its `--threads` where not the default.
+#[derive(Debug, Clone)]
+struct Setup {
+    bin: &'static str,
+    threads: Option<u32>,
+}
+
+impl Setup {
+    /// How the runs name it: the command line past the path.
+    fn label(&self) -> String {
+        match self.threads {
+            Some(n) => format!("{} --threads {n}", self.bin),
+            None => self.bin.to_string(),
+        }
+    }
+}
+
+/// Every server with its defaults, then the single-threaded event loops (the reactor, the
+/// green threads' hub) once more with a loop per core, as tokio and smol have by default.
+fn setups() -> Vec<Setup> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    let defaults = SERVERS.iter().map(|s| Setup {
+        bin: s.name,
+        threads: None,
+    });
+    let per_core = SERVERS
+        .iter()
+        .filter(|s| s.family == Family::OwnLoop && cores > 1)
+        .map(|s| Setup {
+            bin: s.name,
+            threads: Some(cores),
+        });
+    defaults.chain(per_core).collect()
+}
+
+/// One run: a fresh server, its counters before, the load, its counters and peaks after.
+fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow::Result<Run> {
+    let bin = args.bin_dir.join(setup.bin);
+    let threads = setup.threads.map(|n| n.to_string());
+    let server_args: Vec<&str> = match &threads {
+        Some(n) => vec!["--threads", n],
+        None => vec![],
+    };
+    // The previous runs' connections wait in TIME_WAIT, each holding a port of the client's.
+    let waited = ports::wait_for_ports(connections);
+    if waited > Duration::from_secs(1) {
+        eprint!("(waited {waited:.0?} for TIME_WAIT ports to free up) ");
+    }
+    let mut running = Server::start(bin.to_str().context("a UTF-8 path")?, &server_args);
+    let pid = running.pid();
+    let before = running.stats();
+    let cpu_before = cpu_seconds(pid)?;
+    let sampling = Arc::new(AtomicBool::new(true));
+    let peak_threads = Arc::new(AtomicU64::new(0));
+    let kernel_stack_before = kernel_stack_kib().unwrap_or(0);
+    let peak_kernel_stack = Arc::new(AtomicU64::new(kernel_stack_before));
+    let sampler = {
+        let (sampling, peak_threads) = (sampling.clone(), peak_threads.clone());
+        let peak_kernel_stack = peak_kernel_stack.clone();
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::Relaxed) {
+                if let Some(threads) = status_field(pid, "Threads:") {
+                    peak_threads.fetch_max(threads, Ordering::Relaxed);
+                }
+                if let Some(kib) = kernel_stack_kib() {
+                    peak_kernel_stack.fetch_max(kib, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+    };
+    let url = format!("http://{}{TARGET}", running.addr());
+    let mut command = Command::new(args.load.name());
+    let duration = args.duration.to_string();
+    match args.load {
+        Load::Wrk => command.args([
+            "-t2",
+            &format!("-c{connections}"),
+            &format!("-d{duration}s"),
+            "--timeout",
+            "5s",
+            "--latency",
+            &url,
+        ]),
+        Load::Oha => command.args([
+            "-c",
+            &connections.to_string(),
+            "-z",
+            &format!("{duration}s"),
+            "-t",
+            "5s",
+            "--no-tui",
+            "--output-format",
+            "json",
+            &url,
+        ]),
+    };
+    let deadline = Duration::from_secs(args.duration + 60);
+    let finished = procs::run(&mut command, deadline);
+    sampling.store(false, Ordering::Relaxed);
+    let _ = sampler.join();
+    let finished = finished.context("run the load generator")?;
+    let raw = args.out.join("raw").join(format!(
+        "{}-c{connections}-r{repeat}.txt",
+        setup.label().replace(" --threads ", "-t")
+    ));
+    std::fs::write(&raw, format!("{}{}", finished.stdout, finished.stderr))?;
+    if finished.status.is_none_or(|s| !s.success()) {
+        bail!("{} failed: see {}", args.load.name(), raw.display());
+    }
+    let mut run = match args.load {
+        Load::Wrk => parse_wrk(&finished.stdout)?,
+        Load::Oha => parse_oha(&finished.stdout)?,
+    };
+    run.alive = running.is_running();
+    if run.alive {
+        run.server_cpu_s = cpu_seconds(pid)? - cpu_before;
+        run.peak_rss_kib = status_field(pid, "VmHWM:").unwrap_or(0);
+        run.vm_peak_kib = status_field(pid, "VmPeak:").unwrap_or(0);
+        let after = running.stats_when_it_answers();
+        let count = |stats: &Value, name: &str| stats[name].as_u64().unwrap_or(0);
+        // The connection that asked for the counters after the run is counted in them.
+        run.accepted = (count(&after, "accepted") - count(&before, "accepted")).saturating_sub(1);
+        run.refused = count(&after, "refused") - count(&before, "refused");
+    }
+    run.server = setup.label();
+    run.connections = connections;
+    run.repeat = repeat;
+    run.peak_threads = peak_threads.load(Ordering::Relaxed);
+    run.kernel_stack_kib = peak_kernel_stack
+        .load(Ordering::Relaxed)
+        .saturating_sub(kernel_stack_before);
+    run.load_cpu_s = finished
+        .usage
+        .map_or(0.0, |u| (u.user + u.sys).as_secs_f64());
+    Ok(run)
+}
+
+/// A field of `/proc/PID/status`, as a number (kB for memory).
+fn status_field(pid: u32, name: &str) -> Option<u64> {
+    proc_field(&format!("/proc/{pid}/status"), name)
+}
+
+/// The memory of every kernel stack on the machine, from `/proc/meminfo`, in KiB.
+fn kernel_stack_kib() -> Option<u64> {
+    proc_field("/proc/meminfo", "KernelStack:")
+}
+
+/// The number after `name` in a `/proc` file of `Name:  value` lines.
+fn proc_field(path: &str, name: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with(name))?;
+    line[name.len()..].split_whitespace().next()?.parse().ok()
+}
+
+/// The user and system CPU time of a process so far, from `/proc/PID/stat`.
+fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').context("a /proc stat line")?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> anyhow::Result<f64> {
+        Ok(fields
+            .get(i)
+            .context("a /proc stat field")?
+            .parse::<f64>()?)
+    };
+    // utime and stime are the 14th and 15th fields, the 12th and 13th after the name.
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    Ok((ticks(11)? + ticks(12)?) / per_second.max(1.0))
+}
+
+/// Reads wrk's report.
+fn parse_wrk(out: &str) -> anyhow::Result<Run> {
+    let mut run = Run::default();
+    for line in out.lines().map(str::trim) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["Latency", _avg, _stdev, max, ..] => run.max_ms = millis(max)?,
+            ["50%", value] => run.p50_ms = millis(value)?,
+            ["99%", value] => run.p99_ms = millis(value)?,
+            [requests, "requests", "in", seconds, ..] => {
+                run.requests = requests.parse()?;
+                run.seconds = seconds
+                    .trim_end_matches(',')
+                    .trim_end_matches('s')
+                    .parse()?;
+            }
+            ["Socket", "errors:", ..] => {
+                let numbers: Vec<u64> = line
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter_map(|n| n.parse().ok())
+                    .collect();
+                if let [connect, read, write, timeout] = numbers[..] {
+                    (run.connect_errors, run.read_errors) = (connect, read);
+                    (run.write_errors, run.timeouts) = (write, timeout);
+                }
+            }
+            ["Non-2xx", "or", "3xx", "responses:", n] => run.non_2xx = n.parse()?,
+            ["Requests/sec:", rps] => run.rps = rps.parse()?,
+            _ => {}
+        }
+    }
+    if run.seconds == 0.0 {
+        bail!("not a wrk report:\n{out}");
+    }
+    Ok(run)
+}
+
+/// A wrk duration (`812.00us`, `51.86ms`, `1.20s`, `2.00m`) in milliseconds.
+fn millis(value: &str) -> anyhow::Result<f64> {
+    let split = value
+        .find(|c: char| c.is_ascii_alphabetic())
+        .context("a unit")?;
+    let (number, unit) = value.split_at(split);
+    let number: f64 = number.parse()?;
+    Ok(match unit {
+        "us" => number / 1000.0,
+        "ms" => number,
+        "s" => number * 1000.0,
+        "m" => number * 60_000.0,
+        "h" => number * 3_600_000.0,
+        _ => bail!("unknown unit in {value:?}"),
+    })
+}
+
+/// Reads oha's JSON report.
+fn parse_oha(out: &str) -> anyhow::Result<Run> {
+    let json: Value = serde_json::from_str(out).context("oha's JSON report")?;
+    let seconds = |v: &Value| v.as_f64().unwrap_or(0.0);
+    let summary = &json["summary"];
+    let mut run = Run {
+        seconds: seconds(&summary["total"]),
+        rps: seconds(&summary["requestsPerSec"]),
+        p50_ms: seconds(&json["latencyPercentiles"]["p50"]) * 1000.0,
+        p99_ms: seconds(&json["latencyPercentiles"]["p99"]) * 1000.0,
+        max_ms: seconds(&summary["slowest"]) * 1000.0,
+        ..Run::default()
+    };
+    let codes = json["statusCodeDistribution"].as_object();
+    for (code, n) in codes.into_iter().flatten() {
+        let n = n.as_u64().unwrap_or(0);
+        run.requests += n;
+        if !code.starts_with('2') {
+            run.non_2xx += n;
+        }
+    }
+    let errors = json["errorDistribution"].as_object();
+    for (error, n) in errors.into_iter().flatten() {
+        let error = error.to_lowercase();
+        let n = n.as_u64().unwrap_or(0);
+        if error.contains("aborted due to deadline") {
+            // The requests still in flight when the run's time was up, which wrk leaves out.
+            continue;
+        } else if error.contains("timeout") || error.contains("timed out") {
+            run.timeouts += n;
+        } else if ["refused", "to connect", "connect error"]
+            .iter()
+            .any(|kind| error.contains(kind))
+        {
+            run.connect_errors += n;
+        } else {
+            run.read_errors += n;
+        }
+    }
+    Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WRK: &str = "Running 10s test @ http://127.0.0.1:41133/work?ms=50&size=1024
+  2 threads and 1000 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    52.00ms    0.99ms   1.20s    85.18%
+    Req/Sec     9.57k   766.65    10.10k    93.00%
+  Latency Distribution
+     50%   51.86ms
+     75%   52.26ms
+     90%   52.87ms
+     99%  812.00us
+  95315 requests in 5.05s, 100.17MB read
+  Socket errors: connect 17, read 2, write 0, timeout 31
+  Non-2xx or 3xx responses: 4
+Requests/sec:  18876.58
+Transfer/sec:     19.84MB
+";
+
+    #[test]
+    fn reads_every_figure_of_a_wrk_report() {
+        let run = parse_wrk(WRK).unwrap();
+        assert_eq!(run.requests, 95315);
+        assert_eq!(run.seconds, 5.05);
+        assert_eq!(run.rps, 18876.58);
+        assert_eq!((run.p50_ms, run.p99_ms, run.max_ms), (51.86, 0.812, 1200.0));
+        assert_eq!(
+            (run.connect_errors, run.read_errors, run.write_errors),
+            (17, 2, 0)
+        );
+        assert_eq!((run.timeouts, run.non_2xx), (31, 4));
+        assert!(parse_wrk("unable to connect to 127.0.0.1:1").is_err());
+    }
+
+    #[test]
+    fn reads_every_figure_of_an_oha_report() {
+        let json = r#"{
+            "summary": {"total": 3.004, "slowest": 0.0565, "requestsPerSec": 1943.8},
+            "latencyPercentiles": {"p50": 0.0517, "p99": 0.0553},
+            "statusCodeDistribution": {"200": 5740, "503": 2},
+            "errorDistribution": {
+                "aborted due to deadline": 100,
+                "connection timed out": 3,
+                "failed to connect": 4,
+                "connection reset": 5
+            }
+        }"#;
+        let run = parse_oha(json).unwrap();
+        assert_eq!((run.requests, run.non_2xx), (5742, 2));
+        assert_eq!((run.seconds, run.rps), (3.004, 1943.8));
+        for (ms, expected) in [(run.p50_ms, 51.7), (run.p99_ms, 55.3), (run.max_ms, 56.5)] {
+            assert!((ms - expected).abs() < 1e-9, "{ms} ms, not {expected}");
+        }
+        assert_eq!(
+            (run.timeouts, run.connect_errors, run.read_errors),
+            (3, 4, 5)
+        );
+        assert!(parse_oha("not json").is_err());
+    }
+}

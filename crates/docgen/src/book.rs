@@ -1,0 +1,384 @@
+//! Writes what the book (`docs/book`) includes besides the crates and the pages of `docs/`: the
+//! diff between each chapter's model and the previous one's, the talks' figures for each of
+//! their programs, the setup of the run the timelines come from, and copies of the charts (mdBook
+//! serves only what is under its `src/`). With `--check`, fails when any of them is out of date,
+//! when an `{{#include}}` names a file or an anchor that does not exist, or when a link of a
+//! chapter leads nowhere in the built book.
+//!
+//! ```sh
+//! cargo run -p docgen -- book            # regenerate docs/book/src/generated/
+//! cargo run -p docgen -- book --check
+//! mdbook build docs/book
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, bail};
+
+use crate::page::{self, read};
+use figures::talk::{self, TalkRow};
+
+/// Writes the generated parts of the book and checks its includes and links.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The book's folder.
+    #[arg(long, default_value = "docs/book")]
+    book: PathBuf,
+    /// Check the generated files, the includes and the links; write nothing.
+    #[arg(long)]
+    check: bool,
+}
+
+/// Where the generated files go, under the book's `src/`.
+const GENERATED: &str = "generated";
+
+/// Each chapter's diff: the previous chapter's model against this chapter's.
+const DIFFS: &[(&str, &str, &str)] = &[
+    (
+        "twisted",
+        "crates/fetch-sync/src/main.rs",
+        "crates/fetch-reactor/src/main.rs",
+    ),
+    (
+        "eventlet",
+        "crates/fetch-reactor/src/main.rs",
+        "crates/fetch-green/src/main.rs",
+    ),
+    (
+        "threading",
+        "crates/fetch-green/src/main.rs",
+        "crates/fetch-threads/src/main.rs",
+    ),
+    (
+        "gevent",
+        "crates/fetch-threads/src/main.rs",
+        "crates/fetch-green/src/main.rs",
+    ),
+    (
+        "tornado",
+        "crates/fetch-green/src/main.rs",
+        "crates/fetch-async-std/src/main.rs",
+    ),
+    (
+        "threaded",
+        "crates/fetch-sync/src/main.rs",
+        "crates/fetch-threads/src/main.rs",
+    ),
+    (
+        "asyncio",
+        "crates/fetch-threads/src/main.rs",
+        "crates/fetch-tokio/src/main.rs",
+    ),
+    (
+        "when",
+        "crates/fetch-tokio/src/main.rs",
+        "crates/fetch-smol/src/main.rs",
+    ),
+    (
+        "rayon",
+        "crates/fetch-threads/src/main.rs",
+        "crates/fetch-rayon/src/main.rs",
+    ),
+    (
+        "servers",
+        "crates/serve-threads/src/main.rs",
+        "crates/serve-green/src/main.rs",
+    ),
+];
+
+/// Each chapter's program of the talks, by its name in `data/talk-results.tsv`.
+const TALK: &[(&str, &str)] = &[
+    ("sync", "sync.py"),
+    ("twisted", "twis.py"),
+    ("eventlet", "evntlt.py"),
+    ("threading", "thrd.py"),
+    ("gevent", "gevnt.py"),
+    ("tornado", "torn2.py"),
+    ("blocking", "block.py"),
+    ("threaded", "threaded.py"),
+    ("asyncio", "async.py"),
+];
+
+/// The charts of the committed runs that the chapters show.
+const CHARTS: &[(&str, &str)] = &[
+    (
+        "docs/results/talks/timeline-sites.svg",
+        "timeline-sites.svg",
+    ),
+    ("docs/results/talks/timeline-jobs.svg", "timeline-jobs.svg"),
+    ("docs/results/sweep-wall.svg", "sweep-wall.svg"),
+    ("docs/results/sweep-rss.svg", "sweep-rss.svg"),
+    ("docs/servers/rps.svg", "servers-rps.svg"),
+    ("docs/servers/rss.svg", "servers-rss.svg"),
+];
+
+/// The run the timelines come from.
+const TALKS_RUN: &str = "docs/results/talks";
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let src = args.book.join("src");
+    let files = generate()?;
+    let mut problems = Vec::new();
+    let dir = src.join(GENERATED);
+    if args.check {
+        for (name, content) in &files {
+            let path = dir.join(name);
+            match std::fs::read(&path) {
+                Ok(committed) if committed == *content => {}
+                Ok(_) => problems.push(format!("{} is out of date", path.display())),
+                Err(_) => problems.push(format!("{} is missing", path.display())),
+            }
+        }
+    } else {
+        std::fs::create_dir_all(&dir)?;
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if !files.contains_key(name) {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        for (name, content) in &files {
+            std::fs::write(dir.join(name), content)?;
+        }
+        println!("wrote {} files in {}", files.len(), dir.display());
+    }
+    problems.extend(check_chapters(&src)?);
+    if problems.is_empty() {
+        println!("the book's includes and links hold");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    if args.check {
+        eprintln!("regenerate with: cargo run -p docgen -- book");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+/// Every generated file, by name.
+fn generate() -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
+    let mut files = BTreeMap::new();
+    for (chapter, from, to) in DIFFS {
+        files.insert(format!("diff-{chapter}.md"), diff(from, to)?.into_bytes());
+    }
+    for (chapter, program) in TALK {
+        let row = talk::program(program)
+            .with_context(|| format!("no row for {program} in data/talk-results.tsv"))?;
+        files.insert(format!("talk-{chapter}.md"), talk_table(&row).into_bytes());
+    }
+    let machine = read(&Path::new(TALKS_RUN).join("machine.json"))?;
+    let machine: serde_json::Value = serde_json::from_str(&machine)?;
+    files.insert(
+        "talks-setup.md".into(),
+        page::machine_and_code(&machine).into_bytes(),
+    );
+    for (from, name) in CHARTS {
+        let chart = std::fs::read(from).with_context(|| format!("cannot read {from}"))?;
+        files.insert((*name).into(), chart);
+    }
+    Ok(files)
+}
+
+/// `to` against `from` as a unified diff in a Markdown block, of the code that changed: the
+/// files' `//!` headers are left out (each chapter tells its model in prose, and the headers
+/// would make most of the diff), and so are the anchors' comment lines (they are the book's, not
+/// the program's).
+fn diff(from: &str, to: &str) -> anyhow::Result<String> {
+    let dir = std::env::temp_dir().join(format!("book-doc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let strip = |path: &str, name: &str| -> anyhow::Result<PathBuf> {
+        let text = read(Path::new(path))?;
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.contains("ANCHOR") && !l.trim_start().starts_with("//!"))
+            .skip_while(|l| l.trim().is_empty())
+            .collect();
+        let out = dir.join(name);
+        std::fs::write(&out, kept.join("\n") + "\n")?;
+        Ok(out)
+    };
+    let (a, b) = (strip(from, "a")?, strip(to, "b")?);
+    let output = Command::new("diff")
+        .args(["-u", "--label", from, "--label", to])
+        .args([&a, &b])
+        .output()
+        .context("run diff")?;
+    std::fs::remove_dir_all(&dir)?;
+    // diff exits 1 when the files differ, 2 on trouble.
+    if output.status.code() == Some(2) {
+        bail!(
+            "diff {from} {to}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(format!(
+        "```diff\n{}```\n",
+        String::from_utf8_lossy(&output.stdout)
+    ))
+}
+
+/// The talk's figures for one of its programs, as a table, with the talk's note under it.
+fn talk_table(row: &TalkRow) -> String {
+    let mut t = talk::table(std::slice::from_ref(row));
+    if !row.note.is_empty() {
+        let _ = writeln!(t, "\n*{}*", row.note);
+    }
+    t.push_str(
+        "\nThe talk's own figures, measured on the speaker's machine against the real sites \
+         (`data/talk-results.tsv`).\n",
+    );
+    t
+}
+
+/// What is wrong with the chapters' includes and links.
+fn check_chapters(src: &Path) -> anyhow::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(src)? {
+        let path = entry?.path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = read(&path)?;
+        let name = path.display();
+        for include in includes(&text) {
+            if let Err(why) = check_include(src, &include) {
+                problems.push(format!("{name}: {{{{#include {include}}}}}: {why}"));
+            }
+        }
+        for link in links(&text) {
+            if let Err(why) = check_link(src, &link) {
+                problems.push(format!("{name}: link to {link}: {why}"));
+            }
+        }
+    }
+    Ok(problems)
+}
+
+/// The targets of a page's `{{#include ...}}` lines.
+fn includes(text: &str) -> Vec<String> {
+    text.match_indices("{{#include ")
+        .filter_map(|(at, open)| {
+            let rest = &text[at + open.len()..];
+            Some(rest[..rest.find("}}")?].trim().to_string())
+        })
+        .collect()
+}
+
+/// An include's file must exist and, when it names an anchor, hold that anchor.
+fn check_include(src: &Path, include: &str) -> Result<(), String> {
+    let (file, anchor) = match include.split_once(':') {
+        Some((file, anchor)) => (file, Some(anchor)),
+        None => (include, None),
+    };
+    let path = src.join(file);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read it: {e}"))?;
+    let Some(anchor) = anchor.filter(|a| !a.starts_with(|c: char| c.is_ascii_digit())) else {
+        return Ok(());
+    };
+    let named = |marker: &str| {
+        text.lines().any(|line| {
+            line.split(marker)
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                == Some(anchor)
+        })
+    };
+    if named("ANCHOR:") && named("ANCHOR_END:") {
+        Ok(())
+    } else {
+        Err(format!("no anchor {anchor:?} in {}", path.display()))
+    }
+}
+
+/// The targets of a page's Markdown links and images, outside code blocks.
+fn links(text: &str) -> Vec<String> {
+    let mut in_code = false;
+    let mut targets = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
+        for (at, open) in line.match_indices("](") {
+            let rest = &line[at + open.len()..];
+            if let Some(end) = rest.find(')') {
+                targets.push(rest[..end].to_string());
+            }
+        }
+    }
+    targets
+}
+
+/// A link must lead to a file under the book's `src/` (which is all mdBook serves), or be a
+/// web address or an anchor on the same page.
+fn check_link(src: &Path, link: &str) -> Result<(), String> {
+    if link.contains("://") || link.starts_with('#') || link.starts_with("mailto:") {
+        return Ok(());
+    }
+    let file = link.split('#').next().unwrap_or(link);
+    if file.split('/').any(|part| part == "..") {
+        return Err("it leaves the book's src/, which the built book does not hold".into());
+    }
+    if src.join(file).exists() {
+        Ok(())
+    } else {
+        Err("no such file".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn includes_and_links_are_found_outside_code() {
+        let text = "{{#include a.md}}\n{{#include ../x.rs:work}}\n[a](b.md) ![c](d.svg)\n\
+                    ```rust\n[not](a-link)\n```\n";
+        assert_eq!(includes(text), ["a.md", "../x.rs:work"]);
+        assert_eq!(links(text), ["b.md", "d.svg"]);
+    }
+
+    #[test]
+    fn a_missing_anchor_or_a_link_out_of_the_book_is_a_problem() {
+        let src = std::env::temp_dir().join(format!("book-doc-test-{}", std::process::id()));
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(
+            src.join("x.rs"),
+            "// ANCHOR: work\nfn x() {}\n// ANCHOR_END: work\n",
+        )
+        .unwrap();
+        assert!(check_include(&src, "x.rs:work").is_ok());
+        assert!(check_include(&src, "x.rs:wor").is_err());
+        assert!(check_include(&src, "x.rs:2:3").is_ok());
+        assert!(check_include(&src, "y.rs").is_err());
+        assert!(check_link(&src, "x.rs").is_ok());
+        assert!(check_link(&src, "https://example.com/").is_ok());
+        assert!(check_link(&src, "../x.rs").is_err());
+        assert!(check_link(&src, "z.md").is_err());
+        std::fs::remove_dir_all(&src).unwrap();
+    }
+
+    #[test]
+    fn the_talks_figures_make_a_table() {
+        let row = talk::program("sync.py").expect("the synchronous program");
+        let table = talk_table(&row);
+        assert!(
+            table.contains(
+                "| `sync.py` | synchronous (requests) | 4.846 s | 4.649 s | 0.14 s + 0.08 s | – |"
+            ),
+            "{table}"
+        );
+        assert!(talk::program("none.py").is_none());
+    }
+}
