@@ -215,9 +215,12 @@ fn tables(run: &Run) -> Vec<(&'static str, String)> {
 
 pub fn setup(run: &Run) -> String {
     format!(
-        "{}- **Repeats:** {} runs of each measurement, interleaved; each figure is their median.\n",
+        "{}- **Repeats:** {}, interleaved; each figure is their median.\n",
         page::machine_and_code(&run.machine),
-        run.runs,
+        match run.runs {
+            1 => "one run of each measurement".to_string(),
+            n => format!("{n} runs of each measurement"),
+        },
     )
 }
 
