@@ -179,7 +179,7 @@ pub const SERVERS: &[Server] = &[
         family: Family::Threads,
         library: "std::net, a thread per connection",
         color: ORANGE,
-        threads: "the most connection threads at once (none by default)",
+        threads: "the most connection threads at once (by default as many as the machine allows)",
     },
     Server {
         name: "serve-tokio",

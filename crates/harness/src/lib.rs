@@ -143,7 +143,7 @@ pub fn as_nobody_with_threads(command: &mut Command, threads: u64) {
 }
 
 /// Sets the child's soft and hard `RLIMIT_NOFILE` to `limit`, as `ulimit -n` would.
-fn limit_descriptors(command: &mut Command, limit: u64) {
+pub(crate) fn limit_descriptors(command: &mut Command, limit: u64) {
     set_limit(command, libc::RLIMIT_NOFILE, limit);
 }
 

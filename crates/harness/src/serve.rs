@@ -2,7 +2,7 @@
 //! real HTTP over loopback, good requests and bad.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -51,12 +51,13 @@ impl ServerTest {
             assert!(!answer.closes(), "{:?}", answer.headers);
         }
         // Two requests at once (pipelined) are answered in order.
-        let two = "GET /work?ms=1&size=1 HTTP/1.1\r\n\r\nGET /work?ms=1&size=2 HTTP/1.1\r\n\r\n";
+        let two = "GET /work?ms=1&size=1 HTTP/1.1\r\nHost: t\r\n\r\n\
+                   GET /work?ms=1&size=2 HTTP/1.1\r\nHost: t\r\n\r\n";
         stream.write_all(two.as_bytes()).expect("send");
         let sizes = [read_answer(&mut stream), read_answer(&mut stream)]
             .map(|a| a.expect("an answer to each").body.len());
         assert_eq!(sizes, [1, 2]);
-        let close = "GET /work?ms=1&size=3 HTTP/1.1\r\nConnection: close\r\n\r\n";
+        let close = "GET /work?ms=1&size=3 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
         stream.write_all(close.as_bytes()).expect("send");
         let answer = read_answer(&mut stream).expect("an answer");
         assert_eq!(answer.body.len(), 3);
@@ -96,7 +97,7 @@ impl ServerTest {
         }
         let mut stream = server.connect();
         stream
-            .write_all(b"POST /work HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+            .write_all(b"POST /work HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")
             .expect("send");
         assert_eq!(read_answer(&mut stream).map(|a| a.status), Some(405));
     }
@@ -256,7 +257,7 @@ impl ServerTest {
         let mut streams: Vec<TcpStream> = (0..20).map(|_| server.connect()).collect();
         let mut answered = 0;
         for stream in &mut streams {
-            let _ = stream.write_all(b"GET /work?ms=300&size=10 HTTP/1.1\r\n\r\n");
+            let _ = stream.write_all(b"GET /work?ms=300&size=10 HTTP/1.1\r\nHost: t\r\n\r\n");
         }
         for stream in &mut streams {
             answered += usize::from(read_answer(stream).is_some());
@@ -268,6 +269,294 @@ impl ServerTest {
         let refused = stats["refused"].as_u64().unwrap_or(0) as usize;
         assert!(answered + refused >= 20, "{answered} answered, {stats}");
     }
+
+    /// A HEAD is answered with the head of its GET and no body, so that the next answer on the
+    /// connection is read where it starts: HEAD of a route that does not exist, HEAD of /work,
+    /// then a GET, pipelined.
+    pub fn answers_head_with_the_head_alone(&self) {
+        let server = self.start();
+        let mut stream = server.connect();
+        stream
+            .write_all(
+                b"HEAD /nope HTTP/1.1\r\nHost: t\r\n\r\n\
+                  HEAD /work?ms=1&size=100 HTTP/1.1\r\nHost: t\r\n\r\n\
+                  GET /work?ms=1&size=7 HTTP/1.1\r\nHost: t\r\n\r\n",
+            )
+            .expect("send");
+        let mut answers = Answers::new(stream);
+        let missing = answers.next(true).expect("an answer to HEAD /nope");
+        assert_eq!(missing.status, 404);
+        let work = answers.next(true).expect("an answer to HEAD /work");
+        assert_eq!((work.status, work.length()), (200, Some(100)));
+        let get = answers
+            .next(false)
+            .expect("an answer to the GET after them");
+        assert_eq!((get.status, get.body.len()), (200, 7), "{:?}", get.headers);
+    }
+
+    /// A request's wait is its own: a wait longer than `--header-timeout` (1 s here) is waited
+    /// out in full, not cut when the head's deadline passes.
+    pub fn waits_out_a_wait_longer_than_the_header_timeout(&self) {
+        let server = self.start();
+        let start = Instant::now();
+        let answer = server.get("/work?ms=2500&size=5");
+        let elapsed = start.elapsed();
+        assert_eq!((answer.status, answer.body.len()), (200, 5));
+        assert!(
+            elapsed >= Duration::from_millis(2400),
+            "answered after {elapsed:?}"
+        );
+    }
+
+    /// A client may shut down its writing side after its requests (RFC 9112 allows it, and
+    /// some proxies do): each request is still answered, then the connection is closed.
+    pub fn answers_a_half_closed_request(&self) {
+        let server = self.start();
+        for sizes in [&[5][..], &[1, 2, 3]] {
+            let mut stream = server.connect();
+            let requests: String = sizes
+                .iter()
+                .map(|size| format!("GET /work?ms=20&size={size} HTTP/1.1\r\nHost: t\r\n\r\n"))
+                .collect();
+            stream.write_all(requests.as_bytes()).expect("send");
+            stream.shutdown(Shutdown::Write).expect("half-close");
+            let mut answers = Answers::new(stream);
+            for size in sizes {
+                let answer = answers.next(false).unwrap_or_else(|| {
+                    panic!("no answer to the half-closed request for {size} bytes")
+                });
+                assert_eq!((answer.status, answer.body.len()), (200, *size));
+            }
+        }
+    }
+
+    /// RFC 9112, section 3.2: an HTTP/1.1 request without a Host header, or with two, is a
+    /// 400; HTTP/1.0 needs none; the absolute form (`GET http://host/work`, as proxies send it)
+    /// is served.
+    pub fn holds_requests_to_one_host(&self) {
+        let server = self.start();
+        for (request, status, size) in [
+            ("GET /work?ms=1&size=3 HTTP/1.1\r\n\r\n", 400, None),
+            (
+                "GET /work?ms=1&size=3 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+                400,
+                None,
+            ),
+            ("GET /work?ms=1&size=3 HTTP/1.0\r\n\r\n", 200, Some(3)),
+            (
+                "GET http://t/work?ms=1&size=4 HTTP/1.1\r\nHost: t\r\n\r\n",
+                200,
+                Some(4),
+            ),
+        ] {
+            let mut stream = server.connect();
+            stream.write_all(request.as_bytes()).expect("send");
+            let answer =
+                read_answer(&mut stream).unwrap_or_else(|| panic!("no answer: {request:?}"));
+            assert_eq!(answer.status, status, "{request:?}");
+            if let Some(size) = size {
+                assert_eq!(answer.body.len(), size, "{request:?}");
+            }
+        }
+    }
+
+    /// Clients that pipeline requests for big answers and never read them: the server stops
+    /// reading them while their answers wait, so its memory stays bounded, and it serves a new
+    /// client meanwhile. Without backpressure, these 100 clients would have it hold 100 x 200
+    /// answers of 64 KiB (1.25 GiB).
+    pub fn stops_reading_clients_that_do_not_read(&self) {
+        let mut server = self.start();
+        let request = "GET /work?ms=0&size=65536 HTTP/1.1\r\nHost: t\r\n\r\n".repeat(200);
+        let streams: Vec<TcpStream> = (0..100)
+            .map(|_| {
+                let mut stream = server.connect();
+                stream
+                    .set_write_timeout(Some(Duration::from_millis(500)))
+                    .expect("a write timeout");
+                // The server may stop reading before it has all 200 requests: that is the point.
+                let _ = stream.write_all(request.as_bytes());
+                stream
+            })
+            .collect();
+        std::thread::sleep(Duration::from_secs(2));
+        let rss = rss_kib(server.pid());
+        assert!(server.is_running());
+        assert!(
+            rss < 200 * 1024,
+            "{rss} KiB of RSS with 100 clients not reading"
+        );
+        let start = Instant::now();
+        assert_eq!(server.get("/work?ms=1").status, 200);
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        drop(streams);
+    }
+
+    /// A connection that has been sent a big answer and then waits keeps no buffer of that
+    /// size: 100 connections after an answer of 1 MiB each hold far less than 100 MiB.
+    pub fn keeps_no_big_buffer_for_an_idle_connection(&self) {
+        let server = self.start();
+        // The answer's bytes, shared by every answer, are touched once before the baseline.
+        assert_eq!(server.get("/work?ms=0&size=1048576").body.len(), 1 << 20);
+        let before = rss_kib(server.pid());
+        let mut streams: Vec<TcpStream> = (0..100).map(|_| server.connect()).collect();
+        for stream in &mut streams {
+            send(stream, "/work?ms=0&size=1048576");
+        }
+        for stream in &mut streams {
+            let answer = read_answer(stream).expect("an answer");
+            assert_eq!(answer.body.len(), 1 << 20);
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let grown = rss_kib(server.pid()).saturating_sub(before);
+        assert!(
+            grown < 30 * 1024,
+            "{grown} KiB more for 100 idle connections after 1 MiB answers"
+        );
+        drop(streams);
+    }
+
+    /// Out of descriptors (a limit of 64 here), the server pauses accepting instead of trying
+    /// again at once: with a thousand connections waiting in its backlog it uses little CPU,
+    /// and it serves again once they are gone.
+    pub fn pauses_accepting_without_descriptors(&self) {
+        let mut command = Command::new(self.bin);
+        command.args(["--header-timeout", "1"]);
+        crate::limit_descriptors(&mut command, 64);
+        let mut server = Server::start_command(&mut command);
+        let streams: Vec<TcpStream> = (0..1000)
+            .filter_map(|_| TcpStream::connect(server.addr()).ok())
+            .collect();
+        std::thread::sleep(Duration::from_millis(500));
+        let before = cpu_seconds(server.pid());
+        std::thread::sleep(Duration::from_secs(1));
+        let used = cpu_seconds(server.pid()) - before;
+        assert!(used < 0.1, "{used:.2} s of CPU in 1 s without descriptors");
+        assert!(server.is_running());
+        drop(streams);
+        // The connections it did accept end at --header-timeout (1 s).
+        std::thread::sleep(Duration::from_millis(2500));
+        assert_eq!(server.get("/work?ms=1").status, 200);
+    }
+
+    /// Many connections that connect and send nothing leave the server alive and quick to
+    /// answer a new client.
+    pub fn serves_a_new_client_beside_idle_ones(&self, args: &[&str]) {
+        let mut server = Server::start(self.bin, args);
+        let idle: Vec<TcpStream> = (0..2000)
+            .filter_map(|_| TcpStream::connect(server.addr()).ok())
+            .collect();
+        assert_eq!(idle.len(), 2000);
+        std::thread::sleep(Duration::from_millis(500));
+        let start = Instant::now();
+        assert_eq!(server.get("/work?ms=1").status, 200);
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed < Duration::from_secs(1),
+            "answered after {elapsed:?}"
+        );
+        assert!(server.is_running());
+        drop(idle);
+    }
+}
+
+/// Answers read off one connection in turn, the bytes past one answer kept for the next.
+#[derive(Debug)]
+pub struct Answers {
+    stream: TcpStream,
+    buffer: Vec<u8>,
+}
+
+impl Answers {
+    pub fn new(stream: TcpStream) -> Answers {
+        Answers {
+            stream,
+            buffer: Vec::new(),
+        }
+    }
+
+    /// The next answer; with `head_only` (the answer to a HEAD) no body is read, whatever its
+    /// `Content-Length` says. `None` when the connection ended first.
+    pub fn next(&mut self, head_only: bool) -> Option<Answer> {
+        loop {
+            if let Some((len, head)) = parse_head(&self.buffer) {
+                let length = if head_only { 0 } else { head.length()? };
+                while self.buffer.len() < len + length {
+                    self.fill()?;
+                }
+                let body = self.buffer[len..len + length].to_vec();
+                self.buffer.drain(..len + length);
+                return Some(Answer { body, ..head });
+            }
+            self.fill()?;
+        }
+    }
+
+    fn fill(&mut self) -> Option<()> {
+        let mut chunk = [0; 16384];
+        let n = self.stream.read(&mut chunk).ok().filter(|&n| n > 0)?;
+        self.buffer.extend_from_slice(&chunk[..n]);
+        Some(())
+    }
+}
+
+/// A whole answer head at the start of `buffer`: its length, and the answer without its body.
+fn parse_head(buffer: &[u8]) -> Option<(usize, Answer)> {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut response = httparse::Response::new(&mut headers);
+    let httparse::Status::Complete(len) = response.parse(buffer).ok()? else {
+        return None;
+    };
+    let headers = response
+        .headers
+        .iter()
+        .map(|h| {
+            let value = String::from_utf8_lossy(h.value).into_owned();
+            (h.name.to_ascii_lowercase(), value)
+        })
+        .collect();
+    let status = response.code?;
+    Some((
+        len,
+        Answer {
+            status,
+            headers,
+            body: Vec::new(),
+        },
+    ))
+}
+
+/// A process's resident memory, in KiB (`VmRSS`).
+pub fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// A process's CPU time so far, user and system, in seconds.
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    (ticks(11) + ticks(12)) / hz
 }
 
 /// The tests of one server: a `#[test]` per check.
@@ -293,6 +582,14 @@ macro_rules! server_tests {
             counts_what_it_served(),
             says_when_it_cannot_listen(),
             survives_a_thread_limit(&[$($arg),*]),
+            answers_head_with_the_head_alone(),
+            waits_out_a_wait_longer_than_the_header_timeout(),
+            answers_a_half_closed_request(),
+            holds_requests_to_one_host(),
+            stops_reading_clients_that_do_not_read(),
+            keeps_no_big_buffer_for_an_idle_connection(),
+            pauses_accepting_without_descriptors(),
+            serves_a_new_client_beside_idle_ones(&[$($arg),*]),
         }
     };
 }

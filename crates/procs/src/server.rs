@@ -25,6 +25,14 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The length its `Content-Length` header announces.
+    pub fn length(&self) -> Option<usize> {
+        self.headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, value)| value.trim().parse().ok())
+    }
+
     /// Whether the server said it closes the connection.
     pub fn closes(&self) -> bool {
         self.headers

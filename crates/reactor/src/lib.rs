@@ -65,14 +65,36 @@ pub trait Protocol {
     /// The connection is closed: `Ok` when the peer closed it cleanly (or this side did), the
     /// error otherwise, a failed connect included. Called once, last.
     fn connection_lost(&mut self, reason: io::Result<()>);
+    /// The peer will send nothing more, and may still read (it shut down its writing side, as
+    /// a client may after its request): Twisted's `readConnectionLost`. By default the
+    /// connection is closed once what was written has been sent; a protocol that still has
+    /// answers to give closes it when it has given them.
+    fn read_connection_lost(&mut self, transport: &mut dyn Transport) {
+        transport.lose_connection();
+    }
+    /// Everything written so far has been taken by the socket: a protocol that waits for its
+    /// peer to read (it stopped producing while [`Transport::buffered`] was high) goes on now.
+    fn write_drained(&mut self, transport: &mut dyn Transport) {
+        let _ = transport;
+    }
 }
 
-/// The connection as a protocol sees it: somewhere to write, and a way to close.
+/// The connection as a protocol sees it: somewhere to write, a way to close, and, as Twisted's
+/// transports are producers, a way to stop reading while the protocol cannot keep up.
 pub trait Transport {
     /// Queues bytes to send; they go out as the socket accepts them.
     fn write(&mut self, data: &[u8]);
     /// Closes the connection once what was written has been sent.
     fn lose_connection(&mut self);
+    /// How many written bytes the socket has not taken yet.
+    fn buffered(&self) -> usize {
+        0
+    }
+    /// Stops reading from the connection: bytes the peer sends wait in the kernel, whose flow
+    /// control then holds the peer back. Twisted's `pauseProducing`.
+    fn pause_reading(&mut self) {}
+    /// Reads from the connection again. Twisted's `resumeProducing`.
+    fn resume_reading(&mut self) {}
 }
 
 /// What builds a protocol for each connection a listening socket accepts: Twisted's
@@ -111,6 +133,9 @@ struct Inner<'a> {
 struct Listening<'a> {
     socket: mio::net::TcpListener,
     factory: Box<dyn Factory<'a> + 'a>,
+    /// An accept failed and a retry is due after [`ACCEPT_PAUSE`]: readiness is not acted on
+    /// meanwhile, so that a full descriptor table costs one try per pause, not a spin.
+    paused: bool,
 }
 
 /// A connection's place in the table: out while its protocol is being called.
@@ -123,6 +148,10 @@ struct Connection<'a> {
     out: Vec<u8>,
     connected: bool,
     closing: bool,
+    /// The protocol asked not to read ([`Transport::pause_reading`]).
+    paused: bool,
+    /// The peer shut down its writing side: nothing more to read.
+    eof: bool,
     number: u64,
 }
 
@@ -318,6 +347,8 @@ impl<'a> Reactor<'a> {
             out: Vec::new(),
             connected: false,
             closing: false,
+            paused: false,
+            eof: false,
             number,
         }));
         Ok(ConnectionId(token, number))
@@ -339,6 +370,7 @@ impl<'a> Reactor<'a> {
         listeners.push(Listening {
             socket,
             factory: Box::new(factory),
+            paused: false,
         });
         Ok(())
     }
@@ -352,17 +384,28 @@ impl<'a> Reactor<'a> {
             let Some(listening) = listeners.get_mut(index) else {
                 return;
             };
+            if listening.paused {
+                return;
+            }
             let mut socket = match listening.socket.accept() {
                 Ok((socket, _)) => socket,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
+                    // No descriptor left (EMFILE, ENFILE), no buffer (ENOBUFS): the connection
+                    // waits in the backlog. One retry after a pause, whatever else arrives
+                    // meanwhile; edge-triggered, the backlog would not be reported again.
                     listening.factory.accept_failed(e);
+                    listening.paused = true;
                     drop(listeners);
-                    // Edge-triggered: the backlog will not be reported again until a new
-                    // connection arrives, so look again after a pause.
                     let reactor = self.clone();
-                    self.call_later(ACCEPT_PAUSE, move || reactor.accept(index));
+                    self.call_later(ACCEPT_PAUSE, move || {
+                        if let Some(listening) = reactor.inner.listeners.borrow_mut().get_mut(index)
+                        {
+                            listening.paused = false;
+                        }
+                        reactor.accept(index);
+                    });
                     return;
                 }
             };
@@ -385,6 +428,8 @@ impl<'a> Reactor<'a> {
                 out: Vec::new(),
                 connected: false,
                 closing: false,
+                paused: false,
+                eof: false,
                 number,
             }));
         }
@@ -400,14 +445,13 @@ impl<'a> Reactor<'a> {
             _ => None,
         };
         let Some(mut connection) = taken else { return };
-        let mut transport = Socket {
-            socket: &mut connection.socket,
-            out: &mut connection.out,
-            closing: &mut connection.closing,
-            error: None,
-        };
+        let (_, mut transport) = connection.split();
         f(&mut transport);
-        let outcome = transport.check().map(|()| true);
+        // Reading may have been resumed, with bytes waiting in the kernel that no new event
+        // will announce (edge-triggered): read them now.
+        let outcome = transport
+            .check()
+            .and_then(|()| self.drive(&mut connection, false));
         self.put_back(id.0, connection, outcome);
     }
 
@@ -470,53 +514,39 @@ impl<'a> Reactor<'a> {
 
     /// Moves a connection along; `Ok(true)` while it stays open.
     fn drive(&self, connection: &mut Connection<'a>, writable: bool) -> io::Result<bool> {
-        let Connection {
-            socket,
-            protocol,
-            out,
-            connected,
-            closing,
-            ..
-        } = connection;
-        if !*connected {
-            if let Some(e) = socket.take_error()? {
+        if !connection.connected {
+            if let Some(e) = connection.socket.take_error()? {
                 return Err(e);
             }
-            match socket.peer_addr() {
-                Ok(_) => *connected = true,
+            match connection.socket.peer_addr() {
+                Ok(_) => connection.connected = true,
                 // Not connected yet: wait for the next event.
                 Err(e) if e.kind() == io::ErrorKind::NotConnected => return Ok(true),
                 Err(e) => return Err(e),
             }
-            let _ = socket.set_nodelay(true);
-            let mut transport = Socket {
-                socket,
-                out,
-                closing,
-                error: None,
-            };
+            let _ = connection.socket.set_nodelay(true);
+            let (protocol, mut transport) = connection.split();
             protocol.connection_made(&mut transport);
             transport.check()?;
-        } else if writable {
-            Socket {
-                socket,
-                out,
-                closing,
-                error: None,
+        } else if writable && !connection.out.is_empty() {
+            connection.split().1.flush()?;
+            if connection.out.is_empty() {
+                let (protocol, mut transport) = connection.split();
+                protocol.write_drained(&mut transport);
+                transport.check()?;
             }
-            .flush()?;
         }
         let mut buffer = self.inner.buffer.borrow_mut();
-        while !*closing {
-            match socket.read(&mut buffer) {
-                Ok(0) => return Ok(false),
+        while !connection.closing && !connection.paused && !connection.eof {
+            match connection.socket.read(&mut buffer) {
+                Ok(0) => {
+                    connection.eof = true;
+                    let (protocol, mut transport) = connection.split();
+                    protocol.read_connection_lost(&mut transport);
+                    transport.check()?;
+                }
                 Ok(n) => {
-                    let mut transport = Socket {
-                        socket,
-                        out,
-                        closing,
-                        error: None,
-                    };
+                    let (protocol, mut transport) = connection.split();
                     protocol.data_received(&buffer[..n], &mut transport);
                     transport.check()?;
                 }
@@ -539,7 +569,22 @@ struct Socket<'c> {
     socket: &'c mut TcpStream,
     out: &'c mut Vec<u8>,
     closing: &'c mut bool,
+    paused: &'c mut bool,
     error: Option<io::Error>,
+}
+
+impl<'a> Connection<'a> {
+    /// The protocol, and the transport it is handed.
+    fn split(&mut self) -> (&mut (dyn Protocol + 'a), Socket<'_>) {
+        let transport = Socket {
+            socket: &mut self.socket,
+            out: &mut self.out,
+            closing: &mut self.closing,
+            paused: &mut self.paused,
+            error: None,
+        };
+        (&mut *self.protocol, transport)
+    }
 }
 
 impl Socket<'_> {
@@ -568,15 +613,41 @@ impl Socket<'_> {
 }
 
 impl Transport for Socket<'_> {
+    /// Writes to the socket at once when nothing waits before `data`; only what the socket does
+    /// not take is copied, to wait for it to turn writable.
     fn write(&mut self, data: &[u8]) {
-        self.out.extend_from_slice(data);
-        if self.error.is_none() {
-            self.error = self.flush().err();
+        if self.error.is_some() {
+            return;
         }
+        let mut sent = 0;
+        while self.out.is_empty() && sent < data.len() {
+            match self.socket.write(&data[sent..]) {
+                Ok(n) => sent += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.error = Some(e);
+                    return;
+                }
+            }
+        }
+        self.out.extend_from_slice(&data[sent..]);
     }
 
     fn lose_connection(&mut self) {
         *self.closing = true;
+    }
+
+    fn buffered(&self) -> usize {
+        self.out.len()
+    }
+
+    fn pause_reading(&mut self) {
+        *self.paused = true;
+    }
+
+    fn resume_reading(&mut self) {
+        *self.paused = false;
     }
 }
 

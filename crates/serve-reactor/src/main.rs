@@ -86,12 +86,14 @@ struct Http {
 
 #[derive(Default)]
 struct State {
-    /// The bytes of the next request head, until it is whole.
+    /// What the client sent and no answer has taken yet: the next request head, or more.
     input: Vec<u8>,
     /// The timer running: the next head's deadline, or the wait before an answer.
     timer: Option<TimerId>,
-    /// A request is being answered: the next one waits its turn in `input`.
+    /// A request is being answered: the next one waits its turn.
     busy: bool,
+    /// The client shut down its writing side: once its requests are answered, close.
+    eof: bool,
 }
 
 impl Protocol for Http {
@@ -100,18 +102,23 @@ impl Protocol for Http {
     }
 
     fn data_received(&mut self, data: &[u8], transport: &mut dyn Transport) {
-        let mut state = self.state.borrow_mut();
-        state.input.extend_from_slice(data);
-        if !state.busy {
-            drop(state);
-            self.serve_next(transport);
-        } else if state.input.len() > servekit::MAX_HEAD {
-            // The client sends ahead of its answers without end: drop it.
-            transport.lose_connection();
-        }
+        self.state.borrow_mut().input.extend_from_slice(data);
+        self.serve_next(transport);
+    }
+
+    fn read_connection_lost(&mut self, transport: &mut dyn Transport) {
+        // A half-closed request still gets its answer (RFC 9112 allows the client to do so).
+        self.state.borrow_mut().eof = true;
+        self.serve_next(transport);
+    }
+
+    fn write_drained(&mut self, transport: &mut dyn Transport) {
+        // The client has read its answers: serve the next request it sent.
+        self.serve_next(transport);
     }
 
     fn connection_lost(&mut self, _: std::io::Result<()>) {
+        // A wait whose client is gone is cancelled with it.
         if let Some(timer) = self.state.borrow_mut().timer.take() {
             self.reactor.cancel(timer);
         }
@@ -130,12 +137,27 @@ impl Http {
     }
 
     // ANCHOR: accept
-    /// Answers the request at the start of the input, if it is whole.
+    /// Answers the request at the start of the input, if it is whole and the client has read
+    /// the answers before it: the input is read no further meanwhile (backpressure).
     fn serve_next(&self, transport: &mut dyn Transport) {
         let request = {
             let mut state = self.state.borrow_mut();
-            match servekit::parse_request(&state.input) {
-                Ok(None) => return,
+            if state.busy || transport.buffered() > 0 {
+                transport.pause_reading();
+                return;
+            }
+            let parsed = servekit::parse_request(&state.input);
+            match parsed {
+                Ok(None) if state.eof => return transport.lose_connection(),
+                Ok(None) => {
+                    // Waiting for the next head, which has --header-timeout to arrive.
+                    let timed = state.timer.is_some();
+                    drop(state);
+                    if !timed {
+                        self.expect_a_head();
+                    }
+                    return transport.resume_reading();
+                }
                 Ok(Some(request)) => {
                     state.input.drain(..request.len);
                     state.busy = true;
@@ -145,17 +167,21 @@ impl Http {
                     request
                 }
                 Err(Rejected { status }) => {
-                    let mut out = Vec::new();
-                    servekit::write_response(&mut out, status, b"", Persist::Close);
-                    transport.write(&out);
-                    transport.lose_connection();
-                    return;
+                    let mut head = Vec::new();
+                    servekit::write_head(&mut head, status, 0, Persist::Close);
+                    transport.write(&head);
+                    return transport.lose_connection();
                 }
             }
         };
-        let Request { route, persist, .. } = request;
+        let Request {
+            route,
+            persist,
+            head,
+            ..
+        } = request;
         match route {
-            Route::Now { status, body } => self.answer(status, &body, persist, transport),
+            Route::Now { status, body } => self.answer(status, &body, persist, head, transport),
             Route::Work { delay, body } => {
                 // The database call: a timer, whose callback answers. The reactor serves the
                 // other connections meanwhile.
@@ -163,8 +189,9 @@ impl Http {
                 let timer = self.reactor.call_later(delay, move || {
                     this.state.borrow_mut().timer = None;
                     let id = this.id;
-                    this.reactor
-                        .with_transport(id, |transport| this.answer(200, body, persist, transport));
+                    this.reactor.with_transport(id, |transport| {
+                        this.answer(200, body, persist, head, transport)
+                    });
                 });
                 self.state.borrow_mut().timer = Some(timer);
             }
@@ -172,18 +199,28 @@ impl Http {
     }
     // ANCHOR_END: accept
 
-    /// Writes an answer, then closes the connection or goes on to the next request.
-    fn answer(&self, status: u16, body: &[u8], persist: Persist, transport: &mut dyn Transport) {
-        let mut out = Vec::with_capacity(body.len() + 64);
-        servekit::write_response(&mut out, status, body, persist);
-        transport.write(&out);
+    /// Writes an answer (its head alone for a HEAD), then closes the connection or goes on to
+    /// the next request.
+    fn answer(
+        &self,
+        status: u16,
+        body: &[u8],
+        persist: Persist,
+        head_only: bool,
+        transport: &mut dyn Transport,
+    ) {
+        let mut head = Vec::new();
+        servekit::write_head(&mut head, status, body.len(), persist);
+        transport.write(&head);
+        if !head_only {
+            transport.write(body);
+        }
         if persist == Persist::Close {
             transport.lose_connection();
             return;
         }
         self.state.borrow_mut().busy = false;
-        self.expect_a_head();
-        // A request the client sent ahead (pipelining) is already here.
+        // A request the client sent ahead (pipelining) may be here already.
         self.serve_next(transport);
     }
 }

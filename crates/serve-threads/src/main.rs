@@ -8,10 +8,13 @@
 //! the switching.
 //!
 //! The price is the clients' to set, not the server's: a thread per connection, each with a
-//! stack (std's 2 MiB of address space, of which only touched pages are resident), a kernel task
-//! and a spawn the OS may refuse. A refused spawn closes that connection and is counted; the
-//! server goes on. `--threads N` caps the connection threads at N at once (none by default): a
-//! connection over the cap is closed and counted the same way.
+//! stack (std's 2 MiB of address space, of which only touched pages are resident), four memory
+//! mappings, a kernel task and a spawn the OS may refuse. So the threads are counted: at most as
+//! many as the machine allows (`vm.max_map_count` allows about 16,000 here; printed at start-up),
+//! or `--threads N`. Past that, a new connection takes the thread of the connection idle longest
+//! (closed, and counted in `/stats` as `closed_idle`), or is refused when every thread is
+//! serving a request (counted as `refused`). A refused spawn is counted the same way; the server
+//! goes on.
 //!
 //! Run with:
 //! ```sh
@@ -20,11 +23,9 @@
 //! ```
 
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::{io, thread};
+use std::thread;
 
-use servekit::{Serve, stats};
+use servekit::{ConnectionThreads, Serve, stats};
 
 fn main() -> ExitCode {
     common::exit(serve())
@@ -34,8 +35,9 @@ fn serve() -> anyhow::Result<ExitCode> {
     let serve = Serve::from_cli()?;
     let listener = serve.listen()?;
     let header_timeout = serve.header_timeout();
-    let cap = serve.threads().unwrap_or(usize::MAX);
-    let live = Arc::new(AtomicUsize::new(0));
+    // As many threads as the machine allows (or --threads): past them, a new connection takes
+    // the thread of the one idle longest, or is refused. Never a spawn the OS cannot honour.
+    let threads = ConnectionThreads::new(serve.connection_threads());
     // ANCHOR: accept
     loop {
         let stream = match listener.accept() {
@@ -48,32 +50,19 @@ fn serve() -> anyhow::Result<ExitCode> {
             }
         };
         stats().accepted();
-        if live.fetch_add(1, Ordering::Relaxed) >= cap {
-            live.fetch_sub(1, Ordering::Relaxed);
-            stats().refused(&io::Error::other("--threads connection threads are busy"));
-            continue;
-        }
         let _ = stream.set_nodelay(true);
-        let done = Done(live.clone());
+        let Some(connection) = threads.admit(stream) else {
+            continue;
+        };
         // A thread for this connection, which it serves until the client leaves.
         let spawned = thread::Builder::new().spawn(move || {
-            let _done = done;
-            servekit::converse(stream, header_timeout);
+            servekit::converse(connection, header_timeout);
         });
-        // Refused (no memory for a stack, a thread limit): the stream is dropped with the
-        // closure, which closes the connection.
+        // Refused (no memory for a stack, a thread limit): the connection is dropped with the
+        // closure, which closes it and gives its place back.
         if let Err(e) = spawned {
             stats().refused(&e);
         }
     }
     // ANCHOR_END: accept
-}
-
-/// One connection thread fewer when dropped: when the thread ends, or when it never started.
-struct Done(Arc<AtomicUsize>);
-
-impl Drop for Done {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
 }

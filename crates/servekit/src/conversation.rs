@@ -1,7 +1,7 @@
 //! HTTP/1.1 for the servers that read it themselves: a request head parsed from the start of a
 //! buffer, an answer written into one, and the blocking conversation of one connection.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IoSlice, Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::{Route, route, stats};
@@ -31,6 +31,8 @@ pub struct Request {
     pub persist: Persist,
     /// How many bytes of the buffer the head took: the next request starts there.
     pub len: usize,
+    /// A HEAD request: answered with the head of the GET answer, and no body.
+    pub head: bool,
 }
 
 /// A request the server will not serve: answer `status` and close.
@@ -56,6 +58,7 @@ pub fn parse_request(buffer: &[u8]) -> Result<Option<Request>, Rejected> {
         return Err(reject(431));
     }
     let http10 = request.version == Some(0);
+    let mut hosts = 0;
     let mut persist = if http10 {
         Persist::Close
     } else {
@@ -63,7 +66,9 @@ pub fn parse_request(buffer: &[u8]) -> Result<Option<Request>, Rejected> {
     };
     for header in request.headers.iter() {
         let value = || String::from_utf8_lossy(header.value).to_ascii_lowercase();
-        if header.name.eq_ignore_ascii_case("connection") {
+        if header.name.eq_ignore_ascii_case("host") {
+            hosts += 1;
+        } else if header.name.eq_ignore_ascii_case("connection") {
             let value = value();
             if value.split(',').any(|t| t.trim() == "close") {
                 persist = Persist::Close;
@@ -76,6 +81,7 @@ pub fn parse_request(buffer: &[u8]) -> Result<Option<Request>, Rejected> {
             return Err(reject(400));
         }
     }
+    check_host(!http10, hosts)?;
     let (Some(method), Some(target)) = (request.method, request.path) else {
         return Err(reject(400));
     };
@@ -83,7 +89,18 @@ pub fn parse_request(buffer: &[u8]) -> Result<Option<Request>, Rejected> {
         route: route(method, target),
         persist,
         len,
+        head: method == "HEAD",
     }))
+}
+
+/// RFC 9112, section 3.2: an HTTP/1.1 request has one `Host` header, and a request with more
+/// than one is refused whatever its version; both are a 400.
+pub fn check_host(http11: bool, hosts: usize) -> Result<(), Rejected> {
+    match hosts {
+        0 if http11 => Err(reject(400)),
+        0 | 1 => Ok(()),
+        _ => Err(reject(400)),
+    }
 }
 
 fn reject(status: u16) -> Rejected {
@@ -91,9 +108,10 @@ fn reject(status: u16) -> Rejected {
     Rejected { status }
 }
 
-/// Appends an answer to `out`: status line, `Content-Length`, the connection header where one
-/// is needed, and the body.
-pub fn write_response(out: &mut Vec<u8>, status: u16, body: &[u8], persist: Persist) {
+/// Appends an answer's head to `out`: status line, `Content-Length` (the body's `length`, which
+/// a HEAD answer announces without sending), and the connection header where one is needed. The
+/// body goes out after it from where it lies, never copied into a connection's buffer.
+pub fn write_head(out: &mut Vec<u8>, status: u16, length: usize, persist: Persist) {
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
@@ -109,10 +127,25 @@ pub fn write_response(out: &mut Vec<u8>, status: u16, body: &[u8], persist: Pers
     };
     let _ = write!(
         out,
-        "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\n{connection}\r\n",
-        body.len()
+        "HTTP/1.1 {status} {reason}\r\nContent-Length: {length}\r\n{connection}\r\n"
     );
-    out.extend_from_slice(body);
+}
+
+/// Writes `head` then `body` with as few system calls as the socket allows (`writev`), without
+/// copying the body: a connection keeps no buffer the size of its biggest answer.
+pub fn send(connection: &mut impl Write, head: &[u8], body: &[u8]) -> io::Result<()> {
+    let mut slices = [IoSlice::new(head), IoSlice::new(body)];
+    let mut left = &mut slices[..];
+    IoSlice::advance_slices(&mut left, 0);
+    while !left.is_empty() {
+        match connection.write_vectored(left) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut left, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// A connection that blocking code can serve: a thread's socket, or a green thread's.
@@ -121,6 +154,11 @@ pub trait Connection: Read + Write {
     fn read_timeout(&mut self, limit: Option<Duration>) -> io::Result<()>;
     /// Waits `delay` without using the CPU: the request's stand-in for a database call.
     fn wait(&mut self, delay: Duration);
+    /// The connection begins (`true`) or ends (`false`) waiting for its next request, with
+    /// nothing of it read yet: a server short of threads may close such a connection.
+    fn between_requests(&mut self, waiting: bool) {
+        let _ = waiting;
+    }
 }
 
 impl Connection for std::net::TcpStream {
@@ -139,29 +177,34 @@ impl Connection for std::net::TcpStream {
 /// `header_timeout`.
 pub fn converse(mut connection: impl Connection, header_timeout: Duration) {
     let mut input = Vec::new();
-    let mut out = Vec::new();
+    let mut head = Vec::new();
     loop {
+        connection.between_requests(input.is_empty());
         let request = match read_request(&mut connection, &mut input, header_timeout) {
             Ok(Some(request)) => request,
             Ok(None) => return,
             Err(Rejected { status }) => {
-                write_response(&mut out, status, b"", Persist::Close);
-                let _ = connection.write_all(&out);
+                write_head(&mut head, status, 0, Persist::Close);
+                let _ = connection.write_all(&head);
                 return;
             }
         };
+        connection.between_requests(false);
         input.drain(..request.len);
-        match request.route {
-            Route::Work { delay, body } => {
-                connection.wait(delay);
-                write_response(&mut out, 200, body, request.persist);
-            }
-            Route::Now { status, body } => write_response(&mut out, status, &body, request.persist),
-        }
-        if connection.write_all(&out).is_err() || request.persist == Persist::Close {
+        // The head's deadline ends with the head: the wait is timed by its own clock.
+        if connection.read_timeout(None).is_err() {
             return;
         }
-        out.clear();
+        if let Route::Work { delay, .. } = request.route {
+            connection.wait(delay);
+        }
+        let (status, body) = (request.route.status(), request.route.body());
+        write_head(&mut head, status, body.len(), request.persist);
+        let body = if request.head { &[][..] } else { body };
+        if send(&mut connection, &head, body).is_err() || request.persist == Persist::Close {
+            return;
+        }
+        head.clear();
     }
 }
 // ANCHOR_END: converse
@@ -227,8 +270,11 @@ mod tests {
     #[test]
     fn keeps_alive_as_each_version_says() {
         let persist = |head: &str| parse(head).unwrap().unwrap().persist;
-        assert_eq!(persist("GET /work HTTP/1.1\r\n\r\n"), Persist::KeepAlive);
-        let close = "GET /work HTTP/1.1\r\nConnection: Close\r\n\r\n";
+        assert_eq!(
+            persist("GET /work HTTP/1.1\r\nHost: a\r\n\r\n"),
+            Persist::KeepAlive
+        );
+        let close = "GET /work HTTP/1.1\r\nHost: a\r\nConnection: Close\r\n\r\n";
         assert_eq!(persist(close), Persist::Close);
         assert_eq!(persist("GET /work HTTP/1.0\r\n\r\n"), Persist::Close);
         let ten = "GET /work HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
@@ -255,10 +301,10 @@ mod tests {
     #[test]
     fn an_answer_says_its_length_and_whether_it_closes() {
         let mut out = Vec::new();
-        write_response(&mut out, 200, b"xx", Persist::KeepAlive);
-        assert_eq!(out, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nxx");
+        write_head(&mut out, 200, 2, Persist::KeepAlive);
+        assert_eq!(out, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n");
         out.clear();
-        write_response(&mut out, 431, b"", Persist::Close);
+        write_head(&mut out, 431, 0, Persist::Close);
         let close = "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n";
         assert_eq!(out, format!("{close}Connection: close\r\n\r\n").as_bytes());
     }
@@ -301,9 +347,10 @@ mod tests {
 
     #[test]
     fn converses_until_the_client_asks_to_close() {
-        let requests = "GET /work?ms=5&size=3 HTTP/1.1\r\n\r\n\
-                        GET /work?ms=7&size=1 HTTP/1.1\r\nConnection: close\r\n\r\n\
-                        GET /work HTTP/1.1\r\n\r\n";
+        let requests = "GET /work?ms=5&size=3 HTTP/1.1\r\nHost: a\r\n\r\n\
+                        HEAD /work?ms=1&size=9 HTTP/1.1\r\nHost: a\r\n\r\n\
+                        GET /work?ms=7&size=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n\
+                        GET /work HTTP/1.1\r\nHost: a\r\n\r\n";
         let mut connection = Scripted {
             input: requests.as_bytes().to_vec(),
             at: 0,
@@ -312,11 +359,27 @@ mod tests {
         };
         converse(&mut connection, Duration::from_secs(1));
         let first = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nxxx";
-        let second = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx";
+        // HEAD: the GET's head, no body.
+        let second = "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n";
+        let third = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx";
         assert_eq!(
             String::from_utf8_lossy(&connection.out),
-            format!("{first}{second}")
+            format!("{first}{second}{third}")
         );
-        assert_eq!(connection.waited, Duration::from_millis(12));
+        assert_eq!(connection.waited, Duration::from_millis(13));
+    }
+
+    #[test]
+    fn one_host_header_for_http_1_1() {
+        assert_eq!(
+            parse("GET /work HTTP/1.1\r\n\r\n"),
+            Err(Rejected { status: 400 })
+        );
+        let two = "GET /work HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n";
+        assert_eq!(parse(two), Err(Rejected { status: 400 }));
+        assert!(parse("GET /work HTTP/1.0\r\n\r\n").unwrap().is_some());
+        let absolute = "GET http://a:8080/work?ms=1 HTTP/1.1\r\nHost: a:8080\r\n\r\n";
+        let request = parse(absolute).unwrap().unwrap();
+        assert!(matches!(request.route, Route::Work { .. }), "{request:?}");
     }
 }

@@ -33,6 +33,7 @@
 mod conversation;
 mod route;
 mod stats;
+mod threads;
 
 use std::convert::Infallible;
 use std::io::{self, Write};
@@ -45,10 +46,12 @@ use common::{StartError, UsageError};
 use http_body_util::Full;
 
 pub use conversation::{
-    Connection, MAX_HEAD, Persist, Rejected, Request, converse, parse_request, write_response,
+    Connection, MAX_HEAD, Persist, Rejected, Request, check_host, converse, parse_request, send,
+    write_head,
 };
 pub use route::{MAX_DELAY, MAX_SIZE, Route, route};
 pub use stats::{Stats, stats};
+pub use threads::{Admitted, ConnectionThreads, ThreadBudget, thread_budget};
 
 /// How long to wait after an accept failed (no descriptors left, say) before trying again: the
 /// connection waits in the backlog meanwhile, and the loop does not spin.
@@ -106,6 +109,22 @@ impl Serve {
         self.args.threads.and_then(|n| usize::try_from(n).ok())
     }
 
+    /// For a server with a thread per connection: `--threads`, or as many as this machine lets
+    /// the process start ([`thread_budget`]), said on stderr with the limit that sets it.
+    pub fn connection_threads(&self) -> usize {
+        if let Some(n) = self.threads() {
+            return n;
+        }
+        let budget = thread_budget();
+        eprintln!(
+            "{}: at most {} connection threads at once; the limit: {}",
+            common::model_name(),
+            budget.threads,
+            budget.limit
+        );
+        budget.threads
+    }
+
     /// `--threads`, or one per core.
     pub fn workers(&self) -> usize {
         self.threads()
@@ -114,6 +133,12 @@ impl Serve {
 
     /// hyper's HTTP/1 server with this server's limits: keep-alive (hyper's default), a head
     /// of at most [`MAX_HEAD`] bytes, whole within `--header-timeout` by the runtime's `timer`.
+    /// Two of hyper's defaults are changed: a client that shuts down its writing side after its
+    /// request still gets its answer (`half_close`: RFC 9112 lets a client do so), and a body is
+    /// written from where it lies with `writev` instead of being copied into the connection's
+    /// buffer (`writev`: hyper guesses otherwise for a transport that does not say it has
+    /// vectored writes, as smol's does not, and every connection then kept a buffer the size of
+    /// its biggest answer).
     pub fn http1(
         &self,
         timer: impl hyper::rt::Timer + Send + Sync + 'static,
@@ -121,7 +146,9 @@ impl Serve {
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(timer)
             .header_read_timeout(self.args.header_timeout)
-            .max_buf_size(MAX_HEAD);
+            .max_buf_size(MAX_HEAD)
+            .half_close(true)
+            .writev(true);
         http
     }
 
@@ -169,7 +196,8 @@ impl Serve {
 }
 
 /// Answers a request for the servers on hyper: `wait` is the runtime's timer (`tokio::time::sleep`,
-/// `smol::Timer::after`), which stands for the database call of `/work`.
+/// `smol::Timer::after`), which stands for the database call of `/work`. hyper itself sends no
+/// body after a HEAD.
 pub async fn answer<B, F>(
     request: hyper::Request<B>,
     wait: impl FnOnce(Duration) -> F,
@@ -178,7 +206,20 @@ where
     F: Future,
 {
     let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
-    let (status, body) = match route(request.method().as_str(), target) {
+    let http11 = request.version() == hyper::Version::HTTP_11;
+    let hosts = request
+        .headers()
+        .get_all(hyper::header::HOST)
+        .iter()
+        .count();
+    let routed = match check_host(http11, hosts) {
+        Ok(()) => route(request.method().as_str(), target),
+        Err(Rejected { status }) => Route::Now {
+            status,
+            body: b"one Host header, please (RFC 9112, section 3.2)\n".to_vec(),
+        },
+    };
+    let (status, body) = match routed {
         Route::Work { delay, body } => {
             wait(delay).await;
             (200, Bytes::from_static(body))

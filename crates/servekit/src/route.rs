@@ -23,12 +23,32 @@ pub enum Route {
     Now { status: u16, body: Vec<u8> },
 }
 
+impl Route {
+    /// The answer's status.
+    pub fn status(&self) -> u16 {
+        match self {
+            Route::Work { .. } => 200,
+            Route::Now { status, .. } => *status,
+        }
+    }
+
+    /// The answer's body.
+    pub fn body(&self) -> &[u8] {
+        match self {
+            Route::Work { body, .. } => body,
+            Route::Now { body, .. } => body,
+        }
+    }
+}
+
 /// The bytes every `/work` answer is cut from.
 static BODY: LazyLock<Box<[u8]>> = LazyLock::new(|| vec![b'x'; MAX_SIZE].into_boxed_slice());
 
-/// Routes a request by its method and target (`/work?ms=50&size=1024`), and counts it.
+/// Routes a request by its method and target (`/work?ms=50&size=1024`, or the absolute form
+/// `http://host/work?...` that RFC 9112 says a server accepts), and counts it. HEAD is routed as
+/// GET: its answer is the same head, without the body.
 pub fn route(method: &str, target: &str) -> Route {
-    let routed = route_request(method, target);
+    let routed = route_request(method, origin_form(target));
     match &routed {
         Route::Now { status, .. } if *status >= 400 => stats().rejected(),
         _ => stats().request(),
@@ -36,8 +56,26 @@ pub fn route(method: &str, target: &str) -> Route {
     routed
 }
 
+/// The path and query of a target: an absolute-form target (`http://host:port/work?ms=1`, as
+/// a proxy sends it) loses its scheme and authority.
+fn origin_form(target: &str) -> &str {
+    let scheme = target.get(..8).unwrap_or(target).to_ascii_lowercase();
+    let rest = if scheme.starts_with("http://") {
+        &target[7..]
+    } else if scheme.starts_with("https://") {
+        &target[8..]
+    } else {
+        return target;
+    };
+    match rest.find(['/', '?']) {
+        Some(i) => &rest[i..],
+        None => "/",
+    }
+}
+
 fn route_request(method: &str, target: &str) -> Route {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let method = if method == "HEAD" { "GET" } else { method };
     match (method, path) {
         ("GET", "/work") => match work(query) {
             Ok((delay, size)) => Route::Work {
@@ -50,7 +88,7 @@ fn route_request(method: &str, target: &str) -> Route {
             status: 200,
             body: stats().to_json().into_bytes(),
         },
-        (_, "/work" | "/stats") => error(405, "only GET is served"),
+        (_, "/work" | "/stats") => error(405, "only GET and HEAD are served"),
         _ => error(404, "the one route is /work?ms=MS&size=BYTES"),
     }
 }
@@ -106,6 +144,8 @@ mod tests {
         assert_eq!(work("/work?ms=50&size=1024"), (50, 1024));
         assert_eq!(work("/work"), (50, 1024));
         assert_eq!(work("/work?size=0&ms=0"), (0, 0));
+        assert_eq!(work("http://example.test:8080/work?ms=7&size=3"), (7, 3));
+        assert_eq!(work("HTTP://example.test/work"), (50, 1024));
         assert_eq!(work(&format!("/work?size={MAX_SIZE}")), (50, MAX_SIZE));
     }
 
@@ -122,6 +162,8 @@ mod tests {
         assert_eq!(status("GET", "/work?colour=red"), 400);
         assert_eq!(status("GET", "/"), 404);
         assert_eq!(status("POST", "/work"), 405);
+        assert_eq!(status("HEAD", "/work"), 200);
+        assert_eq!(status("HEAD", "/nowhere"), 404);
         assert_eq!(status("GET", "/stats"), 200);
     }
 }

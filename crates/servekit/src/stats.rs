@@ -11,6 +11,7 @@ pub struct Stats {
     requests: AtomicU64,
     rejected: AtomicU64,
     timed_out: AtomicU64,
+    closed_idle: AtomicU64,
 }
 
 static STATS: Stats = Stats {
@@ -19,6 +20,7 @@ static STATS: Stats = Stats {
     requests: AtomicU64::new(0),
     rejected: AtomicU64::new(0),
     timed_out: AtomicU64::new(0),
+    closed_idle: AtomicU64::new(0),
 };
 
 /// The server's counters.
@@ -46,16 +48,22 @@ impl Stats {
         self.timed_out.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A connection waiting for its next request was closed to make room for a new one.
+    pub fn closed_idle(&self) {
+        self.closed_idle.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The counters as one JSON object.
     pub fn to_json(&self) -> String {
         let get = |n: &AtomicU64| n.load(Ordering::Relaxed);
         format!(
-            r#"{{"accepted":{},"refused":{},"requests":{},"rejected":{},"timed_out":{}}}"#,
+            r#"{{"accepted":{},"refused":{},"requests":{},"rejected":{},"timed_out":{},"closed_idle":{}}}"#,
             get(&self.accepted),
             get(&self.refused),
             get(&self.requests),
             get(&self.rejected),
             get(&self.timed_out),
+            get(&self.closed_idle),
         )
     }
 }
