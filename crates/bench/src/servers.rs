@@ -24,7 +24,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use catalogue::{Family, SERVERS};
 use clap::{Parser, ValueEnum};
-use procs::Server;
+use procs::{Server, figures};
 use serde_json::Value;
 
 use crate::{machine, ports};
@@ -296,7 +296,7 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
     let mut running = Server::start(bin.to_str().context("a UTF-8 path")?, &server_args);
     let pid = running.pid();
     let before = running.stats();
-    let cpu_before = cpu_seconds(pid)?;
+    let cpu_before = figures::cpu_seconds(pid).context("the server's CPU time")?;
     let sampling = Arc::new(AtomicBool::new(true));
     let peak_threads = Arc::new(AtomicU64::new(0));
     let kernel_stack_before = kernel_stack_kib().unwrap_or(0);
@@ -306,7 +306,7 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
         let peak_kernel_stack = peak_kernel_stack.clone();
         std::thread::spawn(move || {
             while sampling.load(Ordering::Relaxed) {
-                if let Some(threads) = status_field(pid, "Threads:") {
+                if let Some(threads) = figures::status_field(pid, "Threads:") {
                     peak_threads.fetch_max(threads, Ordering::Relaxed);
                 }
                 if let Some(kib) = kernel_stack_kib() {
@@ -361,9 +361,9 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
     };
     run.alive = running.is_running();
     if run.alive {
-        run.server_cpu_s = cpu_seconds(pid)? - cpu_before;
-        run.peak_rss_kib = status_field(pid, "VmHWM:").unwrap_or(0);
-        run.vm_peak_kib = status_field(pid, "VmPeak:").unwrap_or(0);
+        run.server_cpu_s = figures::cpu_seconds(pid).context("the server's CPU time")? - cpu_before;
+        run.peak_rss_kib = figures::status_field(pid, "VmHWM:").unwrap_or(0);
+        run.vm_peak_kib = figures::status_field(pid, "VmPeak:").unwrap_or(0);
         let after = running.stats_when_it_answers();
         let count = |stats: &Value, name: &str| stats[name].as_u64().unwrap_or(0);
         // The connection that asked for the counters after the run is counted in them.
@@ -383,39 +383,9 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
     Ok(run)
 }
 
-/// A field of `/proc/PID/status`, as a number (kB for memory).
-fn status_field(pid: u32, name: &str) -> Option<u64> {
-    proc_field(&format!("/proc/{pid}/status"), name)
-}
-
 /// The memory of every kernel stack on the machine, from `/proc/meminfo`, in KiB.
 fn kernel_stack_kib() -> Option<u64> {
-    proc_field("/proc/meminfo", "KernelStack:")
-}
-
-/// The number after `name` in a `/proc` file of `Name:  value` lines.
-fn proc_field(path: &str, name: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let line = text.lines().find(|l| l.starts_with(name))?;
-    line[name.len()..].split_whitespace().next()?.parse().ok()
-}
-
-/// The user and system CPU time of a process so far, from `/proc/PID/stat`.
-fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let rest = stat.rsplit_once(')').context("a /proc stat line")?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| -> anyhow::Result<f64> {
-        Ok(fields
-            .get(i)
-            .context("a /proc stat field")?
-            .parse::<f64>()?)
-    };
-    // utime and stime are the 14th and 15th fields, the 12th and 13th after the name.
-    // SAFETY: sysconf has no preconditions.
-    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    Ok((ticks(11)? + ticks(12)?) / per_second.max(1.0))
+    figures::field("/proc/meminfo", "KernelStack:")
 }
 
 /// Reads wrk's report.

@@ -1,12 +1,14 @@
 //! The workspace's programs run as processes of their own: a program run to its end or to a
-//! deadline, with what it cost ([`child`]), and a server started on a free port ([`server`]).
+//! deadline, with what it cost ([`child`]), a server started on a free port ([`server`]), and
+//! a running process's figures under `/proc` ([`figures`]).
 //! The tests (`harness`) and the benchmarks (`bench`) both run them this way.
 //!
 //! A helper here panics where a test should fail (a server that never says where it listens);
 //! every figure it reads is returned, never printed.
 
 pub mod child;
+pub mod figures;
 pub mod server;
 
 pub use child::{Finished, Usage, run};
-pub use server::{Answer, Server, read_answer, send};
+pub use server::{Answer, Answers, Server, read_answer, send};

@@ -150,39 +150,74 @@ pub fn send(stream: &mut TcpStream, target: &str) {
 }
 
 /// Reads one answer with a `Content-Length` body; `None` when the connection closed (or failed)
-/// before a whole answer arrived.
+/// before a whole answer arrived. Bytes past the answer are dropped: to read answers that may
+/// arrive together (pipelining), read them with [`Answers`].
 pub fn read_answer(stream: &mut TcpStream) -> Option<Answer> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0; 8192];
-    loop {
-        let mut headers = [httparse::EMPTY_HEADER; 32];
-        let mut response = httparse::Response::new(&mut headers);
-        if let Ok(httparse::Status::Complete(len)) = response.parse(&buffer) {
-            let headers: Vec<(String, String)> = response
-                .headers
-                .iter()
-                .map(|h| {
-                    let value = String::from_utf8_lossy(h.value).into_owned();
-                    (h.name.to_ascii_lowercase(), value)
-                })
-                .collect();
-            let status = response.code?;
-            let length: usize = headers
-                .iter()
-                .find(|(name, _)| name == "content-length")
-                .and_then(|(_, value)| value.parse().ok())?;
-            let mut body = buffer.split_off(len);
-            while body.len() < length {
-                let n = stream.read(&mut chunk).ok().filter(|&n| n > 0)?;
-                body.extend_from_slice(&chunk[..n]);
-            }
-            return Some(Answer {
-                status,
-                headers,
-                body,
-            });
+    Answers::new(stream).next(false)
+}
+
+/// Answers read off one connection in turn, the bytes past one answer kept for the next.
+#[derive(Debug)]
+pub struct Answers<R> {
+    stream: R,
+    buffer: Vec<u8>,
+}
+
+impl<R: Read> Answers<R> {
+    pub fn new(stream: R) -> Answers<R> {
+        Answers {
+            stream,
+            buffer: Vec::new(),
         }
-        let n = stream.read(&mut chunk).ok().filter(|&n| n > 0)?;
-        buffer.extend_from_slice(&chunk[..n]);
     }
+
+    /// The next answer; with `head_only` (the answer to a HEAD) no body is read, whatever its
+    /// `Content-Length` says. `None` when the connection ended first.
+    pub fn next(&mut self, head_only: bool) -> Option<Answer> {
+        loop {
+            if let Some((len, head)) = parse_head(&self.buffer) {
+                let length = if head_only { 0 } else { head.length()? };
+                while self.buffer.len() < len + length {
+                    self.fill()?;
+                }
+                let body = self.buffer[len..len + length].to_vec();
+                self.buffer.drain(..len + length);
+                return Some(Answer { body, ..head });
+            }
+            self.fill()?;
+        }
+    }
+
+    fn fill(&mut self) -> Option<()> {
+        let mut chunk = [0; 16384];
+        let n = self.stream.read(&mut chunk).ok().filter(|&n| n > 0)?;
+        self.buffer.extend_from_slice(&chunk[..n]);
+        Some(())
+    }
+}
+
+/// A whole answer head at the start of `buffer`: its length, and the answer without its body.
+fn parse_head(buffer: &[u8]) -> Option<(usize, Answer)> {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut response = httparse::Response::new(&mut headers);
+    let httparse::Status::Complete(len) = response.parse(buffer).ok()? else {
+        return None;
+    };
+    let headers = response
+        .headers
+        .iter()
+        .map(|h| {
+            let value = String::from_utf8_lossy(h.value).into_owned();
+            (h.name.to_ascii_lowercase(), value)
+        })
+        .collect();
+    let status = response.code?;
+    Some((
+        len,
+        Answer {
+            status,
+            headers,
+            body: Vec::new(),
+        },
+    ))
 }

@@ -1,0 +1,31 @@
+//! A process's figures as the kernel keeps them under `/proc`.
+
+/// The number after `name` in a `/proc` file of `Name:  value` lines (`/proc/PID/status`,
+/// `/proc/meminfo`).
+pub fn field(path: &str, name: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with(name))?;
+    line[name.len()..].split_whitespace().next()?.parse().ok()
+}
+
+/// A field of `/proc/PID/status`, such as `VmRSS:` (in KiB) or `Threads:`.
+pub fn status_field(pid: u32, name: &str) -> Option<u64> {
+    field(&format!("/proc/{pid}/status"), name)
+}
+
+/// A process's resident memory now, in KiB (`VmRSS`).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    status_field(pid, "VmRSS:")
+}
+
+/// A process's CPU time so far, user and system, in seconds, from `/proc/PID/stat`.
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    // utime and stime are the 14th and 15th fields, the 12th and 13th after the name.
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    Some((ticks(11)? + ticks(12)?) / per_second.max(1.0))
+}
