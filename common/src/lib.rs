@@ -51,8 +51,8 @@ pub use cli::{Args, Workload, timeout_seconds};
 // What the models share with the runtimes, from the crate under this one.
 pub use fetchkit::{
     Body, Dns, Elapsed, ErrorKind, FetchError, Keep, MAX_REDIRECTS, NoThread, Page, Stopwatch,
-    check_length, check_status, check_threads, follow_redirects, group, lookup, next_hop, timed,
-    timeit,
+    ThreadBudget, check_length, check_status, check_threads, follow_redirects, group, lookup,
+    next_hop, thread_budget, timed, timeit,
 };
 pub use origin::raise_fd_limit;
 pub use plan::{Endpoint, Expect, LineError, Plan, UsageError, check_url, parse_endpoints};
@@ -71,6 +71,9 @@ pub struct Run {
     model: String,
     ca_cert: Option<CertificateDer<'static>>,
     started: Instant,
+    /// Set when the threads at once were held below `--concurrency` by the machine's limits:
+    /// the report says which limit.
+    held: std::sync::Mutex<Option<String>>,
     // Dropped last: the origin outlives every request.
     origin: Option<origin::Origin>,
 }
@@ -148,6 +151,7 @@ impl Run {
             source,
             origin,
             started: Instant::now(),
+            held: std::sync::Mutex::default(),
             args,
         };
         if let Some(limit) = fd_limit {
@@ -172,6 +176,23 @@ impl Run {
         self.args.concurrency.map_or(n, |c| (c as usize).min(n))
     }
 
+    /// For a model with a thread per request: [`concurrency`](Run::concurrency), but never more
+    /// threads than the machine allows ([`thread_budget`]: past it, the standard library aborts
+    /// the process). A run held below `--concurrency` this way says so, and why, in its report.
+    pub fn threads_at_once(&self) -> usize {
+        let budget = thread_budget();
+        if budget.threads < self.concurrency() {
+            *self
+                .held
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(format!(
+                "at most {} threads at once; the limit: {}",
+                budget.threads, budget.limit
+            ));
+        }
+        self.concurrency().min(budget.threads)
+    }
+
     /// The extra certificate authority given by `--ca-cert`, to trust besides the public roots.
     pub fn ca_cert(&self) -> Option<&CertificateDer<'static>> {
         self.ca_cert.as_ref()
@@ -190,7 +211,7 @@ impl Run {
 
     /// Starts the report and prints its header.
     pub fn report(&self) -> Report<'_> {
-        Report::new(Setup {
+        let mut report = Report::new(Setup {
             model: &self.model,
             header: self.header(),
             workload: self.args.workload,
@@ -206,7 +227,12 @@ impl Run {
             all_rows: self.args.all_rows,
             started: self.started,
             origin: self.origin.as_ref(),
-        })
+        });
+        let held = self.held.lock().map(|mut held| held.take());
+        if let Ok(Some(held)) = held {
+            report.note(held);
+        }
+        report
     }
 
     fn header(&self) -> String {

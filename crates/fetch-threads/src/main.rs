@@ -3,7 +3,9 @@
 //! The talks' `thrd.py` (threading + Queue) and `threaded.py` (a Thread per zip code). Every
 //! request blocks its own thread, so they all wait at once and the run takes about as long as
 //! the slowest one. The price is a thread each: a stack (2 MiB of address space, of which only
-//! the touched pages are resident), a kernel task, and a spawn that the OS may refuse.
+//! the touched pages are resident), four memory mappings, a kernel task, and a spawn that the OS
+//! may refuse. Past what the machine allows (about 16,000 threads here, for the mappings), the
+//! next endpoints wait for a thread to finish, and the report says which limit it met.
 //!
 //! Run with:
 //! ```sh
@@ -25,8 +27,9 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     // One ureq agent shared by every thread: clones are handles to one connection pool, which
     // keeps at most 3 idle connections per host; a thread that finds none idle opens its own.
     let client = http::client(&run);
-    // `--concurrency N`: at most N threads at once, counted here.
-    let (limit, mut running) = (run.concurrency(), 0);
+    // `--concurrency N`: at most N threads at once, counted here; never more than the machine
+    // allows (vm.max_map_count, pid_max, ulimit -u), past which std would abort the process.
+    let (limit, mut running) = (run.threads_at_once(), 0);
 
     // ANCHOR: work
     let mut report = run.report();

@@ -1,8 +1,9 @@
 //! What every client and runtime of the workspace shares, and nothing more: why a fetch failed
 //! ([`FetchError`], sorted into an [`ErrorKind`] by the types of its cause), a body as it arrives
 //! ([`Body`], [`Page`], redirects), a name looked up on a thread of its own ([`lookup`], with
-//! [`Woken`] for event loops that are woken by other threads), and the timing helper
-//! ([`timeit`], [`timed`], [`Stopwatch`]) with the process's own figures ([`Usage`]).
+//! [`Woken`] for event loops that are woken by other threads), how many threads the machine
+//! allows ([`thread_budget`]), and the timing helper ([`timeit`], [`timed`], [`Stopwatch`]) with
+//! the process's own figures ([`Usage`]).
 //!
 //! The runtimes written out here (the `reactor`, the `green` hub, the sans-IO `h1`) depend on this
 //! crate alone: it knows no command line, no report, no server and no runtime. The run itself
@@ -13,11 +14,13 @@
 //! Callers branch on the kind; nothing here reads an error's text.
 
 mod error;
+mod limits;
 mod lookup;
 mod page;
 mod timing;
 
 pub use error::{Dns, ErrorKind, FetchError, NoThread, check_length, check_status};
+pub use limits::{ThreadBudget, thread_budget};
 pub use lookup::{Lookup, Woken, check_threads, lookup};
 pub use page::{Body, Keep, MAX_REDIRECTS, Page, follow_redirects, next_hop};
 pub use timing::{Elapsed, Stopwatch, Usage, peak_in_flight, timed, timeit, warn_past};

@@ -51,7 +51,7 @@ pub use conversation::{
 };
 pub use route::{MAX_DELAY, MAX_SIZE, Route, route};
 pub use stats::{Stats, stats};
-pub use threads::{Admitted, ConnectionThreads, ThreadBudget, thread_budget};
+pub use threads::{Admitted, ConnectionThreads};
 
 /// How long to wait after an accept failed (no descriptors left, say) before trying again: the
 /// connection waits in the backlog meanwhile, and the loop does not spin.
@@ -110,12 +110,12 @@ impl Serve {
     }
 
     /// For a server with a thread per connection: `--threads`, or as many as this machine lets
-    /// the process start ([`thread_budget`]), said on stderr with the limit that sets it.
+    /// the process start ([`common::thread_budget`]), said on stderr with the limit that sets it.
     pub fn connection_threads(&self) -> usize {
         if let Some(n) = self.threads() {
             return n;
         }
-        let budget = thread_budget();
+        let budget = common::thread_budget();
         eprintln!(
             "{}: at most {} connection threads at once; the limit: {}",
             common::model_name(),

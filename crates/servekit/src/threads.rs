@@ -1,12 +1,6 @@
-//! The connection threads of a thread-per-connection server: how many this machine lets the
-//! process start, and what the server does at that ceiling instead of dying.
-//!
-//! A thread costs more than its stack: four memory mappings (the stack and its guard page, the
-//! signal stack and its guard), a task of the kernel's, a descriptor for its connection. Linux
-//! allows `vm.max_map_count` mappings (65,530 by default), so about 16,000 threads, and the
-//! standard library aborts the whole process when a new thread cannot map its signal stack:
-//! `Builder::spawn` returns no error for it. So the server counts its threads itself and stops
-//! below the ceiling, which [`thread_budget`] reads off the machine.
+//! The connection threads of a thread-per-connection server, counted so that they stay below
+//! what the machine allows (`fetchkit::thread_budget`: past it, the standard library aborts the
+//! whole process), and what the server does at that ceiling instead of dying.
 //!
 //! At the ceiling, a new connection takes the thread of the connection that has waited longest
 //! for its next request (a kept-alive connection a client is not using): that connection is
@@ -22,91 +16,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::{Connection, stats};
-
-/// The memory mappings one more thread takes (measured: 4.3 a thread, malloc's arenas
-/// included, for a thread that only waits).
-const MAPPINGS_PER_THREAD: usize = 5;
-
-/// What is kept free of each limit for the rest of the process (its libraries, malloc's
-/// arenas, the runtime's own threads) and of the machine.
-const MARGIN: usize = 512;
-
-/// How many threads the machine lets this process start, and which of its limits says so.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ThreadBudget {
-    pub threads: usize,
-    /// The limit that sets it, and the setting that lifts it on a reader's machine.
-    pub limit: String,
-}
-
-/// Reads the machine's limits on threads: `vm.max_map_count` (for the mappings each thread
-/// takes), `kernel.threads-max` and `kernel.pid_max` (a task each), the cgroup's `pids.max`, and
-/// `ulimit -u`; the budget is the smallest, less a margin.
-pub fn thread_budget() -> ThreadBudget {
-    let number =
-        |path: &str| -> Option<usize> { std::fs::read_to_string(path).ok()?.trim().parse().ok() };
-    let lines = |path: &str| std::fs::read_to_string(path).map_or(0, |t| t.lines().count());
-    // Tasks running on the machine now: /proc/loadavg's "running/total".
-    let tasks = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|t| t.split_whitespace().nth(3)?.split('/').nth(1)?.parse().ok())
-        .unwrap_or(0);
-    let mut candidates = Vec::new();
-    if let Some(maps) = number("/proc/sys/vm/max_map_count") {
-        let free = maps.saturating_sub(lines("/proc/self/maps") + MARGIN);
-        candidates.push((
-            free / MAPPINGS_PER_THREAD,
-            format!(
-                "vm.max_map_count = {maps}, {MAPPINGS_PER_THREAD} mappings a thread (sysctl -w vm.max_map_count=N lifts it)"
-            ),
-        ));
-    }
-    for (path, name) in [
-        ("/proc/sys/kernel/threads-max", "kernel.threads-max"),
-        ("/proc/sys/kernel/pid_max", "kernel.pid_max"),
-    ] {
-        if let Some(max) = number(path) {
-            candidates.push((
-                max.saturating_sub(tasks + MARGIN),
-                format!("{name} = {max}, {tasks} tasks running (sysctl -w {name}=N lifts it)"),
-            ));
-        }
-    }
-    if let Some(max) = number("/sys/fs/cgroup/pids.max") {
-        let current = number("/sys/fs/cgroup/pids.current").unwrap_or(0);
-        candidates.push((
-            max.saturating_sub(current + MARGIN),
-            format!("the cgroup's pids.max = {max}"),
-        ));
-    }
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `limit` is a valid, writable rlimit for the duration of the call.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NPROC, &mut limit) } == 0
-        && limit.rlim_cur != libc::RLIM_INFINITY
-    {
-        let max = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
-        candidates.push((
-            max.saturating_sub(tasks + MARGIN),
-            format!("ulimit -u = {max} (ulimit -u N lifts it)"),
-        ));
-    }
-    candidates
-        .into_iter()
-        .min_by_key(|(threads, _)| *threads)
-        .map_or(
-            ThreadBudget {
-                threads: usize::MAX,
-                limit: "none read".into(),
-            },
-            |(threads, limit)| ThreadBudget {
-                threads: threads.max(1),
-                limit,
-            },
-        )
-}
 
 /// A thread-per-connection server's threads: at most `cap` at once, and the connections that
 /// wait for their next request, oldest first, to close when a new one needs a thread.
