@@ -8,6 +8,11 @@
 #   scripts/serve_all.sh --quick             # C = 10 and 100, 2 s, one run: the pipeline in seconds
 #   scripts/serve_all.sh --out docs/servers  # the committed run; then
 #       cargo run -p docgen -- servers --write docs/SERVERS.md
+#   scripts/serve_all.sh --connections 19000 --repeats 1 --out docs/servers/ceiling
+#                                            # this machine's ceiling (C = 19,000)
+#   scripts/serve_all.sh --hostile           # the servers against hostile clients (bench hostile):
+#                                            # 19,000 idle connections, 1,000 clients that never
+#                                            # read, no descriptors left; --quick for a small run
 #   scripts/serve_all.sh --help              # every option
 #
 # Installs wrk with the system's package manager if it is missing; where that cannot be done,
@@ -18,7 +23,11 @@ cd "$(dirname "$0")/.."
 
 out=""
 load=""
-args=("$@")
+bench=servers
+args=()
+for arg in "$@"; do
+  if [[ "$arg" == --hostile ]]; then bench=hostile; else args+=("$arg"); fi
+done
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[i]}" in
     --out) out="${args[i + 1]:-}" ;;
@@ -26,13 +35,13 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --load) load="${args[i + 1]:-}" ;;
     --load=*) load="${args[i]#--load=}" ;;
     -h | --help)
-      cargo run --quiet --release -p bench -- servers --help
+      cargo run --quiet --release -p bench -- "$bench" --help
       exit 0
       ;;
   esac
 done
 if [[ -z "$out" ]]; then
-  out="results/servers-$(date -u +%Y%m%d-%H%M%S)"
+  out="results/$bench-$(date -u +%Y%m%d-%H%M%S)"
   args+=(--out "$out")
 fi
 
@@ -56,7 +65,7 @@ install_wrk() {
   fi
 }
 
-if [[ -z "$load" ]]; then
+if [[ -z "$load" && "$bench" == servers ]]; then
   if ! command -v wrk >/dev/null 2>&1; then
     echo "wrk is missing: installing it with the system's package manager" >&2
     install_wrk || true
@@ -73,6 +82,10 @@ fi
 # The servers are the catalogue's.
 mapfile -t servers < <(cargo run --quiet -p catalogue -- --list servers)
 cargo build --release --quiet -p bench -p docgen "${servers[@]/#/--package=}"
-target/release/bench servers --bin-dir target/release "${args[@]}"
+target/release/bench "$bench" --bin-dir target/release "${args[@]}"
+if [[ "$bench" == hostile ]]; then
+  echo "figures: $out/hostile.csv" >&2
+  exit 0
+fi
 target/release/docgen servers --from "$out" > "$out/tables.md"
 echo "tables: $out/tables.md; charts: $out/rps.svg, $out/rss.svg, $out/p99.svg" >&2

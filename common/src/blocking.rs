@@ -2,8 +2,8 @@
 //! the three differ only in how they run their requests.
 
 use std::io;
+use std::time::{Duration, Instant};
 
-use ureq::ResponseExt;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
@@ -31,25 +31,35 @@ pub fn client(run: &Run) -> ureq::Agent {
     let config = ureq::Agent::config_builder()
         .timeout_global(Some(run.timeout()))
         .http_status_as_error(false)
-        .max_redirects(crate::MAX_REDIRECTS as u32)
+        // Redirects are followed by `get`, as by every client that does not follow them itself,
+        // so that each model sorts the same answers the same way (ureq calls a redirect without a
+        // `Location` a protocol error, where the others report its status).
+        .max_redirects(0)
         .tls_config(TlsConfig::builder().root_certs(roots).build())
         .build();
     ureq::Agent::with_parts(config, DefaultConnector::default(), LiteralFirst)
 }
 
-/// GETs the endpoint and returns its page, or why it could not.
-///
-/// A server may close a kept-alive connection while it waits in the pool, and the next request
-/// sent on it then meets a closed socket before any answer: like browsers, a GET that fails so
-/// is sent once more, on a new connection (ureq has no setting for it).
+/// GETs the endpoint and returns its page, or why it could not, following up to
+/// [`MAX_REDIRECTS`](crate::MAX_REDIRECTS) redirects within the agent's one timeout.
 pub fn get(client: &ureq::Agent, endpoint: &Endpoint) -> Result<Page, FetchError> {
-    let call = || client.get(endpoint.url()).call().map_err(|e| error(&e));
-    let mut response = match call() {
-        Err(e) if matches!(e.kind(), ErrorKind::Closed | ErrorKind::Reset) => call()?,
-        answer => answer?,
+    let timeout = client.config().timeouts().global.unwrap_or(Duration::MAX);
+    let deadline = Instant::now().checked_add(timeout);
+    let (mut url, mut hops) = (endpoint.url().to_string(), 0);
+    let mut response = loop {
+        let left = deadline.map_or(timeout, |d| d.saturating_duration_since(Instant::now()));
+        let response = send(client, &url, left)?;
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok());
+        match crate::next_hop(&url, response.status().as_u16(), location, hops)? {
+            Some(next) => (url, hops) = (next, hops + 1),
+            None => break response,
+        }
     };
     crate::check_status(response.status().as_u16())?;
-    let final_url = response.get_uri().to_string();
+    let final_url = url;
     // The reader is copied into `body` a buffer at a time: a page is only counted, so its bytes
     // never pile up in memory, and a jobs answer is kept up to its limit. This can fail on its
     // own, after a good status: the connection may drop halfway.
@@ -57,6 +67,25 @@ pub fn get(client: &ureq::Agent, endpoint: &Endpoint) -> Result<Page, FetchError
     let mut reader = response.body_mut().with_config().limit(u64::MAX).reader();
     io::copy(&mut reader, &mut body).map_err(|e| FetchError::in_body(body_error(e)))?;
     Ok(Page::new(final_url, body))
+}
+
+/// One request, within `left`. A server may close a kept-alive connection while it waits in
+/// the pool, and the next request sent on it then meets a closed socket before any answer: like
+/// browsers, a GET that fails so is sent once more, on a new connection (ureq has no setting for
+/// it).
+fn send(
+    client: &ureq::Agent,
+    url: &str,
+    left: Duration,
+) -> Result<ureq::http::Response<ureq::Body>, FetchError> {
+    let call = || {
+        let request = client.get(url).config().timeout_global(Some(left)).build();
+        request.call().map_err(|e| error(&e))
+    };
+    match call() {
+        Err(e) if matches!(e.kind(), ErrorKind::Closed | ErrorKind::Reset) => call(),
+        answer => answer,
+    }
 }
 
 /// Sorts ureq's error by its variant. `ureq::Error` has no `source()`: the errors it wraps are

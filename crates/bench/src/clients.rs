@@ -58,6 +58,10 @@ pub struct Args {
     /// timelines in a few minutes.
     #[arg(long)]
     talks: bool,
+    /// Only the two sweeps (with `--sweep 19000`, say: this machine's ceiling, beside a
+    /// committed run).
+    #[arg(long, conflicts_with = "talks")]
+    sweeps: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -93,6 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let cells: Vec<Cell> = cells::cells(&models, &sweep, many_jobs, time_scale)
         .into_iter()
         .filter(|c| !args.talks || matches!(c.workload, Workload::Sites | Workload::Jobs))
+        .filter(|c| !args.sweeps || c.workload.sweep().is_some())
         .collect();
 
     let out = args

@@ -7,10 +7,12 @@
 //! cargo build --release --workspace
 //! cargo run --release -p bench -- clients --quick --out /tmp/quick   # scripts/run_all.sh
 //! cargo run --release -p bench -- servers --quick --out /tmp/servers # scripts/serve_all.sh
+//! cargo run --release -p bench -- hostile --quick --out /tmp/hostile # scripts/serve_all.sh --hostile
 //! ```
 
 mod cells;
 mod clients;
+mod hostile;
 mod machine;
 mod output;
 mod ports;
@@ -30,11 +32,15 @@ enum Bench {
     Clients(clients::Args),
     /// Every serve-* server under wrk (or oha), at each number of connections.
     Servers(servers::Args),
+    /// Every serve-* server against hostile clients: idle connections, clients that never read,
+    /// no descriptors left.
+    Hostile(hostile::Args),
 }
 
 fn main() -> anyhow::Result<()> {
     match Bench::parse() {
         Bench::Clients(args) => clients::run(args),
         Bench::Servers(args) => servers::run(args),
+        Bench::Hostile(args) => hostile::run(args),
     }
 }

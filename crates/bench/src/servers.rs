@@ -71,7 +71,8 @@ const WAIT_S: f64 = 0.05;
 
 const HEADER: &str = "server,connections,repeat,alive,requests,seconds,rps,ideal_rps,p50_ms,p99_ms,\
 max_ms,connect_errors,read_errors,write_errors,timeouts,non_2xx,accepted,refused,\
-peak_rss_kib,peak_threads,server_cpu_s,cpu_s_per_1000,load_cpu_s,kernel_stack_kib,vm_peak_kib";
+peak_rss_kib,peak_threads,server_cpu_s,cpu_s_per_1000,load_cpu_s,kernel_stack_kib,vm_peak_kib,\
+socket_mem_kib";
 
 pub fn run(mut args: Args) -> anyhow::Result<()> {
     if args.quick {
@@ -197,6 +198,9 @@ struct Run {
     kernel_stack_kib: u64,
     /// The server's peak virtual memory: a thread's stack is address space first.
     vm_peak_kib: u64,
+    /// The kernel's memory for TCP sockets at its peak, machine-wide (the load generator's
+    /// sockets too): what a connection costs outside the server's RSS.
+    socket_mem_kib: u64,
 }
 
 impl Run {
@@ -215,7 +219,7 @@ impl Run {
             0.0
         };
         format!(
-            "{},{},{},{},{},{:.2},{:.1},{:.0},{:.2},{:.2},{:.2},{},{},{},{},{},{},{},{},{},{:.2},{:.4},{:.2},{},{}",
+            "{},{},{},{},{},{:.2},{:.1},{:.0},{:.2},{:.2},{:.2},{},{},{},{},{},{},{},{},{},{:.2},{:.4},{:.2},{},{},{}",
             self.server,
             self.connections,
             self.repeat,
@@ -241,6 +245,7 @@ impl Run {
             self.load_cpu_s,
             self.kernel_stack_kib,
             self.vm_peak_kib,
+            self.socket_mem_kib,
         )
     }
 }
@@ -301,11 +306,15 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
     let peak_threads = Arc::new(AtomicU64::new(0));
     let kernel_stack_before = kernel_stack_kib().unwrap_or(0);
     let peak_kernel_stack = Arc::new(AtomicU64::new(kernel_stack_before));
+    let peak_sockets = Arc::new(AtomicU64::new(0));
     let sampler = {
         let (sampling, peak_threads) = (sampling.clone(), peak_threads.clone());
-        let peak_kernel_stack = peak_kernel_stack.clone();
+        let (peak_kernel_stack, peak_sockets) = (peak_kernel_stack.clone(), peak_sockets.clone());
         std::thread::spawn(move || {
             while sampling.load(Ordering::Relaxed) {
+                if let Some(kib) = figures::socket_memory_kib() {
+                    peak_sockets.fetch_max(kib, Ordering::Relaxed);
+                }
                 if let Some(threads) = figures::status_field(pid, "Threads:") {
                     peak_threads.fetch_max(threads, Ordering::Relaxed);
                 }
@@ -377,6 +386,7 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
     run.kernel_stack_kib = peak_kernel_stack
         .load(Ordering::Relaxed)
         .saturating_sub(kernel_stack_before);
+    run.socket_mem_kib = peak_sockets.load(Ordering::Relaxed);
     run.load_cpu_s = finished
         .usage
         .map_or(0.0, |u| (u.user + u.sys).as_secs_f64());

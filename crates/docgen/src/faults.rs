@@ -69,8 +69,17 @@ const CASES: &[(&str, &str)] = &[
         "the body arrives one byte every 200 ms, past the 1 s timeout",
     ),
     ("not_http", "the reply is not HTTP (an SSH banner)"),
+    (
+        "http_0_9",
+        "a body with no head, then the connection closes (HTTP/0.9, or garbage)",
+    ),
     ("status_404", "`404 Not Found`"),
     ("status_500", "`500 Internal Server Error`"),
+    ("status_999", "a status no RFC names, `999`"),
+    (
+        "no_location",
+        "`301 Moved Permanently` without a `Location`: nowhere to go",
+    ),
     ("malformed_json", "jobs workload: the JSON body is cut off"),
     ("no_total", "jobs workload: valid JSON without `TotalJobs`"),
     ("redirect_loop", "a redirect to itself, forever"),

@@ -11,6 +11,7 @@
 //! ```
 
 mod book;
+mod ceiling;
 mod faults;
 mod page;
 mod report;

@@ -26,15 +26,20 @@ pub struct Args {
     /// The run: a folder written by `scripts/run_all.sh --out DIR`.
     #[arg(long, default_value = "docs/results")]
     from: PathBuf,
+    /// The sweeps at this machine's ceiling: `bench clients --sweeps --sweep 19000`.
+    #[arg(long, default_value = "docs/results/ceiling")]
+    ceiling: PathBuf,
     #[command(flatten)]
     output: page::Output,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let run = Run::read(&args.from)?;
+    let mut tables = tables(&run);
+    tables.extend(crate::ceiling::clients(&args.ceiling)?);
     Action::of(&args.output).run(
         "results",
-        &tables(&run),
+        &tables,
         &args.from,
         "cargo run -p docgen -- results",
     )
@@ -177,7 +182,7 @@ impl Run {
 }
 
 /// A model's name in a table: its short name; curl's says how many transfers it runs at once.
-fn short(model: &str) -> String {
+pub(crate) fn short(model: &str) -> String {
     catalogue::label(&catalogue::short(model))
 }
 
@@ -192,7 +197,7 @@ fn unbounded(run: &Run) -> Vec<&'static str> {
 }
 
 /// Why a cell has no figures: skipped past the budget, or broken.
-fn missing(cell: &Cell) -> String {
+pub(crate) fn missing(cell: &Cell) -> String {
     match cell.status.as_str() {
         "Skipped" => "skipped".into(),
         other => format!("{} ({})", other.to_lowercase(), cell.note),

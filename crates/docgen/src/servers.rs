@@ -26,6 +26,12 @@ pub struct Args {
     /// The run: a folder written by `scripts/serve_all.sh --out DIR`.
     #[arg(long, default_value = "docs/servers")]
     from: PathBuf,
+    /// The run at this machine's ceiling: `bench servers --connections 19000`.
+    #[arg(long, default_value = "docs/servers/ceiling")]
+    ceiling: PathBuf,
+    /// The hostile clients' run: `bench hostile`.
+    #[arg(long, default_value = "docs/servers/hostile")]
+    hostile: PathBuf,
     #[command(flatten)]
     output: page::Output,
 }
@@ -35,9 +41,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.output.check.is_none() {
         charts(&run, &args.from)?;
     }
+    let mut tables = tables(&run);
+    tables.extend(crate::ceiling::servers(&args.ceiling, &args.hostile)?);
     Action::of(&args.output).run(
         "servers",
-        &tables(&run),
+        &tables,
         &args.from,
         "cargo run -p docgen -- servers",
     )
@@ -49,42 +57,44 @@ const WAIT_S: f64 = 0.05;
 
 /// A server at a number of connections: the median of its runs.
 #[derive(Debug, Clone)]
-struct Point {
-    server: String,
-    connections: u64,
-    runs: usize,
-    alive: usize,
-    rps: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    max_ms: f64,
-    errors: f64,
-    timeouts: f64,
-    accepted: f64,
-    refused: f64,
-    peak_rss_kib: f64,
-    peak_threads: f64,
-    cpu_s_per_1000: f64,
-    load_cpu_s: f64,
-    seconds: f64,
-    kernel_stack_kib: f64,
-    vm_peak_kib: f64,
+pub(crate) struct Point {
+    pub(crate) server: String,
+    pub(crate) connections: u64,
+    pub(crate) runs: usize,
+    pub(crate) alive: usize,
+    pub(crate) rps: f64,
+    pub(crate) p50_ms: f64,
+    pub(crate) p99_ms: f64,
+    pub(crate) max_ms: f64,
+    pub(crate) errors: f64,
+    pub(crate) timeouts: f64,
+    pub(crate) accepted: f64,
+    pub(crate) refused: f64,
+    pub(crate) peak_rss_kib: f64,
+    pub(crate) peak_threads: f64,
+    pub(crate) cpu_s_per_1000: f64,
+    pub(crate) load_cpu_s: f64,
+    pub(crate) seconds: f64,
+    pub(crate) kernel_stack_kib: f64,
+    pub(crate) vm_peak_kib: f64,
+    /// The kernel's TCP memory at its peak, machine-wide; NaN for a run that did not record it.
+    pub(crate) socket_mem_kib: f64,
 }
 
 impl Point {
-    fn ideal(&self) -> f64 {
+    pub(crate) fn ideal(&self) -> f64 {
         self.connections as f64 / WAIT_S
     }
 }
 
 #[derive(Debug)]
-struct Run {
-    points: Vec<Point>,
-    machine: serde_json::Value,
+pub(crate) struct Run {
+    pub(crate) points: Vec<Point>,
+    pub(crate) machine: serde_json::Value,
 }
 
 impl Run {
-    fn read(dir: &Path) -> anyhow::Result<Run> {
+    pub(crate) fn read(dir: &Path) -> anyhow::Result<Run> {
         let csv = read(&dir.join("runs.csv"))?;
         let machine = read(&dir.join("machine.json"))?;
         let machine: serde_json::Value = serde_json::from_str(&machine)
@@ -138,6 +148,7 @@ impl Run {
                     seconds: median("seconds"),
                     kernel_stack_kib: median("kernel_stack_kib"),
                     vm_peak_kib: median("vm_peak_kib"),
+                    socket_mem_kib: median("socket_mem_kib"),
                 });
             }
         }
@@ -147,13 +158,13 @@ impl Run {
         Ok(Run { points, machine })
     }
 
-    fn point(&self, server: &str, connections: u64) -> Option<&Point> {
+    pub(crate) fn point(&self, server: &str, connections: u64) -> Option<&Point> {
         self.points
             .iter()
             .find(|p| p.server == server && p.connections == connections)
     }
 
-    fn servers(&self) -> Vec<&str> {
+    pub(crate) fn servers(&self) -> Vec<&str> {
         let mut servers: Vec<&str> = Vec::new();
         for p in &self.points {
             if !servers.contains(&p.server.as_str()) {

@@ -99,6 +99,9 @@ impl Client {
 fn error(e: surf::Error) -> FetchError {
     let inner = e.into_inner();
     let inner: &(dyn Error + 'static) = inner.as_ref();
+    if let Some(UnknownStatus(code)) = inner.downcast_ref() {
+        return FetchError::status(*code);
+    }
     FetchError::classify_with(inner, |e| {
         // A head httparse cannot parse or too long to read, or a Content-Length that is not a
         // number.
@@ -200,6 +203,11 @@ async fn read_head<R: AsyncBufRead + Unpin>(stream: &mut R) -> surf::http::Resul
             };
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, why).into());
         }
+        // An answer starts with its version: anything else (garbage, an HTTP/0.9 body) is not
+        // an answer to wait for the end of.
+        if !head.starts_with(&b"HTTP/"[..head.len().min(5)]) {
+            return Err(httparse::Error::Version.into());
+        }
         if head.ends_with(b"\r\n\r\n") || head.ends_with(b"\n\n") {
             return Ok(head);
         }
@@ -221,6 +229,18 @@ impl std::fmt::Display for HeadTooLarge {
 
 impl Error for HeadTooLarge {}
 
+/// A status that async-h1 cannot represent: the answer's status all the same.
+#[derive(Debug)]
+struct UnknownStatus(u16);
+
+impl std::fmt::Display for UnknownStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP status {}", self.0)
+    }
+}
+
+impl Error for UnknownStatus {}
+
 /// What an answer's head says of the answer.
 enum Head {
     /// An interim answer (`100 Continue`, say): the final one follows.
@@ -235,6 +255,11 @@ impl Head {
         let mut response = httparse::Response::new(&mut headers);
         response.parse(head)?;
         let status = response.code.unwrap_or(0);
+        // http-types, and so async-h1, knows only the statuses the RFCs name: any other (a 999,
+        // say) is still a status, said as every model says it.
+        if surf::StatusCode::try_from(status).is_err() {
+            return Err(UnknownStatus(status).into());
+        }
         // 101 Switching Protocols is final: no request here asks for it, and decode says so.
         if (100..200).contains(&status) && status != 101 {
             return Ok(Head::Interim);

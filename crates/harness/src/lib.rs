@@ -142,30 +142,6 @@ pub fn as_nobody_with_threads(command: &mut Command, threads: u64) {
     }
 }
 
-/// Sets the child's soft and hard `RLIMIT_NOFILE` to `limit`, as `ulimit -n` would.
-pub(crate) fn limit_descriptors(command: &mut Command, limit: u64) {
-    set_limit(command, libc::RLIMIT_NOFILE, limit);
-}
-
-/// Sets the child's soft and hard limit of `resource` to `limit`, as `prlimit` would.
-fn set_limit(command: &mut Command, resource: libc::__rlimit_resource_t, limit: u64) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: setrlimit is async-signal-safe, as code between fork and exec must be.
-    unsafe {
-        command.pre_exec(move || {
-            let rlimit = libc::rlimit {
-                rlim_cur: limit,
-                rlim_max: limit,
-            };
-            if libc::setrlimit(resource, &rlimit) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
-    }
-}
-
 /// One way an endpoint can go wrong, for [`Model::survives`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Case {
@@ -598,7 +574,7 @@ impl Model {
         ];
         let mut command = Command::new(self.bin);
         command.args(args).args(&self.extra);
-        limit_descriptors(&mut command, 256);
+        procs::limit_descriptors(&mut command, 256);
         let finished = child::run(&mut command, secs(60)).expect("run the model");
         let status = finished.status.expect("the model finished in time");
         let outcome = Outcome {
@@ -680,7 +656,7 @@ impl Model {
         ];
         let mut command = Command::new(self.bin);
         command.args(&urls).arg("--json").args(&self.extra);
-        set_limit(&mut command, libc::RLIMIT_AS, 768 << 20);
+        procs::set_limit(&mut command, libc::RLIMIT_AS, 768 << 20);
         let finished = child::run(&mut command, secs(120)).expect("run the model");
         let status = finished.status.expect("the model finished in time");
         assert_eq!(status.code(), Some(0), "{}", finished.stderr);
@@ -906,6 +882,9 @@ macro_rules! model_tests {
             fault_stalled_body: Case::Fault(Fault::StalledBody) => [Timeout],
             fault_huge_head: Case::Fault(Fault::HugeHead) => [NotHttp, TooLarge],
             fault_not_http: Case::Fault(Fault::NotHttp) => [NotHttp],
+            fault_http_0_9: Case::Fault(Fault::Http09) => [NotHttp],
+            fault_no_location: Case::Fault(Fault::NoLocation) => [Status],
+            fault_status_999: Case::Status(999) => [Status],
             fault_malformed_json: Case::Fault(Fault::MalformedJson) => [BadJson],
             fault_no_total: Case::Fault(Fault::NoTotal) => [BadJson],
             fault_redirect_loop: Case::RedirectLoop => [Redirects],

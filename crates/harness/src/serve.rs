@@ -426,7 +426,7 @@ impl ServerTest {
     pub fn pauses_accepting_without_descriptors(&self) {
         let mut command = Command::new(self.bin);
         command.args(["--header-timeout", "1"]);
-        crate::limit_descriptors(&mut command, 64);
+        procs::limit_descriptors(&mut command, 64);
         let mut server = Server::start_command(&mut command);
         let streams: Vec<TcpStream> = (0..1000)
             .filter_map(|_| TcpStream::connect(server.addr()).ok())

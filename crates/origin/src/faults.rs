@@ -34,6 +34,10 @@ pub enum Fault {
     HugeHead,
     /// The reply is not HTTP at all.
     NotHttp,
+    /// A body with no head at all, then the connection closes: an HTTP/0.9 answer, or garbage.
+    Http09,
+    /// A `301 Moved Permanently` without a `Location`: there is nowhere to go.
+    NoLocation,
     /// A `200 OK` whose JSON body is cut off.
     MalformedJson,
     /// A `200 OK` with valid JSON that has no `TotalJobs`.
@@ -60,7 +64,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 18] = [
+    pub const ALL: [Fault; 20] = [
         Fault::Close,
         Fault::Reset,
         Fault::ResetMidBody,
@@ -70,6 +74,8 @@ impl Fault {
         Fault::StalledBody,
         Fault::HugeHead,
         Fault::NotHttp,
+        Fault::Http09,
+        Fault::NoLocation,
         Fault::MalformedJson,
         Fault::NoTotal,
         Fault::HugeTotal,
@@ -93,6 +99,8 @@ impl Fault {
             Fault::StalledBody => "/stalled-body",
             Fault::HugeHead => "/huge-head",
             Fault::NotHttp => "/not-http",
+            Fault::Http09 => "/http-0.9",
+            Fault::NoLocation => "/no-location",
             Fault::MalformedJson => "/malformed-json",
             Fault::NoTotal => "/no-total",
             Fault::HugeTotal => "/huge-total",
@@ -181,6 +189,12 @@ async fn act(fault: Fault, stream: &mut TcpStream) -> std::io::Result<()> {
                 &[b"SSH-2.0-OpenSSH_9.2 this is not an HTTP server\r\n\r\n"],
             )
             .await
+        }
+        Fault::Http09 => respond_raw(stream, &[b"<html>a page with no head</html>\n"]).await,
+        Fault::NoLocation => {
+            let head =
+                "HTTP/1.1 301 Moved Permanently\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            respond_raw(stream, &[head.as_bytes()]).await
         }
         Fault::MalformedJson => respond_json(stream, br#"{"TotalJobs": 1"#).await,
         Fault::NoTotal => respond_json(stream, br#"{"SearchResult": []}"#).await,

@@ -94,3 +94,27 @@ fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<S
         text
     })
 }
+
+/// Sets the child's soft and hard `RLIMIT_NOFILE` to `limit`, as `ulimit -n` would.
+pub fn limit_descriptors(command: &mut Command, limit: u64) {
+    set_limit(command, libc::RLIMIT_NOFILE, limit);
+}
+
+/// Sets the child's soft and hard limit of `resource` to `limit`, as `prlimit` would.
+pub fn set_limit(command: &mut Command, resource: libc::__rlimit_resource_t, limit: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit is async-signal-safe, as code between fork and exec must be.
+    unsafe {
+        command.pre_exec(move || {
+            let rlimit = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(resource, &rlimit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+}

@@ -29,3 +29,16 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
     let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
     Some((ticks(11)? + ticks(12)?) / per_second.max(1.0))
 }
+
+/// The memory of every TCP socket on the machine, from `/proc/net/sockstat` (`TCP: ... mem N`,
+/// in pages), in KiB.
+pub fn socket_memory_kib() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/net/sockstat").ok()?;
+    let tcp = text.lines().find(|l| l.starts_with("TCP:"))?;
+    let mut words = tcp.split_whitespace();
+    words.find(|w| *w == "mem")?;
+    let pages: u64 = words.next()?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as u64;
+    Some(pages * page / 1024)
+}

@@ -10,5 +10,5 @@ pub mod child;
 pub mod figures;
 pub mod server;
 
-pub use child::{Finished, Usage, run};
+pub use child::{Finished, Usage, limit_descriptors, run, set_limit};
 pub use server::{Answer, Answers, Server, read_answer, send};
