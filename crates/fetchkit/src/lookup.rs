@@ -231,4 +231,31 @@ mod tests {
             .wait(Duration::from_secs(30));
         assert!(matches!(waited, Some(Ok(addrs)) if !addrs.is_empty()));
     }
+
+    /// Eight threads wake 2,000 keys each while the loop takes them after each notification,
+    /// as the reactor and the green hub do: every key arrives, none is lost between a wake and
+    /// a take.
+    #[test]
+    fn no_wake_up_is_lost() {
+        let (tell, told) = std::sync::mpsc::channel();
+        let woken = Woken::new(move || drop(tell.send(())));
+        let wakers: Vec<_> = (0..8)
+            .map(|t| {
+                let woken = woken.clone();
+                std::thread::spawn(move || {
+                    for k in 0..2000 {
+                        woken.waker(t * 2000 + k).wake();
+                    }
+                })
+            })
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        while seen.len() < 16_000 {
+            told.recv_timeout(Duration::from_secs(10))
+                .expect("a notification for every key not yet taken");
+            seen.extend(woken.take());
+        }
+        wakers.into_iter().for_each(|w| w.join().unwrap());
+        assert_eq!(seen.len(), 16_000);
+    }
 }
