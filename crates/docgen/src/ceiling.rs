@@ -52,8 +52,17 @@ fn under_wrk(run: &servers::Run) -> String {
         let Some(p) = run.point(server, N) else {
             continue;
         };
+        let threads = catalogue::Server::named(server).map(|s| s.family) == Some(Family::Threads);
         let limit = if p.alive < p.runs {
             "the server died".to_string()
+        } else if threads && p.accepted > N as f64 + 1.0 {
+            format!(
+                "its threads, {} at once for vm.max_map_count: a new connection took the thread \
+                 of the one idle longest, and wrk, its connection closed, connected again ({} \
+                 connections accepted in all)",
+                group(p.peak_threads as u64),
+                group(p.accepted as u64)
+            )
         } else if p.refused > 0.0 {
             match catalogue::Server::named(server).map(|s| s.family) {
                 Some(Family::Threads) => {
@@ -136,7 +145,7 @@ fn hostile_tables(rows: &[page::Row]) -> String {
                         .map(|k| format!("{k:.1} KiB"))
                 ),
                 kib_of(r, "socket_mem_kib"),
-                r.get("threads"),
+                group(r.num("threads").unwrap_or(0.0) as u64),
                 group(r.num("closed_idle").unwrap_or(0.0) as u64),
             );
         }
@@ -160,7 +169,7 @@ fn hostile_tables(rows: &[page::Row]) -> String {
                 new_client(r),
                 kib_of(r, "rss_kib"),
                 kib_of(r, "socket_mem_kib"),
-                r.get("threads"),
+                group(r.num("threads").unwrap_or(0.0) as u64),
             );
         }
     }
