@@ -18,7 +18,7 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{Context, bail};
 
-use crate::page::{self, read};
+use figures::page::{self, read};
 use figures::talk::{self, TalkRow};
 
 /// Writes the generated parts of the book and checks its includes and links.

@@ -14,9 +14,9 @@ use std::path::Path;
 use catalogue::{CURL, Family};
 use figures::format::{group, kib, mib, ms, or_dash};
 
-use crate::page::{self, read};
 use crate::results::{self, Cell};
 use crate::servers;
+use figures::page::{self, read};
 
 /// The endpoints and connections of the ceiling runs.
 const N: u64 = 19_000;

@@ -13,7 +13,6 @@
 mod book;
 mod ceiling;
 mod faults;
-mod page;
 mod report;
 mod results;
 mod servers;
@@ -39,8 +38,8 @@ enum Docgen {
 
 fn main() -> anyhow::Result<ExitCode> {
     match Docgen::parse() {
-        Docgen::Results(args) => results::run(args),
-        Docgen::Servers(args) => servers::run(args),
+        Docgen::Results(args) => results::run(args, ceiling::clients),
+        Docgen::Servers(args) => servers::run(args, ceiling::servers),
         Docgen::Faults(args) => faults::run(args),
         Docgen::Book(args) => book::run(args),
         Docgen::Report(args) => report::run(args),

@@ -17,8 +17,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use catalogue::{CURL, Family, MODELS};
 
-use crate::page::{self, Action, read};
 use figures::format::{group, kib, mib, or_dash};
+use figures::page::{self, Action, read};
 
 /// Writes the tables of docs/RESULTS.md from a committed run.
 #[derive(Debug, clap::Args)]
@@ -33,10 +33,14 @@ pub struct Args {
     output: page::Output,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+/// Tables of other runs that the page also holds, from the folder of such a run.
+pub type More = fn(&Path) -> anyhow::Result<Vec<(&'static str, String)>>;
+
+/// Writes (or checks) the page's tables: the run's, then `ceiling`'s of the ceiling's run.
+pub fn run(args: Args, ceiling: More) -> anyhow::Result<ExitCode> {
     let run = Run::read(&args.from)?;
     let mut tables = tables(&run);
-    tables.extend(crate::ceiling::clients(&args.ceiling)?);
+    tables.extend(ceiling(&args.ceiling)?);
     Action::of(&args.output).run(
         "results",
         &tables,

@@ -16,9 +16,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
-use crate::page::{self, Action, read};
 use figures::charts::{self, Axes, Line};
 use figures::format::{group, median, mib, ms};
+use figures::page::{self, Action, read};
 
 /// Writes the tables and charts of docs/SERVERS.md from a run of the servers.
 #[derive(Debug, clap::Args)]
@@ -36,13 +36,17 @@ pub struct Args {
     output: page::Output,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+/// Tables of the ceiling's and the hostile clients' runs, from their folders.
+pub type More = fn(&Path, &Path) -> anyhow::Result<Vec<(&'static str, String)>>;
+
+/// Writes (or checks) the page's tables and draws its charts: the run's, then `more`'s.
+pub fn run(args: Args, more: More) -> anyhow::Result<ExitCode> {
     let run = Run::read(&args.from)?;
     if args.output.check.is_none() {
         charts(&run, &args.from)?;
     }
     let mut tables = tables(&run);
-    tables.extend(crate::ceiling::servers(&args.ceiling, &args.hostile)?);
+    tables.extend(more(&args.ceiling, &args.hostile)?);
     Action::of(&args.output).run(
         "servers",
         &tables,

@@ -238,7 +238,9 @@ mod tests {
     #[test]
     fn no_wake_up_is_lost() {
         let (tell, told) = std::sync::mpsc::channel();
-        let woken = Woken::new(move || drop(tell.send(())));
+        let woken = Woken::new(move || {
+            let _ = tell.send(());
+        });
         let wakers: Vec<_> = (0..8)
             .map(|t| {
                 let woken = woken.clone();
