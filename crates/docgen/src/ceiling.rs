@@ -21,6 +21,14 @@ use figures::page::{self, read};
 /// The endpoints and connections of the ceiling runs.
 const N: u64 = 19_000;
 
+/// The green threads' limits: a descriptor each first, then the two mappings of each stack (the
+/// stack and its guard page).
+const GREEN: (&str, &str) = (
+    "fetch-green",
+    "a descriptor each: ulimit -n (20,000 here), then two mappings a stack: vm.max_map_count \
+     (about 32,000 green threads)",
+);
+
 /// The scales the per-connection figures are carried to.
 const SCALES: [u64; 2] = [100_000, 1_000_000];
 
@@ -221,6 +229,7 @@ fn servers_at_scale(rows: &[page::Row]) -> String {
                 "a thread each: vm.max_map_count (65,530 mappings, about 13,000 threads; \
                  sysctl -w vm.max_map_count=N), then kernel.pid_max (32,768)"
             }
+            _ if server == "serve-green" => GREEN.1,
             _ => "a descriptor each: ulimit -n (20,000 here, a hard limit; raise the hard limit)",
         };
         let _ = writeln!(
@@ -300,12 +309,14 @@ fn at_ceiling(run: &results::Run) -> String {
 }
 
 /// What 100,000 and 1,000,000 requests at once would take, from each model's peak RSS per
-/// request in flight at N = 19,000 (1 KiB bodies).
+/// request in flight at N = 19,000 (1 KiB bodies), and the first limit it would meet past
+/// 19,000. curl is left out: it never has more than 300 at once.
 fn clients_at_scale(run: &results::Run) -> String {
     let mut t = String::from(
-        "| model | per request in flight | 100,000 | 1,000,000 |\n|---|---:|---:|---:|\n",
+        "| model | per request in flight | 100,000 | 1,000,000 | the first limit past 19,000 |\n\
+         |---|---:|---:|---:|---|\n",
     );
-    for model in run.models() {
+    for model in run.models().into_iter().filter(|m| *m != CURL) {
         let Some(per) = run
             .cell(&format!("sweep-{N}"), model)
             .filter(|c| c.measured())
@@ -314,9 +325,20 @@ fn clients_at_scale(run: &results::Run) -> String {
             continue;
         };
         let at = |scale: u64| mib(per * scale as f64);
+        let limit = match catalogue::Model::named(model).map(|m| m.family) {
+            Some(Family::Threads) => {
+                "a thread each: vm.max_map_count (about 13,000 threads here), then \
+                 kernel.pid_max (32,768)"
+            }
+            _ if model == GREEN.0 => GREEN.1,
+            _ => {
+                "a descriptor each: ulimit -n (20,000 here), then a port each: 28,232 to one \
+                 server address and port"
+            }
+        };
         let _ = writeln!(
             t,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {limit} |",
             results::short(model),
             kib(per),
             at(SCALES[0]),

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use catalogue::CURL_PARALLEL_MAX;
 
 use figures::charts::{self, Axes, Line};
+use figures::format::group;
 use figures::talk;
 
 use crate::results::{self, Cell, Run};
@@ -239,9 +240,14 @@ fn report(run: &Run, slowest: f64) -> String {
         let (Some(first), Some(last)) = (ns.first(), ns.last()) else {
             continue;
         };
+        let heading = if first == last {
+            format!("{} endpoints", group(*first))
+        } else {
+            format!("From {} to {} endpoints", group(*first), group(*last))
+        };
         let _ = writeln!(
             md,
-            "\n## From {first} to {last} endpoints, {bodies}\n\n\
+            "\n## {heading}, {bodies}\n\n\
              Each endpoint answers after {delay:.3} s; no --concurrency bound.\n\n\
              ![Wall time against N]({stem}-wall.svg)\n\n![Peak RSS against N]({stem}-rss.svg)\n"
         );
