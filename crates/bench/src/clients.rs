@@ -28,6 +28,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cells::{self, Cell, Workload};
 use crate::summary::{CellSummary, Record, Status};
+use procs::figures;
+
 use crate::{machine, output, ports, runner};
 
 /// Runs every fetch-* model (and curl) on every workload and writes what was measured.
@@ -198,17 +200,24 @@ fn measure(
                 let mut model_args = cell.workload.args(time_scale);
                 model_args.extend(["--origin".into(), origin.into(), "--json".into()]);
                 let deadline = cell.predicted * 3 + Duration::from_secs(60);
-                let outcome = if cell.model.is_curl() {
-                    runner::run_curl(&cell.workload.urls(origin, time_scale), out, deadline)
-                } else {
-                    runner::run_model(&args.bin_dir.join(cell.model.name), &model_args, deadline)
-                };
+                // The kernel's socket buffers, machine-wide, which no process's RSS shows.
+                let (outcome, sockets) = figures::peak_while(figures::socket_memory_kib, || {
+                    if cell.model.is_curl() {
+                        runner::run_curl(&cell.workload.urls(origin, time_scale), out, deadline)
+                    } else {
+                        let bin = args.bin_dir.join(cell.model.name);
+                        runner::run_model(&bin, &model_args, deadline)
+                    }
+                });
                 match outcome {
                     runner::Outcome::Report { json, raw } => {
                         let file =
                             format!("{}-{}-r{r}.json", cell.workload.slug(), cell.model.name);
                         std::fs::write(out.join("raw").join(file), raw)?;
-                        Record::from_report(cell, r, &json)
+                        Record {
+                            socket_mem_bytes: sockets.map(|kib| kib * 1024),
+                            ..Record::from_report(cell, r, &json)
+                        }
                     }
                     runner::Outcome::Broken(why) => Record::broken(cell, r, why),
                 }

@@ -29,12 +29,12 @@ pub struct Settings {
 /// Writes every run, one line each.
 pub fn write_runs_csv(path: &Path, records: &[Record]) -> std::io::Result<()> {
     let mut csv = String::from(
-        "workload,n,model,repeat,status,predicted_s,wall_s,sum_s,user_s,sys_s,peak_rss_bytes,peak_in_flight,ok,failed,jobs_total,correct,note\n",
+        "workload,n,model,repeat,status,predicted_s,wall_s,sum_s,user_s,sys_s,peak_rss_bytes,peak_in_flight,ok,failed,jobs_total,correct,note,socket_mem_bytes\n",
     );
     for r in records {
         let _ = writeln!(
             csv,
-            "{},{},{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.workload,
             r.n,
             r.model,
@@ -52,7 +52,8 @@ pub fn write_runs_csv(path: &Path, records: &[Record]) -> std::io::Result<()> {
             opt(r.failed),
             opt(r.jobs_total),
             opt(r.correct),
-            quote(&r.note)
+            quote(&r.note),
+            opt(r.socket_mem_bytes)
         );
     }
     std::fs::write(path, csv)
@@ -61,13 +62,13 @@ pub fn write_runs_csv(path: &Path, records: &[Record]) -> std::io::Result<()> {
 /// Writes each cell's medians and spreads, one line a cell.
 pub fn write_summary_csv(path: &Path, cells: &[CellSummary]) -> std::io::Result<()> {
     let mut csv = String::from(
-        "workload,n,model,status,runs,wall_median_s,wall_min_s,wall_max_s,cpu_median_s,peak_rss_median_bytes,peak_rss_per_in_flight_bytes,peak_in_flight,ok,failed,jobs_total,correct,note\n",
+        "workload,n,model,status,runs,wall_median_s,wall_min_s,wall_max_s,cpu_median_s,peak_rss_median_bytes,peak_rss_per_in_flight_bytes,peak_in_flight,ok,failed,jobs_total,correct,note,socket_mem_median_bytes\n",
     );
     for c in cells {
         let per = per_in_flight(c, cells);
         let _ = writeln!(
             csv,
-            "{},{},{},{:?},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{:?},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             c.workload.slug(),
             c.workload.n(),
             c.model,
@@ -84,7 +85,8 @@ pub fn write_summary_csv(path: &Path, cells: &[CellSummary]) -> std::io::Result<
             opt(c.failed),
             opt(c.jobs_total),
             opt(c.correct),
-            quote(&c.note)
+            quote(&c.note),
+            opt(c.sockets.map(|s| s.median as u64))
         );
     }
     std::fs::write(path, csv)

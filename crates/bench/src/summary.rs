@@ -36,6 +36,9 @@ pub struct Record {
     pub sys_s: Option<f64>,
     pub peak_rss_bytes: Option<u64>,
     pub peak_in_flight: Option<u64>,
+    /// The kernel's TCP socket buffers at their peak during the run, over their level before
+    /// it, machine-wide (the origin's ends too): what no process's RSS shows.
+    pub socket_mem_bytes: Option<u64>,
     pub ok: Option<u64>,
     pub failed: Option<u64>,
     pub jobs_total: Option<u64>,
@@ -101,6 +104,7 @@ impl Record {
             sys_s: None,
             peak_rss_bytes: None,
             peak_in_flight: None,
+            socket_mem_bytes: None,
             ok: None,
             failed: None,
             jobs_total: None,
@@ -169,6 +173,7 @@ pub struct CellSummary {
     pub cpu: Option<Spread>,
     pub rss: Option<Spread>,
     pub in_flight: Option<Spread>,
+    pub sockets: Option<Spread>,
     pub ok: Option<u64>,
     pub failed: Option<u64>,
     pub jobs_total: Option<u64>,
@@ -208,6 +213,7 @@ impl CellSummary {
             cpu: spread(&Record::cpu_s),
             rss: spread(&|r| r.peak_rss_bytes.map(|b| b as f64)),
             in_flight: spread(&|r| r.peak_in_flight.map(|n| n as f64)),
+            sockets: spread(&|r| r.socket_mem_bytes.map(|b| b as f64)),
             ok: last.and_then(|r| r.ok),
             failed: last.and_then(|r| r.failed),
             jobs_total: last.and_then(|r| r.jobs_total),

@@ -276,8 +276,8 @@ fn limit_met(model: &str, c: &Cell) -> String {
 /// Every model at N = 19,000, both sweeps.
 fn at_ceiling(run: &results::Run) -> String {
     let mut t = String::from(
-        "| model | 1 KiB: wall | peak RSS | per request | pages: wall | peak RSS | limit met |\n\
-         |---|---:|---:|---:|---:|---:|---|\n",
+        "| model | 1 KiB: wall | peak RSS | per request | kernel sockets | pages: wall | peak RSS \
+         | kernel sockets | limit met |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for model in run.models() {
         let kib_cell = run.cell(&format!("sweep-{N}"), model);
@@ -293,15 +293,18 @@ fn at_ceiling(run: &results::Run) -> String {
             }
         };
         let rss = |c: &Cell| or_dash(c.rss.filter(|_| c.measured()).map(mib));
+        let sockets = |c: &Cell| or_dash(c.sockets.filter(|_| c.measured()).map(mib));
         let _ = writeln!(
             t,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             results::short(model),
             wall(c),
             rss(c),
             or_dash(c.per_in_flight.filter(|_| c.measured()).map(kib)),
+            sockets(c),
             pages.map_or("–".into(), wall),
             pages.map_or("–".into(), rss),
+            pages.map_or("–".into(), sockets),
             limit_met(model, c),
         );
     }

@@ -63,6 +63,8 @@ pub struct Cell {
     pub rss: Option<f64>,
     pub per_in_flight: Option<f64>,
     pub in_flight: Option<f64>,
+    /// The kernel's socket buffers at their peak, over their level before the run.
+    pub sockets: Option<f64>,
     pub jobs_total: Option<u64>,
     pub correct: Option<bool>,
     pub note: String,
@@ -114,6 +116,7 @@ impl Run {
                 rss: num("peak_rss_median_bytes"),
                 per_in_flight: num("peak_rss_per_in_flight_bytes"),
                 in_flight: num("peak_in_flight"),
+                sockets: num("socket_mem_median_bytes"),
                 jobs_total: row.get("jobs_total").parse().ok(),
                 correct: row.get("correct").parse().ok(),
                 note: row.get("note").to_string(),

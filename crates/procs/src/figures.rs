@@ -42,3 +42,32 @@ pub fn socket_memory_kib() -> Option<u64> {
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as u64;
     Some(pages * page / 1024)
 }
+
+/// Runs `f`, sampling `figure` every 50 ms meanwhile: `f`'s value, and the highest sample above
+/// the one taken before `f` began (`None` where the figure cannot be read).
+pub fn peak_while<T>(figure: fn() -> Option<u64>, f: impl FnOnce() -> T) -> (T, Option<u64>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let Some(before) = figure() else {
+        return (f(), None);
+    };
+    let (sampling, peak) = (
+        Arc::new(AtomicBool::new(true)),
+        Arc::new(AtomicU64::new(before)),
+    );
+    let sampler = {
+        let (sampling, peak) = (sampling.clone(), peak.clone());
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::Relaxed) {
+                if let Some(value) = figure() {
+                    peak.fetch_max(value, Ordering::Relaxed);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        })
+    };
+    let value = f();
+    sampling.store(false, Ordering::Relaxed);
+    let _ = sampler.join();
+    (value, Some(peak.load(Ordering::Relaxed) - before))
+}
