@@ -50,12 +50,13 @@ pub fn servers(ceiling: &Path, hostile: &Path) -> anyhow::Result<Vec<(&'static s
     ])
 }
 
-/// Every server under wrk at C = 19,000, and what stopped it where something did.
+/// Every server under wrk at C = 19,000, then what stopped each where something did.
 fn under_wrk(run: &servers::Run) -> String {
     let mut t = String::from(
         "| server | requests/s | of ideal | p99 | errors | refused | peak RSS | kernel sockets | \
-         threads | limit met |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+         threads |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
+    let mut limits = Vec::new();
     for server in run.servers() {
         let Some(p) = run.point(server, N) else {
             continue;
@@ -72,20 +73,18 @@ fn under_wrk(run: &servers::Run) -> String {
                 group(p.accepted as u64)
             )
         } else if p.refused > 0.0 {
-            match catalogue::Server::named(server).map(|s| s.family) {
-                Some(Family::Threads) => {
-                    "its threads (vm.max_map_count): the connections past them refused".into()
-                }
-                _ => "connections refused".into(),
-            }
+            format!("{} connections refused", group(p.refused as u64))
         } else if p.errors > 0.0 || p.timeouts > 0.0 {
             "none named: the load generator's errors and timeouts".into()
         } else {
-            "none: every connection served".into()
+            String::new()
         };
+        if !limit.is_empty() {
+            limits.push(format!("- {}: {limit}.", catalogue::short(server)));
+        }
         let _ = writeln!(
             t,
-            "| {} | {} | {:.0}% | {} | {} | {} | {} | {} | {} | {limit} |",
+            "| {} | {} | {:.0}% | {} | {} | {} | {} | {} | {} |",
             catalogue::short(server),
             group(p.rps.round() as u64),
             100.0 * p.rps / p.ideal(),
@@ -101,7 +100,15 @@ fn under_wrk(run: &servers::Run) -> String {
             group(p.peak_threads as u64),
         );
     }
-    t
+    let limits = if limits.is_empty() {
+        "Every server served every connection.".to_string()
+    } else {
+        format!(
+            "The limits met (the other servers served every connection):\n\n{}",
+            limits.join("\n")
+        )
+    };
+    format!("{t}\n{limits}\n")
 }
 
 /// A server's row of a hostile case.
@@ -273,42 +280,51 @@ fn limit_met(model: &str, c: &Cell) -> String {
     }
 }
 
-/// Every model at N = 19,000, both sweeps.
+/// Every model at N = 19,000, a table per sweep: 1 KiB bodies with the limit each met, then
+/// the talk's pages.
 fn at_ceiling(run: &results::Run) -> String {
-    let mut t = String::from(
-        "| model | 1 KiB: wall | peak RSS | per request | kernel sockets | pages: wall | peak RSS \
-         | kernel sockets | limit met |\n|---|---:|---:|---:|---:|---:|---:|---:|---|\n",
+    let mut kib_table = String::from(
+        "1 KiB bodies:\n\n| model | wall | peak RSS | per request | kernel sockets | limit met |\n\
+         |---|---:|---:|---:|---:|---|\n",
     );
+    let mut pages_table = String::from(
+        "The talk's page sizes:\n\n| model | wall | peak RSS | kernel sockets |\n\
+         |---|---:|---:|---:|\n",
+    );
+    let wall = |c: &Cell| {
+        if c.measured() {
+            or_dash(c.wall.map(|w| format!("{w:.2} s")))
+        } else {
+            results::missing(c)
+        }
+    };
+    let rss = |c: &Cell| or_dash(c.rss.filter(|_| c.measured()).map(mib));
+    let sockets = |c: &Cell| or_dash(c.sockets.filter(|_| c.measured()).map(mib));
     for model in run.models() {
-        let kib_cell = run.cell(&format!("sweep-{N}"), model);
-        let pages = run.cell(&format!("pages-{N}"), model);
-        let (Some(c), pages) = (kib_cell, pages) else {
-            continue;
-        };
-        let wall = |c: &Cell| {
-            if c.measured() {
-                or_dash(c.wall.map(|w| format!("{w:.2} s")))
-            } else {
-                results::missing(c)
-            }
-        };
-        let rss = |c: &Cell| or_dash(c.rss.filter(|_| c.measured()).map(mib));
-        let sockets = |c: &Cell| or_dash(c.sockets.filter(|_| c.measured()).map(mib));
-        let _ = writeln!(
-            t,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            results::short(model),
-            wall(c),
-            rss(c),
-            or_dash(c.per_in_flight.filter(|_| c.measured()).map(kib)),
-            sockets(c),
-            pages.map_or("–".into(), wall),
-            pages.map_or("–".into(), rss),
-            pages.map_or("–".into(), sockets),
-            limit_met(model, c),
-        );
+        if let Some(c) = run.cell(&format!("sweep-{N}"), model) {
+            let _ = writeln!(
+                kib_table,
+                "| {} | {} | {} | {} | {} | {} |",
+                results::short(model),
+                wall(c),
+                rss(c),
+                or_dash(c.per_in_flight.filter(|_| c.measured()).map(kib)),
+                sockets(c),
+                limit_met(model, c),
+            );
+        }
+        if let Some(c) = run.cell(&format!("pages-{N}"), model) {
+            let _ = writeln!(
+                pages_table,
+                "| {} | {} | {} | {} |",
+                results::short(model),
+                wall(c),
+                rss(c),
+                sockets(c),
+            );
+        }
     }
-    t
+    format!("{kib_table}\n{pages_table}")
 }
 
 /// What 100,000 and 1,000,000 requests at once would take, from each model's peak RSS per
