@@ -73,7 +73,11 @@ impl servekit::Connection for Green<'_, '_> {
         Ok(())
     }
 
+    /// `gevent.sleep`, timed by its own clock: the deadline set for the head is the whole green
+    /// thread's, and would cut the wait short, where a thread's read timeout leaves its sleep
+    /// alone. The next head sets its own.
     fn wait(&mut self, delay: Duration) {
+        self.io.clear_timeout();
         let _ = self.io.sleep(delay);
     }
 }

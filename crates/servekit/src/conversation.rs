@@ -191,10 +191,6 @@ pub fn converse(mut connection: impl Connection, header_timeout: Duration) {
         };
         connection.between_requests(false);
         input.drain(..request.len);
-        // The head's deadline ends with the head: the wait is timed by its own clock.
-        if connection.read_timeout(None).is_err() {
-            return;
-        }
         if let Route::Work { delay, .. } = request.route {
             connection.wait(delay);
         }
