@@ -141,6 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         budget_s: args.budget,
         time_scale,
         quick: args.quick,
+        sweep_delay_s: cells::SWEEP_DELAY_S * time_scale,
         origin: origin_description(),
         command: command_line(),
         took_s: took.as_secs_f64(),

@@ -18,6 +18,8 @@ pub struct Settings {
     pub budget_s: f64,
     pub time_scale: f64,
     pub quick: bool,
+    /// How long each endpoint of the sweeps waits before it answers, time scale included.
+    pub sweep_delay_s: f64,
     pub origin: String,
     pub command: String,
     /// How long the measurements took, waits for free ports included.

@@ -79,8 +79,6 @@ pub struct Server {
     pub library: &'static str,
     /// The colour of the client of the same model.
     pub color: Rgb,
-    /// What `--threads` means to it.
-    pub threads: &'static str,
 }
 
 const GREY: Rgb = Rgb(120, 120, 120);
@@ -179,7 +177,6 @@ pub const SERVERS: &[Server] = &[
         family: Family::Threads,
         library: "std::net, a thread per connection",
         color: ORANGE,
-        threads: "the most connection threads at once (by default as many as the machine allows)",
     },
     Server {
         name: "serve-tokio",
@@ -187,7 +184,6 @@ pub const SERVERS: &[Server] = &[
         family: Family::Runtime,
         library: "hyper on tokio",
         color: BLUE,
-        threads: "worker threads (one per core by default)",
     },
     Server {
         name: "serve-smol",
@@ -195,7 +191,6 @@ pub const SERVERS: &[Server] = &[
         family: Family::Runtime,
         library: "hyper on smol (smol-hyper)",
         color: GREEN,
-        threads: "executor threads (one per core by default)",
     },
     Server {
         name: "serve-green",
@@ -203,7 +198,6 @@ pub const SERVERS: &[Server] = &[
         family: Family::OwnLoop,
         library: "the green crate's hub",
         color: TEAL,
-        threads: "hubs, each a thread (one by default)",
     },
     Server {
         name: "serve-reactor",
@@ -211,7 +205,6 @@ pub const SERVERS: &[Server] = &[
         family: Family::OwnLoop,
         library: "the reactor crate",
         color: RED,
-        threads: "reactors, each a thread (one by default)",
     },
 ];
 

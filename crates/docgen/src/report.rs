@@ -33,12 +33,6 @@ const SWEEPS: [(&str, &str); 2] = [
     ("pages", "the six sites' page sizes"),
 ];
 
-/// The delay of each sweep's endpoints at time scale 1.
-const SWEEP_DELAY_S: f64 = 1.0;
-
-/// The model and the bound of the timelines' extra row, as `bench clients --talks` runs it.
-const BOUNDED: (&str, &str) = ("fetch-tokio", "2");
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let dir = &args.run;
     let run = Run::read(dir)?;
@@ -47,14 +41,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|s| s.latency.as_secs_f64() * time_scale)
         .fold(0.0, f64::max);
-    charts(&run, dir, time_scale, slowest)?;
+    charts(&run, dir, slowest)?;
     std::fs::write(dir.join("report.md"), report(&run, slowest))?;
     println!("report: {}", dir.join("report.md").display());
     Ok(ExitCode::SUCCESS)
 }
 
 /// Every chart the run has data for.
-fn charts(run: &Run, dir: &Path, time_scale: f64, slowest: f64) -> anyhow::Result<()> {
+fn charts(run: &Run, dir: &Path, slowest: f64) -> anyhow::Result<()> {
     let trusted = |workload| run.of_workload(workload).filter(|c| c.trusted());
     if run.of_workload("sites").next().is_some() {
         let walls: Vec<charts::Spread> = trusted("sites")
@@ -100,13 +94,13 @@ fn charts(run: &Run, dir: &Path, time_scale: f64, slowest: f64) -> anyhow::Resul
         if run.sweep(stem).is_empty() {
             continue;
         }
-        let delay = SWEEP_DELAY_S * time_scale;
+        let after = sweep_delay(run).map_or(String::new(), |d| format!(" (each after {d} s)"));
         sweep(
             &dir.join(format!("{stem}-wall.svg")),
             run,
             stem,
             Axes {
-                title: &format!("Wall time against N, {bodies} (each after {delay} s)"),
+                title: &format!("Wall time against N, {bodies}{after}"),
                 x: "endpoints N, all at once (log)",
                 y: "wall time (s, log)",
             },
@@ -156,19 +150,36 @@ fn sweep(
     charts::log_log(path, axes, &lines, None)
 }
 
+/// How long each endpoint of the run's sweeps waited, as `bench clients` recorded it.
+fn sweep_delay(run: &Run) -> Option<f64> {
+    run.settings["sweep_delay_s"].as_f64()
+}
+
 /// The first run of each model (curl aside) on `workload`, as bars, from its raw JSON; then
-/// the run of [`BOUNDED`], where there is one. None where `raw/` was not kept.
+/// the runs with a `--concurrency` bound (`WORKLOAD-MODEL-cN-r1.json`), where there are any.
+/// None where `raw/` was not kept.
 fn timeline_runs(run: &Run, dir: &Path, workload: &str) -> Vec<(String, Vec<charts::Span>, f64)> {
-    let (model, concurrency) = BOUNDED;
+    let bounded: Vec<(String, String)> = std::fs::read_dir(dir.join("raw"))
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let file = entry.ok()?.file_name().into_string().ok()?;
+            let rest = file.strip_prefix(&format!("{workload}-"))?;
+            let (model, bound) = rest.strip_suffix("-r1.json")?.rsplit_once("-c")?;
+            catalogue::Model::named(model)?;
+            bound.parse::<u32>().ok()?;
+            Some((
+                format!("{model} --concurrency {bound}"),
+                format!("{model}-c{bound}-r1"),
+            ))
+        })
+        .collect();
     let files = run
         .models()
         .into_iter()
         .filter(|name| catalogue::Model::named(name).is_some())
         .map(|name| (name.to_string(), format!("{name}-r1")))
-        .chain([(
-            format!("{model} --concurrency {concurrency}"),
-            format!("{model}-c{concurrency}-r1"),
-        )]);
+        .chain(bounded);
     files
         .filter_map(|(name, file)| {
             let file = dir.join("raw").join(format!("{workload}-{file}.json"));
@@ -234,7 +245,7 @@ fn report(run: &Run, slowest: f64) -> String {
         );
         md.push_str(&many);
     }
-    let delay = SWEEP_DELAY_S * s["time_scale"].as_f64().unwrap_or(1.0);
+    let after = sweep_delay(run).map_or("after a delay".into(), |d| format!("after {d:.3} s"));
     for (stem, bodies) in SWEEPS {
         let ns = run.sweep(stem);
         let (Some(first), Some(last)) = (ns.first(), ns.last()) else {
@@ -248,7 +259,7 @@ fn report(run: &Run, slowest: f64) -> String {
         let _ = writeln!(
             md,
             "\n## {heading}, {bodies}\n\n\
-             Each endpoint answers after {delay:.3} s; no --concurrency bound.\n\n\
+             Each endpoint answers {after}; no --concurrency bound.\n\n\
              ![Wall time against N]({stem}-wall.svg)\n\n![Peak RSS against N]({stem}-rss.svg)\n"
         );
         md.push_str(&results::sweep(run, stem));
