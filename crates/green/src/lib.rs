@@ -441,6 +441,17 @@ impl<'y> Io<'y> {
         slept
     }
 
+    /// Sleeps until this green thread's socket has news from the poller (readable, writable,
+    /// closed, reset), or `duration` has passed: `true` when woken by the socket.
+    pub fn sleep_or_wake(&self, duration: Duration) -> bool {
+        let end = Instant::now() + duration;
+        let outer = self.deadline.get();
+        self.deadline.set(Some(outer.map_or(end, |d| d.min(end))));
+        let woken = self.suspend().is_ok();
+        self.deadline.set(outer);
+        woken
+    }
+
     /// Looks `host` up on a thread of its own ([`fetchkit::lookup`]) while the hub runs the
     /// others: gevent's thread-pool resolver.
     pub fn resolve(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, FetchError> {
@@ -519,6 +530,12 @@ impl TcpStream<'_, '_> {
                 done => return done,
             }
         }
+    }
+}
+
+impl std::os::fd::AsRawFd for TcpStream<'_, '_> {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.socket.as_raw_fd()
     }
 }
 

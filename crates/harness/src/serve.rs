@@ -331,6 +331,61 @@ impl ServerTest {
         }
     }
 
+    /// A wait whose client left is cancelled (`abandoned` in `/stats`): a client that resets
+    /// the connection, whatever its version, and an HTTP/1.1 client that closes it (its FIN
+    /// answered with an interim `100 Continue`, which its closed socket answers with a reset).
+    /// A client that only half-closes is answered: after the interim answer in HTTP/1.1, and
+    /// without one in HTTP/1.0, which may not be sent one.
+    pub fn cancels_the_waits_of_clients_that_left(&self) {
+        let server = self.start();
+        let request =
+            |version| format!("GET /work?ms=30000&size=5 HTTP/{version}\r\nHost: t\r\n\r\n");
+        let mut left = Vec::new();
+        for (version, reset) in [("1.1", false), ("1.1", true), ("1.0", true)] {
+            for _ in 0..5 {
+                let mut stream = server.connect();
+                stream.write_all(request(version).as_bytes()).expect("send");
+                if reset {
+                    set_linger_zero(&stream);
+                }
+                left.push(stream);
+            }
+        }
+        // The requests reach their waits; then every client leaves.
+        std::thread::sleep(Duration::from_millis(300));
+        drop(left);
+        let start = Instant::now();
+        let mut abandoned = 0;
+        while start.elapsed() < Duration::from_secs(10) {
+            abandoned = server.stats()["abandoned"].as_u64().unwrap_or(0);
+            if abandoned >= 15 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(abandoned, 15, "waits cancelled of 15 whose clients left");
+        for (version, interim) in [("1.1", 1), ("1.0", 0)] {
+            let mut stream = server.connect();
+            let request = format!("GET /work?ms=1500&size=5 HTTP/{version}\r\nHost: t\r\n\r\n");
+            stream.write_all(request.as_bytes()).expect("send");
+            stream.shutdown(Shutdown::Write).expect("half-close");
+            let mut answers = Answers::new(stream);
+            let answer = answers
+                .next(false)
+                .expect("an answer to the half-closed request");
+            assert_eq!(
+                (answer.status, answer.body.len()),
+                (200, 5),
+                "HTTP/{version}"
+            );
+            assert_eq!(
+                answers.interim, interim,
+                "interim answers to HTTP/{version}"
+            );
+        }
+        assert_eq!(server.stats()["abandoned"].as_u64(), Some(15));
+    }
+
     /// RFC 9112, section 3.2: an HTTP/1.1 request without a Host header, or with two, is a
     /// 400; HTTP/1.0 needs none; the absolute form (`GET http://host/work`, as proxies send it)
     /// is served.
@@ -465,6 +520,28 @@ impl ServerTest {
 }
 
 /// The tests of one server: a `#[test]` per check.
+/// Makes closing `stream` reset the connection (`SO_LINGER` of zero) instead of ending it
+/// with a FIN.
+fn set_linger_zero(stream: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    let size = libc::socklen_t::try_from(std::mem::size_of::<libc::linger>()).expect("small");
+    // SAFETY: the option's value is a `linger`, valid for the call; the socket is open.
+    let set = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&raw const linger).cast(),
+            size,
+        )
+    };
+    assert_eq!(set, 0, "SO_LINGER");
+}
+
 #[macro_export]
 macro_rules! server_tests {
     ($bin:expr) => {
@@ -490,6 +567,7 @@ macro_rules! server_tests {
             answers_head_with_the_head_alone(),
             waits_out_a_wait_longer_than_the_header_timeout(),
             answers_a_half_closed_request(),
+            cancels_the_waits_of_clients_that_left(),
             holds_requests_to_one_host(),
             stops_reading_clients_that_do_not_read(),
             keeps_no_big_buffer_for_an_idle_connection(),

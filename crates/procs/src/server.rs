@@ -156,11 +156,14 @@ pub fn read_answer(stream: &mut TcpStream) -> Option<Answer> {
     Answers::new(stream).next(false)
 }
 
-/// Answers read off one connection in turn, the bytes past one answer kept for the next.
+/// Answers read off one connection in turn, the bytes past one answer kept for the next. An
+/// interim answer (1xx) is passed over, as RFC 9110 asks of a client, and counted.
 #[derive(Debug)]
 pub struct Answers<R> {
     stream: R,
     buffer: Vec<u8>,
+    /// The interim answers passed over so far.
+    pub interim: usize,
 }
 
 impl<R: Read> Answers<R> {
@@ -168,6 +171,7 @@ impl<R: Read> Answers<R> {
         Answers {
             stream,
             buffer: Vec::new(),
+            interim: 0,
         }
     }
 
@@ -176,6 +180,11 @@ impl<R: Read> Answers<R> {
     pub fn next(&mut self, head_only: bool) -> Option<Answer> {
         loop {
             if let Some((len, head)) = parse_head(&self.buffer) {
+                if (100..200).contains(&head.status) {
+                    self.buffer.drain(..len);
+                    self.interim += 1;
+                    continue;
+                }
                 let length = if head_only { 0 } else { head.length()? };
                 while self.buffer.len() < len + length {
                     self.fill()?;

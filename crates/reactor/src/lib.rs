@@ -226,7 +226,7 @@ impl<'a> Reactor<'a> {
                 } else if event.token().0 > LISTEN - inner.listeners.borrow().len() {
                     self.accept(LISTEN - event.token().0);
                 } else {
-                    self.ready(event.token(), event.is_writable());
+                    self.ready(event.token(), event.is_writable(), event.is_error());
                 }
             }
         }
@@ -477,8 +477,9 @@ impl<'a> Reactor<'a> {
         }
     }
 
-    /// A socket is ready: finish its connect, flush its writes, read what arrived.
-    fn ready(&self, token: Token, writable: bool) {
+    /// A socket is ready: finish its connect, flush its writes, read what arrived; or it met an
+    /// error (a reset, say), which ends it.
+    fn ready(&self, token: Token, writable: bool, error: bool) {
         // Out of the table while its protocol runs, so that the callbacks it fires may connect,
         // abort or schedule freely.
         let taken = match self.inner.connections.borrow_mut().get_mut(token.0) {
@@ -486,7 +487,16 @@ impl<'a> Reactor<'a> {
             None => return,
         };
         let Some(mut connection) = taken else { return };
-        let outcome = self.drive(&mut connection, writable);
+        // A reset shows here even while nothing reads the socket (paused, or after its EOF).
+        let failed = if error {
+            connection.socket.take_error().unwrap_or_else(Some)
+        } else {
+            None
+        };
+        let outcome = match failed {
+            Some(e) => Err(e),
+            None => self.drive(&mut connection, writable),
+        };
         self.put_back(token, connection, outcome);
     }
 

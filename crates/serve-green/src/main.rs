@@ -19,11 +19,12 @@
 
 use std::io::{self, Read, Write};
 use std::net::TcpListener;
+use std::os::fd::AsRawFd;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use green::{Event, Hub, Io, TcpStream};
-use servekit::{Serve, stats};
+use servekit::{Lookout, Serve, stats};
 
 fn main() -> ExitCode {
     common::exit(serve())
@@ -73,12 +74,22 @@ impl servekit::Connection for Green<'_, '_> {
         Ok(())
     }
 
-    /// `gevent.sleep`, timed by its own clock: the deadline set for the head is the whole green
-    /// thread's, and would cut the wait short, where a thread's read timeout leaves its sleep
-    /// alone. The next head sets its own.
-    fn wait(&mut self, delay: Duration) {
+    /// `gevent.sleep`, timed by its own clock (the deadline set for the head is the whole green
+    /// thread's, and would cut the wait short; the next head sets its own), and woken early by
+    /// the socket: a client that leaves meanwhile ends the wait (servekit::hangup).
+    fn wait(&mut self, delay: Duration, http11: bool) -> bool {
         self.io.clear_timeout();
-        let _ = self.io.sleep(delay);
+        let mut client = Lookout::new(self.stream.as_raw_fd(), http11);
+        let end = Instant::now() + delay;
+        loop {
+            if client.gone() {
+                return false;
+            }
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() || !self.io.sleep_or_wake(left) {
+                return true;
+            }
+        }
     }
 }
 

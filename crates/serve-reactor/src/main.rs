@@ -3,8 +3,8 @@
 //! Twisted's answer to the talk's closing question: `reactor.listenTCP(port, factory)`, where
 //! the factory builds a `Protocol` for each connection, and the reactor calls its
 //! `dataReceived` with whatever bytes arrive. Nothing waits: a request's `ms` is a
-//! `reactor.callLater` whose callback writes the answer, and a head that is late is another
-//! timer, which drops the connection. The reactor is the `reactor` crate, shared with
+//! `reactor.callLater` whose callback writes the answer (cancelled in `connectionLost` when the
+//! client leaves first), and a head that is late is another timer, which drops the connection. The reactor is the `reactor` crate, shared with
 //! fetch-reactor.
 //!
 //! A connection costs what the protocol keeps (the bytes of a head not yet whole, the timer it
@@ -94,6 +94,8 @@ struct State {
     busy: bool,
     /// The client shut down its writing side: once its requests are answered, close.
     eof: bool,
+    /// The request that waits is HTTP/1.1: at a FIN, its client may be probed.
+    http11: bool,
 }
 
 impl Protocol for Http {
@@ -108,7 +110,14 @@ impl Protocol for Http {
 
     fn read_connection_lost(&mut self, transport: &mut dyn Transport) {
         // A half-closed request still gets its answer (RFC 9112 allows the client to do so).
-        self.state.borrow_mut().eof = true;
+        // But the FIN may as well be a client gone: during a wait, an HTTP/1.1 client is sent
+        // an interim answer, which a closed socket answers with a reset (servekit::hangup).
+        let mut state = self.state.borrow_mut();
+        state.eof = true;
+        if state.busy && state.timer.is_some() && state.http11 {
+            transport.write(servekit::PROBE);
+        }
+        drop(state);
         self.serve_next(transport);
     }
 
@@ -119,8 +128,12 @@ impl Protocol for Http {
 
     fn connection_lost(&mut self, _: std::io::Result<()>) {
         // A wait whose client is gone is cancelled with it.
-        if let Some(timer) = self.state.borrow_mut().timer.take() {
+        let mut state = self.state.borrow_mut();
+        if let Some(timer) = state.timer.take() {
             self.reactor.cancel(timer);
+            if state.busy {
+                stats().abandoned();
+            }
         }
     }
 }
@@ -161,6 +174,7 @@ impl Http {
                 Ok(Some(request)) => {
                     state.input.drain(..request.len);
                     state.busy = true;
+                    state.http11 = request.http11;
                     if let Some(timer) = state.timer.take() {
                         self.reactor.cancel(timer);
                     }

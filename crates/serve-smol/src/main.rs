@@ -2,9 +2,10 @@
 //!
 //! The same server as serve-tokio on another runtime, as fetch-smol is fetch-tokio's twin: the
 //! accept loop spawns a task per connection on a `smol::Executor`, hyper reads its requests, and
-//! a request's `ms` is a `smol::Timer`. smol assembles the runtime from parts, so the program
-//! does what tokio's builder does for it: it starts the executor's threads (one per core, or
-//! `--threads`) itself, each running `executor.run(...)`, with the accept loop on this one.
+//! a request's `ms` is a `smol::Timer` (in slices, looking for a client that left, as there).
+//! smol assembles the runtime from parts, so the program does what tokio's builder does for it:
+//! it starts the executor's threads (one per core, or `--threads`) itself, each running
+//! `executor.run(...)`, with the accept loop on this one.
 //!
 //! A connection costs a task and a registration in async-io's poller, not a thread; hyper
 //! refuses bad requests as in serve-tokio.
@@ -15,6 +16,7 @@
 //! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
 //! ```
 
+use std::os::fd::AsRawFd;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -23,7 +25,7 @@ use smol::net::TcpListener;
 use smol::{Executor, Timer, future};
 use smol_hyper::rt::{FuturesIo, SmolTimer};
 
-use servekit::{Serve, stats};
+use servekit::{Quiet, Serve, stats};
 
 fn main() -> ExitCode {
     common::exit(serve())
@@ -67,10 +69,15 @@ async fn accept(
         };
         stats().accepted();
         let _ = stream.set_nodelay(true);
+        let fd = stream.as_raw_fd();
         // A task for this connection; hyper reads its requests, and the database call of each
         // is a timer: the executor runs other tasks meanwhile.
-        let answer = service_fn(|request| servekit::answer(request, Timer::after));
-        let connection = http.serve_connection(FuturesIo::new(stream), answer);
+        // hyper writes through `Quiet`, which tells the waits when the client may be probed.
+        let io = Quiet::new(FuturesIo::new(stream), fd);
+        let client = io.client();
+        let answer =
+            service_fn(move |request| servekit::answer(request, Timer::after, client.clone()));
+        let connection = http.serve_connection(io, answer);
         executor
             .spawn(async move {
                 // A client that leaves, or sends a bad request, ends only its own connection.

@@ -3,9 +3,9 @@
 //! The question that ends the talk "Async Python" ("What about a web server? Does a yielding
 //! approach work better than threading?"), answered the threading way: the accept loop spawns
 //! an operating-system thread for every connection, and that thread serves it with plain
-//! blocking code (`servekit::converse`: read a request head, `thread::sleep` for the
-//! request's `ms`, write the answer, again) until the client leaves. The kernel's scheduler does
-//! the switching.
+//! blocking code (`servekit::converse`: read a request head, sleep for the request's `ms` in
+//! `poll(2)` on the socket, which wakes early if the client leaves, write the answer, again)
+//! until the client leaves. The kernel's scheduler does the switching.
 //!
 //! The price is the clients' to set, not the server's: a thread per connection, each with a
 //! stack (std's 2 MiB of address space, of which only touched pages are resident), four memory

@@ -2,8 +2,10 @@
 //!
 //! The asyncio answer to the talk's closing question ("What about a web server?"): the accept
 //! loop spawns a task per connection, hyper reads its requests, and a request's `ms` is a
-//! `tokio::time::sleep`, a timer the runtime keeps while the task is parked. Nothing blocks: a
-//! worker thread per core (or `--threads`) polls whichever tasks their sockets and timers woke.
+//! `tokio::time::sleep`, a timer the runtime keeps while the task is parked (cut into slices of a
+//! second, between which the wait looks whether its client left: `servekit::hangup`). Nothing
+//! blocks: a worker thread per core (or `--threads`) polls whichever tasks their sockets and
+//! timers woke.
 //!
 //! A connection costs a task (the future of hyper's connection state machine with its buffers)
 //! and a registration in the runtime's poller, not a thread. hyper refuses bad requests itself:
@@ -16,13 +18,14 @@
 //! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
 //! ```
 
+use std::os::fd::AsRawFd;
 use std::process::ExitCode;
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
-use servekit::{Serve, stats};
+use servekit::{Quiet, Serve, stats};
 
 fn main() -> ExitCode {
     common::exit(serve())
@@ -59,10 +62,16 @@ async fn accept(listener: std::net::TcpListener, serve: Serve) -> anyhow::Result
         };
         stats().accepted();
         let _ = stream.set_nodelay(true);
+        let fd = stream.as_raw_fd();
         // A task for this connection; hyper reads its requests, and the database call of each
         // is a timer: the worker polls other tasks meanwhile.
-        let answer = service_fn(|request| servekit::answer(request, tokio::time::sleep));
-        let connection = http.serve_connection(TokioIo::new(stream), answer);
+        // hyper writes through `Quiet`, which tells the waits when the client may be probed.
+        let io = Quiet::new(TokioIo::new(stream), fd);
+        let client = io.client();
+        let answer = service_fn(move |request| {
+            servekit::answer(request, tokio::time::sleep, client.clone())
+        });
+        let connection = http.serve_connection(io, answer);
         tokio::spawn(async move {
             // A client that leaves, or sends a bad request, ends only its own connection.
             let _ = connection.await;

@@ -2,9 +2,10 @@
 //! buffer, an answer written into one, and the blocking conversation of one connection.
 
 use std::io::{self, IoSlice, Read, Write};
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
-use crate::{Route, route, stats};
+use crate::{Lookout, Route, route, stats};
 
 /// The most bytes a request head (request line and headers) may take: hyper's smallest read
 /// buffer, so that every server draws the line in the same place.
@@ -33,6 +34,8 @@ pub struct Request {
     pub len: usize,
     /// A HEAD request: answered with the head of the GET answer, and no body.
     pub head: bool,
+    /// HTTP/1.1 (or later): its client may be sent an interim answer ([`crate::PROBE`]).
+    pub http11: bool,
 }
 
 /// A request the server will not serve: answer `status` and close.
@@ -90,6 +93,7 @@ pub fn parse_request(buffer: &[u8]) -> Result<Option<Request>, Rejected> {
         persist,
         len,
         head: method == "HEAD",
+        http11: !http10,
     }))
 }
 
@@ -152,8 +156,10 @@ pub fn send(connection: &mut impl Write, head: &[u8], body: &[u8]) -> io::Result
 pub trait Connection: Read + Write {
     /// Reads from now on fail once `limit` has passed; `None` lifts the limit.
     fn read_timeout(&mut self, limit: Option<Duration>) -> io::Result<()>;
-    /// Waits `delay` without using the CPU: the request's stand-in for a database call.
-    fn wait(&mut self, delay: Duration);
+    /// Waits `delay` without using the CPU (the request's stand-in for a database call),
+    /// looking at the client meanwhile ([`crate::hangup`]): `false` when it left first, and
+    /// the wait was cut short.
+    fn wait(&mut self, delay: Duration, http11: bool) -> bool;
     /// The connection begins (`true`) or ends (`false`) waiting for its next request, with
     /// nothing of it read yet: a server short of threads may close such a connection.
     fn between_requests(&mut self, waiting: bool) {
@@ -166,8 +172,9 @@ impl Connection for std::net::TcpStream {
         self.set_read_timeout(limit)
     }
 
-    fn wait(&mut self, delay: Duration) {
-        std::thread::sleep(delay);
+    /// `poll(2)` on the socket: the thread sleeps until the delay ends or the client leaves.
+    fn wait(&mut self, delay: Duration, http11: bool) -> bool {
+        Lookout::new(self.as_raw_fd(), http11).wait(delay)
     }
 }
 
@@ -191,8 +198,11 @@ pub fn converse(mut connection: impl Connection, header_timeout: Duration) {
         };
         connection.between_requests(false);
         input.drain(..request.len);
-        if let Route::Work { delay, .. } = request.route {
-            connection.wait(delay);
+        if let Route::Work { delay, .. } = request.route
+            && !connection.wait(delay, request.http11)
+        {
+            // The client left during the wait: nothing to answer.
+            return;
         }
         let (status, body) = (request.route.status(), request.route.body());
         write_head(&mut head, status, body.len(), request.persist);
@@ -336,8 +346,9 @@ mod tests {
         fn read_timeout(&mut self, _: Option<Duration>) -> io::Result<()> {
             Ok(())
         }
-        fn wait(&mut self, delay: Duration) {
+        fn wait(&mut self, delay: Duration, _: bool) -> bool {
             self.waited += delay;
+            true
         }
     }
 

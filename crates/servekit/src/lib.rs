@@ -31,11 +31,11 @@
 //! second) closes the connection. `GET /stats` answers the counters as JSON, for the benchmark.
 
 mod conversation;
+pub mod hangup;
 mod route;
 mod stats;
 mod threads;
 
-use std::convert::Infallible;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::time::Duration;
@@ -49,6 +49,7 @@ pub use conversation::{
     Connection, MAX_HEAD, Persist, Rejected, Request, check_host, converse, parse_request, send,
     write_head,
 };
+pub use hangup::{Client, LOOK_EVERY, Lookout, PROBE, Quiet, wait_looking};
 pub use route::{MAX_DELAY, MAX_SIZE, Route, route};
 pub use stats::{Stats, stats};
 pub use threads::{Admitted, ConnectionThreads};
@@ -195,13 +196,17 @@ impl Serve {
     }
 }
 
-/// Answers a request for the servers on hyper: `wait` is the runtime's timer (`tokio::time::sleep`,
-/// `smol::Timer::after`), which stands for the database call of `/work`. hyper itself sends no
-/// body after a HEAD.
+/// Answers a request for the servers on hyper: `sleep` is the runtime's timer
+/// (`tokio::time::sleep`, `smol::Timer::after`), which stands for the database call of `/work`,
+/// and `client` the connection's, looked at between the slices of the wait
+/// ([`hangup`]). hyper itself sends no body after a HEAD.
+///
+/// A client that left during the wait is an error, which ends its connection.
 pub async fn answer<B, F>(
     request: hyper::Request<B>,
-    wait: impl FnOnce(Duration) -> F,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible>
+    sleep: impl Fn(Duration) -> F,
+    client: Client,
+) -> Result<hyper::Response<Full<Bytes>>, io::Error>
 where
     F: Future,
 {
@@ -221,7 +226,9 @@ where
     };
     let (status, body) = match routed {
         Route::Work { delay, body } => {
-            wait(delay).await;
+            if !wait_looking(delay, sleep, &mut client.lookout(http11)).await {
+                return Err(io::ErrorKind::ConnectionReset.into());
+            }
             (200, Bytes::from_static(body))
         }
         Route::Now { status, body } => (status, Bytes::from(body)),

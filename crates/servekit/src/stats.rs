@@ -12,6 +12,7 @@ pub struct Stats {
     rejected: AtomicU64,
     timed_out: AtomicU64,
     closed_idle: AtomicU64,
+    abandoned: AtomicU64,
 }
 
 static STATS: Stats = Stats {
@@ -21,6 +22,7 @@ static STATS: Stats = Stats {
     rejected: AtomicU64::new(0),
     timed_out: AtomicU64::new(0),
     closed_idle: AtomicU64::new(0),
+    abandoned: AtomicU64::new(0),
 };
 
 /// The server's counters.
@@ -53,17 +55,23 @@ impl Stats {
         self.closed_idle.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A request's wait was cancelled: its client had left ([`crate::hangup`]).
+    pub fn abandoned(&self) {
+        self.abandoned.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The counters as one JSON object.
     pub fn to_json(&self) -> String {
         let get = |n: &AtomicU64| n.load(Ordering::Relaxed);
         format!(
-            r#"{{"accepted":{},"refused":{},"requests":{},"rejected":{},"timed_out":{},"closed_idle":{}}}"#,
+            r#"{{"accepted":{},"refused":{},"requests":{},"rejected":{},"timed_out":{},"closed_idle":{},"abandoned":{}}}"#,
             get(&self.accepted),
             get(&self.refused),
             get(&self.requests),
             get(&self.rejected),
             get(&self.timed_out),
             get(&self.closed_idle),
+            get(&self.abandoned),
         )
     }
 }

@@ -131,8 +131,8 @@ impl Connection for Admitted {
         self.stream.set_read_timeout(limit)
     }
 
-    fn wait(&mut self, delay: Duration) {
-        std::thread::sleep(delay);
+    fn wait(&mut self, delay: Duration, http11: bool) -> bool {
+        self.stream.wait(delay, http11)
     }
 
     fn between_requests(&mut self, waiting: bool) {
