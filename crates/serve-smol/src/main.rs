@@ -8,13 +8,16 @@
 //! `executor.run(...)`, with the accept loop on this one.
 //!
 //! A connection costs a task and a registration in async-io's poller, not a thread; hyper
-//! refuses bad requests as in serve-tokio.
+//! refuses bad requests as in serve-tokio. hyper reads through `io::Io`, straight into its own
+//! buffer: smol-hyper's adapter writes zeros over that buffer on every poll (see io.rs).
 //!
 //! Run with:
 //! ```sh
 //! cargo run --release -p serve-smol
 //! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
 //! ```
+
+mod io;
 
 use std::os::fd::AsRawFd;
 use std::process::ExitCode;
@@ -23,7 +26,7 @@ use std::sync::Arc;
 use hyper::service::service_fn;
 use smol::net::TcpListener;
 use smol::{Executor, Timer, future};
-use smol_hyper::rt::{FuturesIo, SmolTimer};
+use smol_hyper::rt::SmolTimer;
 
 use servekit::{Quiet, Serve, stats};
 
@@ -43,10 +46,10 @@ fn serve() -> anyhow::Result<ExitCode> {
         let executor = executor.clone();
         std::thread::Builder::new()
             .name("smol-worker".into())
-            .spawn(move || future::block_on(executor.run(future::pending::<()>())))?;
+            .spawn(move || smol::block_on(executor.run(future::pending::<()>())))?;
     }
     let accepting = accept(executor.clone(), listener, serve);
-    future::block_on(executor.run(accepting))
+    smol::block_on(executor.run(accepting))
 }
 
 async fn accept(
@@ -73,7 +76,7 @@ async fn accept(
         // A task for this connection; hyper reads its requests, and the database call of each
         // is a timer: the executor runs other tasks meanwhile.
         // hyper writes through `Quiet`, which tells the waits when the client may be probed.
-        let io = Quiet::new(FuturesIo::new(stream), fd);
+        let io = Quiet::new(io::Io::from(stream), fd);
         let client = io.client();
         let answer =
             service_fn(move |request| servekit::answer(request, Timer::after, client.clone()));
