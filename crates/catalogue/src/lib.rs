@@ -89,6 +89,7 @@ const GREEN: Rgb = Rgb(40, 150, 70);
 const BLUE: Rgb = Rgb(30, 100, 200);
 const RED: Rgb = Rgb(200, 40, 60);
 const TEAL: Rgb = Rgb(20, 160, 170);
+const GOLD: Rgb = Rgb(200, 150, 0);
 const BLACK: Rgb = Rgb(0, 0, 0);
 /// For a name the catalogue does not know.
 const UNKNOWN: Rgb = Rgb(200, 200, 200);
@@ -205,6 +206,13 @@ pub const SERVERS: &[Server] = &[
         family: Family::OwnLoop,
         library: "the reactor crate",
         color: RED,
+    },
+    Server {
+        name: "serve-compio",
+        short: "compio",
+        family: Family::Runtime,
+        library: "compio on io_uring (completions, not readiness)",
+        color: GOLD,
     },
 ];
 

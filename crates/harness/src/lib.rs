@@ -24,6 +24,54 @@ use common::ErrorKind;
 pub use origin::{Config, Fault, Origin};
 use procs::child;
 
+/// Whether `bin`, a server on io_uring, can run here: `Err` with its own start-up error (exit
+/// code 2, naming the cause: an old kernel, `kernel.io_uring_disabled`, a seccomp profile) where
+/// it cannot. Asked of the server itself (started, then stopped), once per test binary, so that
+/// the check is the one its users meet.
+pub fn io_uring(bin: &str) -> Result<(), String> {
+    static ANSWER: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    ANSWER
+        .get_or_init(|| {
+            use std::io::BufRead;
+            let mut child = Command::new(bin)
+                .args(["--port", "0"])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("{bin} did not start: {e}"))?;
+            // A server says where it listens once it runs; a program that cannot, ends.
+            let mut line = String::new();
+            if let Some(stdout) = child.stdout.take() {
+                let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            }
+            let _ = child.kill();
+            let output = child
+                .wait_with_output()
+                .map_err(|e| format!("{bin}: {e}"))?;
+            if line.contains("listening on") {
+                Ok(())
+            } else {
+                Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
+            }
+        })
+        .clone()
+}
+
+/// Says, on the test's output, that a check of a program on io_uring is skipped, and why.
+pub fn skipped_without_io_uring(bin: &str) -> bool {
+    match io_uring(bin) {
+        Ok(()) => false,
+        Err(why) => {
+            // Written to the process's stderr itself, past the test harness's capture, so that
+            // a skipped check is seen even when it passes.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "skipped: io_uring unavailable ({why})");
+            true
+        }
+    }
+}
+
 /// A model binary under test.
 #[derive(Debug, Clone)]
 pub struct Model {

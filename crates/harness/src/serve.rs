@@ -13,11 +13,28 @@ pub use procs::{Answer, Answers, Server, read_answer, send};
 #[derive(Debug, Clone)]
 pub struct ServerTest {
     bin: &'static str,
+    io_uring: bool,
 }
 
 impl ServerTest {
     pub fn new(bin: &'static str) -> ServerTest {
-        ServerTest { bin }
+        ServerTest {
+            bin,
+            io_uring: false,
+        }
+    }
+
+    /// A server on io_uring: its checks are skipped, visibly, where io_uring is unavailable.
+    pub fn on_io_uring(self) -> ServerTest {
+        ServerTest {
+            io_uring: true,
+            ..self
+        }
+    }
+
+    /// Whether this check is skipped here (said on its output).
+    pub fn skipped(&self) -> bool {
+        self.io_uring && crate::skipped_without_io_uring(self.bin)
     }
 
     /// The server with a short header timeout, for the slow client.
@@ -544,14 +561,7 @@ fn set_linger_zero(stream: &TcpStream) {
 
 #[macro_export]
 macro_rules! server_tests {
-    ($bin:expr) => {
-        $crate::server_tests!($bin, []);
-    };
-    ($bin:expr, [$($arg:expr),* $(,)?]) => {
-        fn server() -> $crate::serve::ServerTest {
-            $crate::serve::ServerTest::new($bin)
-        }
-
+    (@checks [$($arg:expr),*]) => {
         $crate::server_checks! {
             answers_work_after_its_delay(),
             keeps_connections_alive(),
@@ -575,6 +585,23 @@ macro_rules! server_tests {
             serves_a_new_client_beside_idle_ones(&[$($arg),*]),
         }
     };
+    ($bin:expr) => {
+        $crate::server_tests!($bin, []);
+    };
+    ($bin:expr, io_uring) => {
+        fn server() -> $crate::serve::ServerTest {
+            $crate::serve::ServerTest::new($bin).on_io_uring()
+        }
+
+        $crate::server_tests!(@checks []);
+    };
+    ($bin:expr, [$($arg:expr),* $(,)?]) => {
+        fn server() -> $crate::serve::ServerTest {
+            $crate::serve::ServerTest::new($bin)
+        }
+
+        $crate::server_tests!(@checks [$($arg),*]);
+    };
 }
 
 #[doc(hidden)]
@@ -584,7 +611,10 @@ macro_rules! server_checks {
         $(
             #[test]
             fn $check() {
-                server().$check($($arg)?);
+                let server = server();
+                if !server.skipped() {
+                    server.$check($($arg)?);
+                }
             }
         )+
     };
