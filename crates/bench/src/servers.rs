@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use catalogue::{Family, SERVERS};
+use catalogue::SERVERS;
 use clap::{Parser, ValueEnum};
 use procs::{Server, figures};
 use serde_json::Value;
@@ -267,8 +267,9 @@ impl Setup {
     }
 }
 
-/// Every server with its defaults, then the single-threaded event loops (the reactor, the
-/// green threads' hub) once more with a loop per core, as tokio and smol have by default.
+/// Every server with its defaults, then the servers with one event loop by default (the
+/// reactor, the green threads' hub, compio) once more with a loop per core, as tokio and smol
+/// have by default.
 fn setups() -> Vec<Setup> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     let defaults = SERVERS.iter().map(|s| Setup {
@@ -277,7 +278,7 @@ fn setups() -> Vec<Setup> {
     });
     let per_core = SERVERS
         .iter()
-        .filter(|s| s.family == Family::OwnLoop && cores > 1)
+        .filter(|s| s.loop_per_thread && cores > 1)
         .map(|s| Setup {
             bin: s.name,
             threads: Some(cores),

@@ -65,6 +65,9 @@ pub struct Model {
     /// The programs of the talks it plays, by their names in `data/talk-results.tsv`.
     pub talk: &'static [&'static str],
     pub read_buffer: ReadBuffer,
+    /// It runs on io_uring, which a machine may not allow: its checks are skipped there, and
+    /// say so.
+    pub io_uring: bool,
 }
 
 /// A server: a `crates/serve-*` binary, answering `GET /work?ms=&size=`.
@@ -79,6 +82,12 @@ pub struct Server {
     pub library: &'static str,
     /// The colour of the client of the same model.
     pub color: Rgb,
+    /// It runs on io_uring, which a machine may not allow: its checks are skipped there, and
+    /// say so.
+    pub io_uring: bool,
+    /// It runs one event loop on each of `--threads` threads, one by default (as one Twisted or
+    /// gevent process has one): the benchmark measures it once more with a loop per core.
+    pub loop_per_thread: bool,
 }
 
 const GREY: Rgb = Rgb(120, 120, 120);
@@ -104,6 +113,7 @@ pub const MODELS: &[Model] = &[
         color: GREY,
         talk: &["sync.py", "block.py"],
         read_buffer: ReadBuffer::Fixed,
+        io_uring: false,
     },
     Model {
         name: "fetch-threads",
@@ -113,6 +123,7 @@ pub const MODELS: &[Model] = &[
         color: ORANGE,
         talk: &["thrd.py", "threaded.py"],
         read_buffer: ReadBuffer::Fixed,
+        io_uring: false,
     },
     Model {
         name: "fetch-rayon",
@@ -122,6 +133,7 @@ pub const MODELS: &[Model] = &[
         color: BROWN,
         talk: &[],
         read_buffer: ReadBuffer::Fixed,
+        io_uring: false,
     },
     Model {
         name: "fetch-async-std",
@@ -131,6 +143,7 @@ pub const MODELS: &[Model] = &[
         color: PURPLE,
         talk: &["torn2.py"],
         read_buffer: ReadBuffer::Fixed,
+        io_uring: false,
     },
     Model {
         name: "fetch-smol",
@@ -140,6 +153,7 @@ pub const MODELS: &[Model] = &[
         color: GREEN,
         talk: &[],
         read_buffer: ReadBuffer::Fixed,
+        io_uring: false,
     },
     Model {
         name: "fetch-tokio",
@@ -149,6 +163,7 @@ pub const MODELS: &[Model] = &[
         color: BLUE,
         talk: &["async.py"],
         read_buffer: ReadBuffer::Adaptive,
+        io_uring: false,
     },
     Model {
         name: "fetch-reactor",
@@ -158,6 +173,7 @@ pub const MODELS: &[Model] = &[
         color: RED,
         talk: &["twis.py"],
         read_buffer: ReadBuffer::Fixed,
+        io_uring: false,
     },
     Model {
         name: "fetch-green",
@@ -167,6 +183,17 @@ pub const MODELS: &[Model] = &[
         color: TEAL,
         talk: &["evntlt.py", "gevnt.py"],
         read_buffer: ReadBuffer::Fixed,
+        io_uring: false,
+    },
+    Model {
+        name: "fetch-compio",
+        short: "compio",
+        family: Family::Runtime,
+        library: "compio on io_uring (completions, not readiness), HTTP by h1",
+        color: GOLD,
+        talk: &[],
+        read_buffer: ReadBuffer::Fixed,
+        io_uring: true,
     },
 ];
 
@@ -178,6 +205,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::Threads,
         library: "std::net, a thread per connection",
         color: ORANGE,
+        loop_per_thread: false,
+        io_uring: false,
     },
     Server {
         name: "serve-tokio",
@@ -185,6 +214,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::Runtime,
         library: "hyper on tokio",
         color: BLUE,
+        loop_per_thread: false,
+        io_uring: false,
     },
     Server {
         name: "serve-smol",
@@ -192,6 +223,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::Runtime,
         library: "hyper on smol (smol-hyper)",
         color: GREEN,
+        loop_per_thread: false,
+        io_uring: false,
     },
     Server {
         name: "serve-green",
@@ -199,6 +232,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::OwnLoop,
         library: "the green crate's hub",
         color: TEAL,
+        loop_per_thread: true,
+        io_uring: false,
     },
     Server {
         name: "serve-reactor",
@@ -206,6 +241,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::OwnLoop,
         library: "the reactor crate",
         color: RED,
+        loop_per_thread: true,
+        io_uring: false,
     },
     Server {
         name: "serve-compio",
@@ -213,6 +250,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::Runtime,
         library: "compio on io_uring (completions, not readiness)",
         color: GOLD,
+        loop_per_thread: true,
+        io_uring: true,
     },
 ];
 

@@ -87,6 +87,11 @@ const DIFFS: &[(&str, &str, &str)] = &[
         "crates/serve-threads/src/main.rs",
         "crates/serve-green/src/main.rs",
     ),
+    (
+        "completion",
+        "crates/serve-tokio/src/main.rs",
+        "crates/serve-compio/src/main.rs",
+    ),
 ];
 
 /// Each chapter's program of the talks, by its name in `data/talk-results.tsv`.

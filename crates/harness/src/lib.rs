@@ -24,23 +24,23 @@ use common::ErrorKind;
 pub use origin::{Config, Fault, Origin};
 use procs::child;
 
-/// Whether `bin`, a server on io_uring, can run here: `Err` with its own start-up error (exit
+/// Whether `bin`, a program on io_uring, can run here: `Err` with its own start-up error (exit
 /// code 2, naming the cause: an old kernel, `kernel.io_uring_disabled`, a seccomp profile) where
-/// it cannot. Asked of the server itself (started, then stopped), once per test binary, so that
-/// the check is the one its users meet.
-pub fn io_uring(bin: &str) -> Result<(), String> {
+/// it cannot. Asked of the program itself, once per test binary, so that the check is the one
+/// its users meet: started with `args`, it prints its first line (a server where it listens, a
+/// model its header) only once its ring is set up.
+pub fn io_uring(bin: &str, args: &[&str]) -> Result<(), String> {
     static ANSWER: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     ANSWER
         .get_or_init(|| {
             use std::io::BufRead;
             let mut child = Command::new(bin)
-                .args(["--port", "0"])
+                .args(args)
                 .stdin(std::process::Stdio::null())
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .map_err(|e| format!("{bin} did not start: {e}"))?;
-            // A server says where it listens once it runs; a program that cannot, ends.
             let mut line = String::new();
             if let Some(stdout) = child.stdout.take() {
                 let _ = std::io::BufReader::new(stdout).read_line(&mut line);
@@ -49,22 +49,21 @@ pub fn io_uring(bin: &str) -> Result<(), String> {
             let output = child
                 .wait_with_output()
                 .map_err(|e| format!("{bin}: {e}"))?;
-            if line.contains("listening on") {
-                Ok(())
-            } else {
+            if line.is_empty() {
                 Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
+            } else {
+                Ok(())
             }
         })
         .clone()
 }
 
-/// Says, on the test's output, that a check of a program on io_uring is skipped, and why.
-pub fn skipped_without_io_uring(bin: &str) -> bool {
-    match io_uring(bin) {
+/// Says, past the test harness's capture, that a check of a program on io_uring is skipped
+/// here, and why: `true` when it is.
+pub fn skipped_without_io_uring(bin: &str, args: &[&str]) -> bool {
+    match io_uring(bin, args) {
         Ok(()) => false,
         Err(why) => {
-            // Written to the process's stderr itself, past the test harness's capture, so that
-            // a skipped check is seen even when it passes.
             use std::io::Write;
             let _ = writeln!(std::io::stderr(), "skipped: io_uring unavailable ({why})");
             true
@@ -78,6 +77,7 @@ pub struct Model {
     bin: &'static str,
     family: Family,
     read_buffer: ReadBuffer,
+    io_uring: bool,
     extra: Vec<String>,
 }
 
@@ -275,8 +275,15 @@ impl Model {
             bin,
             family: info.family,
             read_buffer: info.read_buffer,
+            io_uring: info.io_uring,
             extra: Vec::new(),
         }
+    }
+
+    /// Whether this model's checks are skipped here: a model on io_uring where it is not
+    /// available (said on the test's output).
+    pub fn skipped(&self) -> bool {
+        self.io_uring && skipped_without_io_uring(self.bin, &["http://127.0.0.1:1/"])
     }
 
     /// How many requests the model lets wait at once when nothing bounds them: all of them, one,
@@ -951,7 +958,10 @@ macro_rules! checks {
         $(
             #[test]
             fn $check() {
-                model().$check($($arg)?);
+                let model = model();
+                if !model.skipped() {
+                    model.$check($($arg)?);
+                }
             }
         )+
     };
@@ -964,8 +974,12 @@ macro_rules! fault_tests {
         $(
             #[test]
             fn $name() {
+                let model = model();
+                if model.skipped() {
+                    return;
+                }
                 let accepted = [$($kind),+];
-                let row = model().survives($case, &accepted);
+                let row = model.survives($case, &accepted);
                 $crate::record_matrix_row(
                     env!("CARGO_TARGET_TMPDIR"),
                     env!("CARGO_PKG_NAME"),

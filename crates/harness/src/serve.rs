@@ -18,23 +18,22 @@ pub struct ServerTest {
 
 impl ServerTest {
     pub fn new(bin: &'static str) -> ServerTest {
+        let name = std::path::Path::new(bin)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(bin);
+        let info = catalogue::Server::named(name)
+            .unwrap_or_else(|| panic!("{name} is not in the catalogue's SERVERS"));
         ServerTest {
             bin,
-            io_uring: false,
+            io_uring: info.io_uring,
         }
     }
 
-    /// A server on io_uring: its checks are skipped, visibly, where io_uring is unavailable.
-    pub fn on_io_uring(self) -> ServerTest {
-        ServerTest {
-            io_uring: true,
-            ..self
-        }
-    }
-
-    /// Whether this check is skipped here (said on its output).
+    /// Whether this check is skipped here: a server on io_uring where it is not available
+    /// (said on the test's output).
     pub fn skipped(&self) -> bool {
-        self.io_uring && crate::skipped_without_io_uring(self.bin)
+        self.io_uring && crate::skipped_without_io_uring(self.bin, &["--port", "0"])
     }
 
     /// The server with a short header timeout, for the slow client.
@@ -587,13 +586,6 @@ macro_rules! server_tests {
     };
     ($bin:expr) => {
         $crate::server_tests!($bin, []);
-    };
-    ($bin:expr, io_uring) => {
-        fn server() -> $crate::serve::ServerTest {
-            $crate::serve::ServerTest::new($bin).on_io_uring()
-        }
-
-        $crate::server_tests!(@checks []);
     };
     ($bin:expr, [$($arg:expr),* $(,)?]) => {
         fn server() -> $crate::serve::ServerTest {

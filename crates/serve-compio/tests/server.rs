@@ -1,4 +1,4 @@
 //! serve-compio over loopback: the checks every server must pass (skipped, and said so, where
 //! io_uring is unavailable).
 
-harness::server_tests!(env!("CARGO_BIN_EXE_serve-compio"), io_uring);
+harness::server_tests!(env!("CARGO_BIN_EXE_serve-compio"));

@@ -1,0 +1,216 @@
+//! HTTP/1.1 GETs on io_uring: connect, write the request, read until the answer is complete,
+//! each step an operation queued on the ring and awaited until its completion.
+//!
+//! compio's I/O takes its buffers by value: the kernel fills or drains them after the call has
+//! returned, so they are given up until the completion and handed back in its `BufResult`. The
+//! reads name no buffer at all but the ring of provided buffers (`read_managed`), from which
+//! the kernel takes one when bytes arrive; it returns to the ring when the bytes are parsed. The
+//! parser is `h1`'s and the TLS is rustls's, both sans-IO: bytes go in and come out, and the
+//! ring does the I/O.
+
+use std::io::{self, Read, Write};
+use std::num::NonZero;
+use std::rc::Rc;
+
+use compio::BufResult;
+use compio::io::{AsyncRead, AsyncReadManaged, AsyncWriteExt};
+use compio::net::TcpStream;
+use compio::runtime::Runtime;
+use rustls::ClientConnection;
+
+use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run, StartError, UsageError};
+use h1::{Client, Head, Target};
+
+/// The buffers of the ring the reads share, and their size: 4 MiB, however many requests wait.
+const RING: u16 = 1024;
+const RING_BUFFER: usize = 4 * 1024;
+
+/// One client for the run, with the TLS roots every request shares (its tasks share one
+/// thread, so an `Rc` is enough).
+pub fn client(run: &Run) -> anyhow::Result<Rc<Client>> {
+    Ok(Rc::new(Client::new(run.tls_config()?, run.timeout())))
+}
+
+/// A compio runtime on io_uring, with its ring of receive buffers registered; exit code 2 and
+/// the cause where io_uring is not available.
+pub fn runtime() -> Result<Runtime, StartError> {
+    let mut proactor = compio::driver::ProactorBuilder::new();
+    let ring = NonZero::new(RING).unwrap_or(NonZero::<u16>::MIN);
+    proactor
+        .buffer_pool_size(ring)
+        .buffer_pool_buffer_len(RING_BUFFER);
+    let unavailable = |e: io::Error| {
+        let read = |path| {
+            std::fs::read_to_string(path).map_or_else(|_| "unknown".into(), |v| v.trim().to_owned())
+        };
+        UsageError(format!(
+            "io_uring is not available here ({e}): it needs Linux 5.19 or later (this is {}), \
+             `sysctl kernel.io_uring_disabled` at 0 (it is {}), and no seccomp profile that \
+             forbids it",
+            read("/proc/sys/kernel/osrelease"),
+            read("/proc/sys/kernel/io_uring_disabled"),
+        ))
+    };
+    let runtime = Runtime::builder()
+        .with_proactor(proactor)
+        .build()
+        .map_err(unavailable)?;
+    runtime.buffer_pool().map_err(unavailable)?;
+    Ok(runtime)
+}
+
+/// GETs the endpoint and returns its page, or why it could not: within the client's timeout,
+/// body included, redirects followed.
+pub async fn get(client: &Client, endpoint: &Endpoint) -> Result<Page, FetchError> {
+    let limit = client.timeout();
+    let fetched = compio::time::timeout(limit, follow(client, endpoint)).await;
+    fetched.unwrap_or_else(|_| Err(FetchError::timeout(limit)))
+}
+
+async fn follow(client: &Client, endpoint: &Endpoint) -> Result<Page, FetchError> {
+    let (url, (head, body)) = common::follow_redirects(endpoint.url(), |url| async move {
+        let (head, body) = exchange(client, endpoint, &url).await?;
+        Ok((head.status, head.location.clone(), (head, body)))
+    })
+    .await?;
+    common::check_status(head.status)?;
+    Ok(Page::new(url, body))
+}
+
+/// One request on a connection of its own, and its answer.
+async fn exchange(
+    client: &Client,
+    endpoint: &Endpoint,
+    url: &str,
+) -> Result<(Head, Body), FetchError> {
+    let target = Target::parse(url)?;
+    // The system's resolver blocks: it runs on a thread of its own, and wakes this task.
+    let addrs = common::lookup(&target.host, target.port)?.await?;
+    // Each address in turn: localhost is both ::1 and 127.0.0.1.
+    let mut tcp = Err(FetchError::new(ErrorKind::Dns, "no address"));
+    for addr in addrs {
+        tcp = TcpStream::connect(addr).await.map_err(FetchError::from);
+        if !matches!(&tcp, Err(e) if e.kind() == ErrorKind::Refused) {
+            break;
+        }
+    }
+    let mut connection = Connection {
+        tcp: tcp?,
+        tls: match target.https {
+            true => Some(client.tls(&target)?),
+            false => None,
+        },
+    };
+    connection.send(target.request()).await?;
+    let (mut response, mut body) = (h1::Response::new(), endpoint.body());
+    while !response.is_done() {
+        match connection.receive(&mut response, &mut body).await {
+            Ok(true) => {}
+            Ok(false) => response.closed()?,
+            Err(e) if response.head().is_some() => return Err(FetchError::in_body(e)),
+            Err(e) => return Err(e),
+        }
+    }
+    let head = response.head().cloned();
+    Ok((
+        head.unwrap_or_else(|| unreachable!("a done response has its head")),
+        body,
+    ))
+}
+
+/// A connection, with its TLS session for HTTPS.
+struct Connection {
+    tcp: TcpStream,
+    tls: Option<ClientConnection>,
+}
+
+impl Connection {
+    /// Sends `bytes`, through TLS if the connection has it.
+    async fn send(&mut self, bytes: Vec<u8>) -> io::Result<()> {
+        match &mut self.tls {
+            None => self.tcp.write_all(bytes).await.0,
+            Some(tls) => {
+                tls.writer().write_all(&bytes)?;
+                flush(&mut self.tcp, tls).await
+            }
+        }
+    }
+
+    /// Feeds what arrives next to `response`: `Ok(false)` when the server closed.
+    async fn receive(
+        &mut self,
+        response: &mut h1::Response,
+        body: &mut Body,
+    ) -> Result<bool, FetchError> {
+        let Some(tls) = &mut self.tls else {
+            let fed = read(&mut self.tcp, |bytes| response.read(bytes, body)).await?;
+            return fed.map_or(Ok(false), |fed| fed.map(|()| true));
+        };
+        // What the handshake has to say first (and the request, once it is done); then what
+        // arrives, decrypted into the response.
+        flush(&mut self.tcp, tls).await?;
+        match read(&mut self.tcp, |bytes| feed(tls, bytes, response, body)).await? {
+            Some(fed) => fed,
+            // The server closed: TLS says whether it said so first (a close_notify) or not.
+            None => {
+                tls.read_tls(&mut &[][..])?;
+                feed(tls, &[], response, body).map(|_| false)
+            }
+        }
+    }
+}
+
+/// Gives TLS the bytes that arrived, and the response what they decrypt to: `Ok(false)` once
+/// the server's close_notify came.
+fn feed(
+    tls: &mut ClientConnection,
+    mut bytes: &[u8],
+    response: &mut h1::Response,
+    body: &mut Body,
+) -> Result<bool, FetchError> {
+    let mut plain = [0; 4096];
+    loop {
+        // rustls takes what its buffer has room for: the rest waits for the next turn.
+        if !bytes.is_empty() {
+            tls.read_tls(&mut bytes)?;
+        }
+        tls.process_new_packets()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        loop {
+            match tls.reader().read(&mut plain) {
+                Ok(0) => return Ok(false),
+                Ok(n) => response.read(&plain[..n], body)?,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if bytes.is_empty() {
+            return Ok(true);
+        }
+    }
+}
+
+/// Sends what TLS has to send (the handshake, encrypted requests).
+async fn flush(tcp: &mut TcpStream, tls: &mut ClientConnection) -> io::Result<()> {
+    while tls.wants_write() {
+        let mut records = Vec::new();
+        tls.write_tls(&mut records)?;
+        tcp.write_all(records).await.0?;
+    }
+    Ok(())
+}
+
+/// Reads what arrives next, from the ring of provided buffers, and hands it to `feed` where the
+/// kernel put it: `None` when the server closed. The buffer goes back to the ring after `feed`.
+async fn read<R>(tcp: &mut TcpStream, feed: impl FnOnce(&[u8]) -> R) -> io::Result<Option<R>> {
+    match tcp.read_managed(0).await {
+        Ok(buffer) => Ok(buffer.map(|bytes| feed(&bytes))),
+        // Every buffer of the ring is taken: the bytes are there, so a read into a buffer of
+        // this request's own completes at once.
+        Err(e) if e.kind() == io::ErrorKind::ResourceBusy => {
+            let BufResult(read, buffer) = tcp.read(Vec::with_capacity(RING_BUFFER)).await;
+            Ok((read? > 0).then(|| feed(&buffer)))
+        }
+        Err(e) => Err(e),
+    }
+}
