@@ -203,6 +203,7 @@ async fn flush(tcp: &mut TcpStream, tls: &mut ClientConnection) -> io::Result<()
     Ok(())
 }
 
+// ANCHOR: ring
 /// Reads what arrives next, from the ring of provided buffers, and hands it to `feed` where the
 /// kernel put it: `None` when the server closed. The buffer goes back to the ring after `feed`.
 async fn read<R>(tcp: &mut TcpStream, feed: impl FnOnce(&[u8]) -> R) -> io::Result<Option<R>> {
@@ -217,3 +218,4 @@ async fn read<R>(tcp: &mut TcpStream, feed: impl FnOnce(&[u8]) -> R) -> io::Resu
         Err(e) => Err(e),
     }
 }
+// ANCHOR_END: ring
