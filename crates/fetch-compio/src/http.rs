@@ -31,6 +31,11 @@ pub fn client(run: &Run) -> anyhow::Result<Rc<Client>> {
     Ok(Rc::new(Client::new(run.tls_config()?, run.timeout())))
 }
 
+/// A task that ended without its result: it panicked, which is a bug, said as an error.
+pub fn ended(e: compio::runtime::JoinError) -> anyhow::Error {
+    anyhow::anyhow!("a request's task ended early: {e}")
+}
+
 /// A compio runtime on io_uring, with its ring of receive buffers registered; exit code 2 and
 /// the cause where io_uring is not available.
 pub fn runtime() -> Result<Runtime, StartError> {

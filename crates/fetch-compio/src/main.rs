@@ -57,9 +57,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
         }
         // `$.when(...)`: wait for every task, in the order they were started.
         for task in tasks {
-            let done = task
-                .await
-                .map_err(|e| anyhow::anyhow!("a task ended early: {e}"));
+            let done = task.await.map_err(http::ended);
             let (endpoint, page, elapsed) = done?;
             report.record(&endpoint, page, elapsed);
         }
