@@ -346,6 +346,20 @@ impl std::fmt::Display for StartError {
     }
 }
 
+/// The start-up error of a program on io_uring that could not set up its ring (`cause`): what
+/// io_uring needs, and what this machine has, so that a reader can tell which one is missing.
+pub fn io_uring_unavailable(cause: io::Error) -> UsageError {
+    let read = |path| {
+        std::fs::read_to_string(path).map_or_else(|_| "unknown".into(), |v| v.trim().to_owned())
+    };
+    UsageError(format!(
+        "io_uring is not available here ({cause}): it needs Linux 5.19 or later (this is {}), \
+         `sysctl kernel.io_uring_disabled` at 0 (it is {}), and no seccomp profile that forbids it",
+        read("/proc/sys/kernel/osrelease"),
+        read("/proc/sys/kernel/io_uring_disabled"),
+    ))
+}
+
 /// The program's name: the executable's, e.g. `fetch-sync`.
 pub fn model_name() -> String {
     std::env::args_os()

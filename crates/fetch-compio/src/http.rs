@@ -18,7 +18,7 @@ use compio::net::TcpStream;
 use compio::runtime::Runtime;
 use rustls::ClientConnection;
 
-use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run, StartError, UsageError};
+use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run, StartError};
 use h1::{Client, Head, Target};
 
 /// The buffers of the ring the reads share, and their size: 4 MiB, however many requests wait.
@@ -44,23 +44,13 @@ pub fn runtime() -> Result<Runtime, StartError> {
     proactor
         .buffer_pool_size(ring)
         .buffer_pool_buffer_len(RING_BUFFER);
-    let unavailable = |e: io::Error| {
-        let read = |path| {
-            std::fs::read_to_string(path).map_or_else(|_| "unknown".into(), |v| v.trim().to_owned())
-        };
-        UsageError(format!(
-            "io_uring is not available here ({e}): it needs Linux 5.19 or later (this is {}), \
-             `sysctl kernel.io_uring_disabled` at 0 (it is {}), and no seccomp profile that \
-             forbids it",
-            read("/proc/sys/kernel/osrelease"),
-            read("/proc/sys/kernel/io_uring_disabled"),
-        ))
-    };
     let runtime = Runtime::builder()
         .with_proactor(proactor)
         .build()
-        .map_err(unavailable)?;
-    runtime.buffer_pool().map_err(unavailable)?;
+        .map_err(common::io_uring_unavailable)?;
+    runtime
+        .buffer_pool()
+        .map_err(common::io_uring_unavailable)?;
     Ok(runtime)
 }
 

@@ -24,6 +24,14 @@ use common::ErrorKind;
 pub use origin::{Config, Fault, Origin};
 use procs::child;
 
+/// The program `bin` names (`target/debug/fetch-tokio`: `fetch-tokio`), as the catalogue lists it.
+fn program_name(bin: &str) -> &str {
+    std::path::Path::new(bin)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(bin)
+}
+
 /// Whether `bin`, a program on io_uring, can run here: `Err` with its own start-up error (exit
 /// code 2, naming the cause: an old kernel, `kernel.io_uring_disabled`, a seccomp profile) where
 /// it cannot. Asked of the program itself, once per test binary, so that the check is the one
@@ -265,10 +273,7 @@ impl Model {
     /// The model whose binary is `bin` (`env!("CARGO_BIN_EXE_fetch-tokio")`); its kind comes
     /// from the catalogue ([`catalogue::MODELS`]).
     pub fn new(bin: &'static str) -> Model {
-        let name = std::path::Path::new(bin)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or(bin);
+        let name = program_name(bin);
         let info = catalogue::Model::named(name)
             .unwrap_or_else(|| panic!("{name} is not in the catalogue's MODELS"));
         Model {

@@ -18,10 +18,7 @@ pub struct ServerTest {
 
 impl ServerTest {
     pub fn new(bin: &'static str) -> ServerTest {
-        let name = std::path::Path::new(bin)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or(bin);
+        let name = crate::program_name(bin);
         let info = catalogue::Server::named(name)
             .unwrap_or_else(|| panic!("{name} is not in the catalogue's SERVERS"));
         ServerTest {

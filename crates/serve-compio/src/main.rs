@@ -42,7 +42,7 @@ use compio::net::{TcpListener, TcpStream};
 use compio::runtime::Runtime;
 use futures_lite::StreamExt;
 
-use common::{StartError, UsageError};
+use common::StartError;
 use servekit::{Lookout, Persist, Rejected, Request, Route, Serve, stats};
 
 /// The buffers of a thread's ring, and their size: what the kernel reads into, 4 MiB shared by
@@ -76,22 +76,13 @@ fn uring() -> Result<Runtime, StartError> {
     proactor
         .buffer_pool_size(ring)
         .buffer_pool_buffer_len(RING_BUFFER);
-    let unavailable = |e: io::Error| {
-        let sysctl = std::fs::read_to_string("/proc/sys/kernel/io_uring_disabled")
-            .map_or_else(|_| "absent".into(), |v| v.trim().to_owned());
-        UsageError(format!(
-            "io_uring is not available here ({e}): it needs Linux 5.19 or later (this is {}), \
-             `sysctl kernel.io_uring_disabled` at 0 (it is {sysctl}), and no seccomp profile \
-             that forbids it",
-            std::fs::read_to_string("/proc/sys/kernel/osrelease")
-                .map_or_else(|_| "unknown".into(), |v| v.trim().to_owned())
-        ))
-    };
     let runtime = Runtime::builder()
         .with_proactor(proactor)
         .build()
-        .map_err(unavailable)?;
-    runtime.buffer_pool().map_err(unavailable)?;
+        .map_err(common::io_uring_unavailable)?;
+    runtime
+        .buffer_pool()
+        .map_err(common::io_uring_unavailable)?;
     Ok(runtime)
 }
 

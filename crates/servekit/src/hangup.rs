@@ -46,8 +46,8 @@ pub struct Lookout {
     may_probe: bool,
     /// The FIN arrived: from now on only a reset says the client is gone.
     probed: bool,
-    /// Looked at once since the FIN (and the probe, if it went out): the regular pace again.
-    answered: bool,
+    /// The probe went out and the socket has not been looked at since: its reset is near.
+    probing: bool,
     /// Nothing the server wrote before waits unsent above the socket, so the probe cannot land
     /// inside an earlier answer; `None` when the server writes nothing it does not send at once.
     quiet: Option<Arc<AtomicBool>>,
@@ -61,7 +61,7 @@ impl Lookout {
             fd,
             may_probe: http11,
             probed: false,
-            answered: true,
+            probing: false,
             quiet: None,
         }
     }
@@ -109,7 +109,7 @@ impl Lookout {
         let ready = unsafe { libc::poll(&mut poll, 1, ms) };
         if ready <= 0 {
             // Nothing (or EINTR: the caller looks again).
-            self.answered = true;
+            self.probing = false;
             return false;
         }
         if poll.revents & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0 {
@@ -121,7 +121,7 @@ impl Lookout {
             // the next look; without it (HTTP/1.0, or bytes still queued) the FIN may be a
             // half-close, and only a reset will say more.
             self.probed = true;
-            self.answered = !self.send_probe();
+            self.probing = self.send_probe();
         }
         false
     }
@@ -151,10 +151,10 @@ impl Lookout {
     /// When to look next: soon after the probe went out (its reset is a round trip away), and
     /// every [`LOOK_EVERY`] otherwise.
     pub fn next_look(&self) -> Duration {
-        if self.answered {
-            LOOK_EVERY
-        } else {
+        if self.probing {
             PROBE_ROUND_TRIP
+        } else {
+            LOOK_EVERY
         }
     }
 }
