@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use catalogue::{Family, MODELS};
+use catalogue::{Family, MODELS, Python, PythonKind};
 use clap::Parser;
 
 /// A model of the comparison, and the size of its pool where it has one.
@@ -14,6 +14,9 @@ pub struct Model {
     pub family: Family,
     /// Threads of the pool, or requests in flight, for [`Family::Pool`].
     pub pool: usize,
+    /// A Python reference row: one of the talks' programs, run by [`catalogue::PYTHON`] on its
+    /// own talk's workloads only.
+    pub python: Option<&'static Python>,
 }
 
 pub use catalogue::{CURL, CURL_PARALLEL_MAX};
@@ -25,11 +28,39 @@ impl Model {
             name: CURL,
             family: Family::Pool,
             pool: CURL_PARALLEL_MAX,
+            python: None,
+        }
+    }
+
+    /// One of the talks' programs in Python.
+    pub fn python(program: &'static Python) -> Model {
+        Model {
+            name: program.name,
+            family: program.family,
+            pool: 1,
+            python: Some(program),
         }
     }
 
     pub fn is_curl(&self) -> bool {
         self.name == CURL
+    }
+
+    /// Whether it runs `workload`: every model runs them all; a program of the talk "Async
+    /// Python" runs the six sites and the sweeps (it fetches pages), one of "Asynchronicity"
+    /// the jobs workloads.
+    pub fn runs(&self, workload: Workload) -> bool {
+        match self.python.map(|p| p.kind) {
+            None => true,
+            Some(PythonKind::Sites) => {
+                matches!(
+                    workload,
+                    Workload::Sites | Workload::Sweep(_) | Workload::Pages(_)
+                )
+            }
+            Some(PythonKind::Jobs) => matches!(workload, Workload::Jobs | Workload::ManyJobs(_)),
+            Some(PythonKind::Server) => false,
+        }
     }
 }
 
@@ -41,8 +72,14 @@ pub fn models(pool: usize) -> Vec<Model> {
             name: m.name,
             family: m.family,
             pool,
+            python: None,
         })
         .collect()
+}
+
+/// The talks' programs in Python, in the talks' order ([`catalogue::PYTHON_TALKS`]).
+pub fn python_models() -> Vec<Model> {
+    catalogue::PYTHON_TALKS.iter().map(Model::python).collect()
 }
 
 /// The size of each synthetic body in the 1 KiB sweep, and the origin's delay before each
@@ -208,11 +245,14 @@ pub fn cells(models: &[Model], sweep: &[u64], many_jobs: u64, time_scale: f64) -
     );
     workloads
         .flat_map(|workload| {
-            models.iter().map(move |model| Cell {
-                workload,
-                model: model.clone(),
-                predicted: predict(model, workload, time_scale),
-            })
+            models
+                .iter()
+                .filter(move |model| model.runs(workload))
+                .map(move |model| Cell {
+                    workload,
+                    model: model.clone(),
+                    predicted: predict(model, workload, time_scale),
+                })
         })
         .collect()
 }
@@ -248,6 +288,27 @@ mod tests {
             predict(&model("fetch-smol"), sweep, 0.01),
             Duration::from_millis(10)
         );
+    }
+
+    #[test]
+    fn a_python_program_runs_its_own_talks_workloads_only() {
+        let python = python_models();
+        let cells = cells(&python, &[1, 10], 200, 1.0);
+        let of = |name: &str| -> Vec<String> {
+            cells
+                .iter()
+                .filter(|c| c.model.name == name)
+                .map(|c| c.workload.slug())
+                .collect()
+        };
+        assert_eq!(
+            of("thrd.py"),
+            ["sites", "sweep-1", "sweep-10", "pages-1", "pages-10"]
+        );
+        assert_eq!(of("async.py"), ["jobs", "jobs-200"]);
+        let block = python.iter().find(|m| m.name == "block.py").unwrap();
+        let sync = predict(block, Workload::Jobs, 1.0).as_secs_f64();
+        assert!((sync - 41.3).abs() < 0.01, "{sync}");
     }
 
     #[test]

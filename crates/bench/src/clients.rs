@@ -60,6 +60,14 @@ pub struct Args {
     /// timelines in a few minutes.
     #[arg(long)]
     talks: bool,
+    /// The interpreter of the Python rows (the talks' own programs, python/talks); without it
+    /// they are left out. `scripts/python.sh` creates it.
+    #[arg(long, default_value = catalogue::PYTHON)]
+    python: PathBuf,
+    /// Only the Python rows and the Rust models they are read beside, on the workloads the
+    /// Python rows run: the talks' programs against Rust, in one run.
+    #[arg(long, conflicts_with = "models")]
+    beside_python: bool,
     /// Only the two sweeps (with `--sweep 19000`, say: this machine's ceiling, beside a
     /// committed run).
     #[arg(long, conflicts_with = "talks")]
@@ -90,14 +98,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(machine.cores);
     let curl = runner::curl_version();
+    let python = runner::python_version(&args.python);
     let models: Vec<cells::Model> = cells::models(pool)
         .into_iter()
         .chain(curl.is_some().then(cells::Model::curl))
+        .chain(python.iter().flat_map(|_| cells::python_models()))
         .filter(|m| args.models.is_empty() || args.models.iter().any(|a| a == m.name))
+        .filter(|m| !args.beside_python || m.python.is_some() || beside_python(m.name))
         .collect();
     anyhow::ensure!(!models.is_empty(), "no such models: {:?}", args.models);
+    anyhow::ensure!(
+        !args.beside_python || python.is_some(),
+        "--beside-python needs {}: scripts/python.sh creates it",
+        args.python.display()
+    );
+    let python_runs = |w: Workload| models.iter().any(|m| m.python.is_some() && m.runs(w));
     let cells: Vec<Cell> = cells::cells(&models, &sweep, many_jobs, time_scale)
         .into_iter()
+        .filter(|c| !args.beside_python || python_runs(c.workload))
         .filter(|c| !args.talks || matches!(c.workload, Workload::Sites | Workload::Jobs))
         .filter(|c| !args.sweeps || c.workload.sweep().is_some())
         .collect();
@@ -115,6 +133,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match &curl {
         Some(version) => eprintln!("curl:    {version}"),
         None => eprintln!("curl:    not found; the reference row is left out"),
+    }
+    match &python {
+        Some(version) => eprintln!("python:  {version} ({})", args.python.display()),
+        None => eprintln!(
+            "python:  no {}; the Python rows are left out (scripts/python.sh creates it)",
+            args.python.display()
+        ),
     }
 
     let started = Instant::now();
@@ -146,6 +171,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         command: command_line(),
         took_s: took.as_secs_f64(),
         curl,
+        python,
     };
     std::fs::write(
         out.join("machine.json"),
@@ -205,6 +231,8 @@ fn measure(
                 let (outcome, sockets) = figures::peak_while(figures::socket_memory_kib, || {
                     if cell.model.is_curl() {
                         runner::run_curl(&cell.workload.urls(origin, time_scale), out, deadline)
+                    } else if let Some(program) = cell.model.python {
+                        runner::run_python(&args.python, program, &model_args, deadline)
                     } else {
                         let bin = args.bin_dir.join(cell.model.name);
                         runner::run_model(&bin, &model_args, deadline)
@@ -237,6 +265,11 @@ fn measure(
     }
     progress.finish_and_clear();
     Ok(records)
+}
+
+/// Whether a Rust model is read beside one of the talks' Python programs.
+fn beside_python(model: &str) -> bool {
+    catalogue::PYTHON_TALKS.iter().any(|p| p.beside == model)
 }
 
 fn say(progress: &ProgressBar, line: String) {

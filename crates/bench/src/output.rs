@@ -26,6 +26,8 @@ pub struct Settings {
     pub took_s: f64,
     /// `curl --version`'s first line, when the reference row ran.
     pub curl: Option<String>,
+    /// `python --version` of the Python rows' interpreter, when they ran.
+    pub python: Option<String>,
 }
 
 /// Writes every run, one line each.

@@ -62,9 +62,38 @@ pub enum Outcome {
 
 /// Runs `bin` with `args`, killing it past `deadline`.
 pub fn run_model(bin: &Path, args: &[String], deadline: Duration) -> Outcome {
-    let finished = match procs::run(Command::new(bin).args(args), deadline) {
+    run_report(Command::new(bin).args(args), deadline)
+}
+
+/// Runs one of the talks' Python programs (`python/talks/NAME`) with `interpreter`, as a model
+/// is run: same arguments, same JSON report.
+pub fn run_python(
+    interpreter: &Path,
+    program: &catalogue::Python,
+    args: &[String],
+    deadline: Duration,
+) -> Outcome {
+    run_report(
+        Command::new(interpreter).arg(program.path()).args(args),
+        deadline,
+    )
+}
+
+/// Whether the Python rows can run, and which Python: `interpreter --version`.
+pub fn python_version(interpreter: &Path) -> Option<String> {
+    let output = Command::new(interpreter).arg("--version").output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// Runs a program that prints its JSON report on stdout, killing it past `deadline`.
+fn run_report(command: &mut Command, deadline: Duration) -> Outcome {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let finished = match procs::run(command, deadline) {
         Ok(finished) => finished,
-        Err(e) => return Outcome::Broken(format!("cannot run {}: {e}", bin.display())),
+        Err(e) => return Outcome::Broken(format!("cannot run {program}: {e}")),
     };
     let Some(status) = finished.status else {
         return Outcome::Broken(format!("killed after {deadline:?}"));

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use catalogue::SERVERS;
+use catalogue::{PYTHON_SERVERS, Python, SERVERS};
 use clap::{Parser, ValueEnum};
 use procs::{Server, figures};
 use serde_json::Value;
@@ -57,6 +57,13 @@ pub struct Args {
     /// A short benchmark for CI: C = 10 and 100, 2 s, one run each.
     #[arg(long)]
     quick: bool,
+    /// Only the Python servers and the Rust servers they are read beside (with their defaults).
+    #[arg(long, conflicts_with = "servers")]
+    beside_python: bool,
+    /// The interpreter of the Python servers (python/servers), measured after the Rust ones;
+    /// without it they are left out. `scripts/python.sh` creates it.
+    #[arg(long, default_value = catalogue::PYTHON)]
+    python: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,8 +87,26 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
         args.duration = 2;
         args.repeats = 1;
     }
-    let setups: Vec<Setup> = setups()
+    let python = crate::runner::python_version(&args.python);
+    match &python {
+        Some(version) => eprintln!("python: {version} ({})", args.python.display()),
+        None => eprintln!(
+            "python: no {}; the Python servers are left out (scripts/python.sh creates it)",
+            args.python.display()
+        ),
+    }
+    anyhow::ensure!(
+        !args.beside_python || python.is_some(),
+        "--beside-python needs {}: scripts/python.sh creates it",
+        args.python.display()
+    );
+    let setups: Vec<Setup> = setups(python.is_some())
         .into_iter()
+        .filter(|setup| {
+            !args.beside_python
+                || setup.python.is_some()
+                || (setup.threads.is_none() && PYTHON_SERVERS.iter().any(|p| p.beside == setup.bin))
+        })
         .filter(|setup| {
             args.servers.is_empty()
                 || args
@@ -93,7 +118,7 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
     if setups.is_empty() {
         bail!("no such server: {:?}", args.servers);
     }
-    for Setup { bin: server, .. } in &setups {
+    for Setup { bin: server, .. } in setups.iter().filter(|s| s.python.is_none()) {
         let bin = args.bin_dir.join(server);
         if !bin.exists() {
             bail!(
@@ -117,6 +142,7 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
             "duration_s": args.duration,
             "repeats": args.repeats,
             "target": TARGET,
+            "python": python,
         }))?,
     )?;
     let mut csv = File::create(args.out.join("runs.csv"))?;
@@ -250,11 +276,14 @@ impl Run {
     }
 }
 
-/// A server as the benchmark starts it: its binary, and its `--threads` where not the default.
+/// A server as the benchmark starts it: its binary (or Python file), and its `--threads` where
+/// not the default.
 #[derive(Debug, Clone)]
 struct Setup {
     bin: &'static str,
     threads: Option<u32>,
+    /// A Python server, run by the interpreter of `--python`.
+    python: Option<&'static Python>,
 }
 
 impl Setup {
@@ -269,12 +298,14 @@ impl Setup {
 
 /// Every server with its defaults, then the servers with one event loop by default (the
 /// reactor, the green threads' hub, compio) once more with a loop per core, as tokio and smol
-/// have by default.
-fn setups() -> Vec<Setup> {
+/// have by default, then the Python servers (each one process, one loop or a thread per
+/// connection) where `python` says there is an interpreter for them.
+fn setups(python: bool) -> Vec<Setup> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     let defaults = SERVERS.iter().map(|s| Setup {
         bin: s.name,
         threads: None,
+        python: None,
     });
     let per_core = SERVERS
         .iter()
@@ -282,8 +313,14 @@ fn setups() -> Vec<Setup> {
         .map(|s| Setup {
             bin: s.name,
             threads: Some(cores),
+            python: None,
         });
-    defaults.chain(per_core).collect()
+    let python = PYTHON_SERVERS.iter().filter(|_| python).map(|p| Setup {
+        bin: p.name,
+        threads: None,
+        python: Some(p),
+    });
+    defaults.chain(per_core).chain(python).collect()
 }
 
 /// One run: a fresh server, its counters before, the load, its counters and peaks after.
@@ -299,7 +336,13 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
     if waited > Duration::from_secs(1) {
         eprint!("(waited {waited:.0?} for TIME_WAIT ports to free up) ");
     }
-    let mut running = Server::start(bin.to_str().context("a UTF-8 path")?, &server_args);
+    let mut running = match setup.python {
+        Some(program) => Server::start(
+            args.python.to_str().context("a UTF-8 path")?,
+            &[&program.path()],
+        ),
+        None => Server::start(bin.to_str().context("a UTF-8 path")?, &server_args),
+    };
     let pid = running.pid();
     let before = running.stats();
     let cpu_before = figures::cpu_seconds(pid).context("the server's CPU time")?;

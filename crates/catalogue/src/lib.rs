@@ -100,6 +100,14 @@ const RED: Rgb = Rgb(200, 40, 60);
 const TEAL: Rgb = Rgb(20, 160, 170);
 const GOLD: Rgb = Rgb(200, 150, 0);
 const BLACK: Rgb = Rgb(0, 0, 0);
+/// The Python rows: each a lighter shade of its Rust model's colour.
+const LIGHT_GREY: Rgb = Rgb(185, 185, 185);
+const LIGHT_ORANGE: Rgb = Rgb(245, 180, 110);
+const LIGHT_RED: Rgb = Rgb(240, 135, 150);
+const LIGHT_TEAL: Rgb = Rgb(120, 210, 215);
+const DARK_TEAL: Rgb = Rgb(10, 95, 100);
+const LIGHT_PURPLE: Rgb = Rgb(200, 155, 225);
+const LIGHT_BLUE: Rgb = Rgb(120, 165, 235);
 /// For a name the catalogue does not know.
 const UNKNOWN: Rgb = Rgb(200, 200, 200);
 
@@ -255,6 +263,176 @@ pub const SERVERS: &[Server] = &[
     },
 ];
 
+/// What a Python reference row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PythonKind {
+    /// A program of the talk "Async Python": the six sites, and the sweeps (`--count N`).
+    Sites,
+    /// A program of the talk "Asynchronicity": the jobs API (`--count N` for more zips).
+    Jobs,
+    /// A server answering `GET /work?ms=&size=` and `GET /stats`, as every serve-* does.
+    Server,
+}
+
+/// A reference row in Python: one of the talks' own programs (`python/talks`), or a Python
+/// server for the talk's closing question (`python/servers`), run by the interpreter of the
+/// environment `scripts/python.sh` creates ([`PYTHON`]) and measured beside the Rust rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Python {
+    /// The file, which is also the row's name in tables and charts: `async.py`.
+    pub name: &'static str,
+    pub kind: PythonKind,
+    pub family: Family,
+    /// What it is built on, in a few words.
+    pub library: &'static str,
+    /// The Rust model (or server) it is read beside.
+    pub beside: &'static str,
+    pub color: Rgb,
+}
+
+/// The interpreter of the Python rows, from the workspace's root: `scripts/python.sh` creates
+/// it. Without it the Python rows are left out, with a line saying so.
+pub const PYTHON: &str = "python/.venv/bin/python";
+
+/// The talks' programs in Python 3, in the talks' order.
+pub const PYTHON_TALKS: &[Python] = &[
+    Python {
+        name: "sync.py",
+        kind: PythonKind::Sites,
+        family: Family::Sequential,
+        library: "requests, one after another",
+        beside: "fetch-sync",
+        color: LIGHT_GREY,
+    },
+    Python {
+        name: "twis.py",
+        kind: PythonKind::Sites,
+        family: Family::OwnLoop,
+        library: "Twisted: Agent, Deferreds, DeferredList",
+        beside: "fetch-reactor",
+        color: LIGHT_RED,
+    },
+    Python {
+        name: "evntlt.py",
+        kind: PythonKind::Sites,
+        family: Family::OwnLoop,
+        library: "eventlet: GreenPool, monkey-patched requests",
+        beside: "fetch-green",
+        color: LIGHT_TEAL,
+    },
+    Python {
+        name: "thrd.py",
+        kind: PythonKind::Sites,
+        family: Family::Threads,
+        library: "threading, Queue, urllib",
+        beside: "fetch-threads",
+        color: LIGHT_ORANGE,
+    },
+    Python {
+        name: "gevnt.py",
+        kind: PythonKind::Sites,
+        family: Family::OwnLoop,
+        library: "gevent: spawn, joinall, monkey-patched requests",
+        beside: "fetch-green",
+        color: DARK_TEAL,
+    },
+    Python {
+        name: "torn2.py",
+        kind: PythonKind::Sites,
+        family: Family::Runtime,
+        library: "Tornado's AsyncHTTPClient",
+        beside: "fetch-async-std",
+        color: LIGHT_PURPLE,
+    },
+    Python {
+        name: "block.py",
+        kind: PythonKind::Jobs,
+        family: Family::Sequential,
+        library: "requests, one after another",
+        beside: "fetch-sync",
+        color: LIGHT_GREY,
+    },
+    Python {
+        name: "threaded.py",
+        kind: PythonKind::Jobs,
+        family: Family::Threads,
+        library: "a Thread per zip, requests",
+        beside: "fetch-threads",
+        color: LIGHT_ORANGE,
+    },
+    Python {
+        name: "async.py",
+        kind: PythonKind::Jobs,
+        family: Family::Runtime,
+        library: "asyncio and aiohttp, as_completed",
+        beside: "fetch-tokio",
+        color: LIGHT_BLUE,
+    },
+];
+
+/// The Python servers, one per model of the talks.
+pub const PYTHON_SERVERS: &[Python] = &[
+    Python {
+        name: "serve_threads.py",
+        kind: PythonKind::Server,
+        family: Family::Threads,
+        library: "http.server, a thread per connection",
+        beside: "serve-threads",
+        color: LIGHT_ORANGE,
+    },
+    Python {
+        name: "serve_gevent.py",
+        kind: PythonKind::Server,
+        family: Family::OwnLoop,
+        library: "gevent's WSGI server, a greenlet per connection",
+        beside: "serve-green",
+        color: DARK_TEAL,
+    },
+    Python {
+        name: "serve_twisted.py",
+        kind: PythonKind::Server,
+        family: Family::OwnLoop,
+        library: "twisted.web on the epoll reactor",
+        beside: "serve-reactor",
+        color: LIGHT_RED,
+    },
+    Python {
+        name: "serve_tornado.py",
+        kind: PythonKind::Server,
+        family: Family::Runtime,
+        library: "Tornado's HTTPServer on asyncio",
+        beside: "serve-tokio",
+        color: LIGHT_PURPLE,
+    },
+    Python {
+        name: "serve_aiohttp.py",
+        kind: PythonKind::Server,
+        family: Family::Runtime,
+        library: "aiohttp's web server on asyncio",
+        beside: "serve-tokio",
+        color: LIGHT_BLUE,
+    },
+];
+
+impl Python {
+    /// The Python row named `name`, a program of the talks or a server.
+    pub fn named(name: &str) -> Option<&'static Python> {
+        PYTHON_TALKS
+            .iter()
+            .chain(PYTHON_SERVERS)
+            .find(|p| p.name == name)
+    }
+
+    /// Its file, from the workspace's root: `python/talks/async.py`.
+    pub fn path(&self) -> String {
+        let dir = match self.kind {
+            PythonKind::Server => "servers",
+            PythonKind::Sites | PythonKind::Jobs => "talks",
+        };
+        format!("python/{dir}/{}", self.name)
+    }
+}
+
 /// The reference row of the comparison: `curl --parallel` over the same URLs, the client a user
 /// would pick instead of any of the models. It runs at most [`CURL_PARALLEL_MAX`] transfers at
 /// once.
@@ -293,6 +471,7 @@ pub fn color(row: &str) -> Rgb {
     Model::named(name)
         .map(|m| m.color)
         .or_else(|| Server::named(name).map(|s| s.color))
+        .or_else(|| Python::named(name).map(|p| p.color))
         .unwrap_or(UNKNOWN)
 }
 
@@ -315,14 +494,23 @@ pub fn label(row: &str) -> String {
     }
 }
 
-/// The order of a row in the reports: the models' (or servers') order, then anything else.
+/// The order of a row in the reports: the models' (or servers') order, then curl and anything
+/// else, then the Python rows in theirs.
 pub fn rank(row: &str) -> usize {
     let name = program(row);
+    let rust = MODELS.len().max(SERVERS.len());
     MODELS
         .iter()
         .position(|m| m.name == name)
         .or_else(|| SERVERS.iter().position(|s| s.name == name))
-        .unwrap_or(MODELS.len().max(SERVERS.len()))
+        .or_else(|| {
+            PYTHON_TALKS
+                .iter()
+                .chain(PYTHON_SERVERS)
+                .position(|p| p.name == name)
+                .map(|i| rust + 1 + i)
+        })
+        .unwrap_or(rust)
 }
 
 #[cfg(test)]
@@ -372,5 +560,39 @@ mod tests {
         assert_eq!(short("curl"), "curl");
         assert_eq!(color("serve-smol"), color("fetch-smol"));
         assert_eq!(rank("fetch-sync"), 0);
+        assert!(rank("curl") < rank("sync.py"));
+    }
+
+    #[test]
+    fn every_python_row_has_its_file_and_a_rust_row_beside_it() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for p in PYTHON_TALKS.iter().chain(PYTHON_SERVERS) {
+            assert!(root.join(p.path()).is_file(), "{} has no file", p.name);
+            let beside = match p.kind {
+                PythonKind::Server => Server::named(p.beside).map(|s| s.name),
+                PythonKind::Sites | PythonKind::Jobs => Model::named(p.beside).map(|m| m.name),
+            };
+            assert_eq!(beside, Some(p.beside), "{} is read beside nothing", p.name);
+            assert!(
+                Model::named(p.name).is_none() && Server::named(p.name).is_none(),
+                "{} is also a Rust row's name",
+                p.name
+            );
+        }
+        // In each chart (the sites programs, the jobs programs, the servers) every row has a
+        // colour of its own, and none is a Rust row's.
+        let rust: Vec<Rgb> = MODELS.iter().map(|m| m.color).chain([BLACK]).collect();
+        for kind in [PythonKind::Sites, PythonKind::Jobs, PythonKind::Server] {
+            let colours: Vec<Rgb> = PYTHON_TALKS
+                .iter()
+                .chain(PYTHON_SERVERS)
+                .filter(|p| p.kind == kind)
+                .map(|p| p.color)
+                .collect();
+            for (i, c) in colours.iter().enumerate() {
+                assert!(!colours[i + 1..].contains(c), "{kind:?}: {c:?} twice");
+                assert!(!rust.contains(c), "{kind:?}: {c:?} is a Rust row's");
+            }
+        }
     }
 }

@@ -236,10 +236,15 @@ fn talk_table(row: &TalkRow) -> String {
     if !row.note.is_empty() {
         let _ = writeln!(t, "\n*{}*", row.note);
     }
+    let beside = crate::python::beside_the_talk(&row.program);
     t.push_str(
         "\nThe talk's own figures, measured on the speaker's machine against the real sites \
          (`data/talk-results.tsv`).\n",
     );
+    if let Some(beside) = beside {
+        t.push('\n');
+        t.push_str(&beside);
+    }
     t
 }
 

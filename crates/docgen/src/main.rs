@@ -13,6 +13,7 @@
 mod book;
 mod ceiling;
 mod faults;
+mod python;
 mod report;
 mod results;
 mod servers;

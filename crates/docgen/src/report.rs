@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use catalogue::CURL_PARALLEL_MAX;
+use catalogue::{CURL_PARALLEL_MAX, Family};
 
 use figures::charts::{self, Axes, Line};
 use figures::format::group;
@@ -166,7 +166,7 @@ fn timeline_runs(run: &Run, dir: &Path, workload: &str) -> Vec<(String, Vec<char
             let file = entry.ok()?.file_name().into_string().ok()?;
             let rest = file.strip_prefix(&format!("{workload}-"))?;
             let (model, bound) = rest.strip_suffix("-r1.json")?.rsplit_once("-c")?;
-            catalogue::Model::named(model)?;
+            crate::results::family(model)?;
             bound.parse::<u32>().ok()?;
             Some((
                 format!("{model} --concurrency {bound}"),
@@ -177,7 +177,7 @@ fn timeline_runs(run: &Run, dir: &Path, workload: &str) -> Vec<(String, Vec<char
     let files = run
         .models()
         .into_iter()
-        .filter(|name| catalogue::Model::named(name).is_some())
+        .filter(|name| crate::results::family(name).is_some())
         .map(|name| (name.to_string(), format!("{name}-r1")))
         .chain(bounded);
     files
@@ -322,7 +322,7 @@ fn against_asyncio(run: &Run) -> String {
         figures::format::mib(talk_rss)
     );
     for c in run.of_workload("jobs").filter(|c| c.trusted()) {
-        let on_a_loop = catalogue::Model::named(&c.model).is_some_and(|m| m.family.is_event_loop());
+        let on_a_loop = crate::results::family(&c.model).is_some_and(Family::is_event_loop);
         let (Some(wall), Some(rss), true) = (c.wall, c.rss, on_a_loop) else {
             continue;
         };

@@ -29,6 +29,9 @@ pub struct Args {
     /// The sweeps at this machine's ceiling: `bench clients --sweeps --sweep 19000`.
     #[arg(long, default_value = "docs/results/ceiling")]
     ceiling: PathBuf,
+    /// The talks' Python programs beside their Rust models: `bench clients --beside-python`.
+    #[arg(long, default_value = crate::python::CLIENTS_RUN)]
+    python: PathBuf,
     #[command(flatten)]
     output: page::Output,
 }
@@ -41,6 +44,7 @@ pub fn run(args: Args, ceiling: More) -> anyhow::Result<ExitCode> {
     let run = Run::read(&args.from)?;
     let mut tables = tables(&run);
     tables.extend(ceiling(&args.ceiling)?);
+    tables.extend(crate::python::clients(&args.python)?);
     Action::of(&args.output).run(
         "results",
         &tables,
@@ -144,12 +148,14 @@ impl Run {
             .find(|c| c.workload == workload && c.model == model)
     }
 
-    /// The models of the run, in the order of [`MODELS`], then the reference row of curl.
+    /// The models of the run, in the order of [`MODELS`], then the reference row of curl, then
+    /// the talks' Python programs.
     pub fn models(&self) -> Vec<&'static str> {
         MODELS
             .iter()
             .map(|m| m.name)
             .chain([CURL])
+            .chain(catalogue::PYTHON_TALKS.iter().map(|p| p.name))
             .filter(|name| self.cells.iter().any(|c| c.model == *name))
             .collect()
     }
@@ -193,14 +199,19 @@ pub(crate) fn short(model: &str) -> String {
     catalogue::label(&catalogue::short(model))
 }
 
-/// The models that let every request wait at once, and curl.
+/// The models (and Python programs) that let every request wait at once, and curl.
 fn unbounded(run: &Run) -> Vec<&'static str> {
     run.models()
         .into_iter()
-        .filter(|m| {
-            *m == CURL || catalogue::Model::named(m).is_some_and(|info| info.family.all_at_once())
-        })
+        .filter(|m| *m == CURL || family(m).is_some_and(Family::all_at_once))
         .collect()
+}
+
+/// How a model, or one of the talks' Python programs, runs its requests.
+pub(crate) fn family(model: &str) -> Option<Family> {
+    catalogue::Model::named(model)
+        .map(|m| m.family)
+        .or_else(|| catalogue::Python::named(model).map(|p| p.family))
 }
 
 /// Why a cell has no figures: skipped past the budget, or broken.

@@ -32,6 +32,9 @@ pub struct Args {
     /// The hostile clients' run: `bench hostile`.
     #[arg(long, default_value = "docs/servers/hostile")]
     hostile: PathBuf,
+    /// The Python servers beside the Rust ones: `bench servers --beside-python`.
+    #[arg(long, default_value = "docs/servers/python")]
+    python: PathBuf,
     #[command(flatten)]
     output: page::Output,
 }
@@ -39,14 +42,17 @@ pub struct Args {
 /// Tables of the ceiling's and the hostile clients' runs, from their folders.
 pub type More = fn(&Path, &Path) -> anyhow::Result<Vec<(&'static str, String)>>;
 
-/// Writes (or checks) the page's tables and draws its charts: the run's, then `more`'s.
+/// Writes (or checks) the page's tables and draws its charts: the run's, then `more`'s, then
+/// the Python servers' run's.
 pub fn run(args: Args, more: More) -> anyhow::Result<ExitCode> {
     let run = Run::read(&args.from)?;
     if args.output.check.is_none() {
         charts(&run, &args.from)?;
+        crate::python::server_charts(&args.python)?;
     }
     let mut tables = tables(&run);
     tables.extend(more(&args.ceiling, &args.hostile)?);
+    tables.extend(crate::python::servers(&args.python)?);
     Action::of(&args.output).run(
         "servers",
         &tables,
@@ -202,7 +208,7 @@ fn tables(run: &Run) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn setup(run: &Run) -> String {
+pub(crate) fn setup(run: &Run) -> String {
     let load = run.machine["load"].as_str().unwrap_or("?");
     let duration = &run.machine["duration_s"];
     let command = match load {
@@ -410,7 +416,7 @@ fn verdict(met: Option<bool>) -> &'static str {
     }
 }
 
-fn charts(run: &Run, dir: &Path) -> anyhow::Result<()> {
+pub(crate) fn charts(run: &Run, dir: &Path) -> anyhow::Result<()> {
     if run.connections().is_empty() {
         bail!("no runs to draw");
     }
