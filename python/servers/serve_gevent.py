@@ -1,5 +1,7 @@
 """gevent's WSGI server: a greenlet per connection on one hub (libev), gevent.sleep for the
-wait. The talk's closing question was whether this beats threading for a web server.
+wait. The talk's closing question was whether this beats threading for a web server. Nagle's
+algorithm is off, as in every Rust server: pywsgi writes the head and the body apart, and the
+body would wait for the client's delayed ACK (about 40 ms on Linux).
 
 The Rust server beside it: crates/serve-green. Run:
 python/.venv/bin/python python/servers/serve_gevent.py --port 8080
@@ -8,6 +10,8 @@ python/.venv/bin/python python/servers/serve_gevent.py --port 8080
 from gevent import monkey
 
 monkey.patch_all()
+import socket  # noqa: E402
+
 import gevent  # noqa: E402
 from gevent.pool import Pool  # noqa: E402
 from gevent.pywsgi import WSGIHandler, WSGIServer  # noqa: E402
@@ -28,6 +32,7 @@ def app(environ, start_response):
 class Counted(WSGIHandler):
     def __init__(self, sock, address, server, rfile=None):
         work.stats["accepted"] += 1
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().__init__(sock, address, server, rfile)
 
 

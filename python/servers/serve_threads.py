@@ -1,6 +1,8 @@
 """A thread per connection, from the standard library: http.server's ThreadingHTTPServer,
 HTTP/1.1 with keep-alive, time.sleep for the wait. The GIL lets one thread run Python at a
-time; a sleeping thread holds no lock.
+time; a sleeping thread holds no lock. Nagle's algorithm is off, as in every Rust server: the
+handler writes the head and the body apart, and the body would wait for the client's delayed
+ACK (about 40 ms on Linux).
 
 The Rust server beside it: crates/serve-threads. Run:
 python/.venv/bin/python python/servers/serve_threads.py --port 8080
@@ -15,6 +17,7 @@ import work
 
 class Work(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def setup(self):
         work.stats["accepted"] += 1

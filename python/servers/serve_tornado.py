@@ -1,5 +1,6 @@
 """Tornado's web server: one IOLoop (asyncio's), a RequestHandler whose get is a coroutine
-awaiting asyncio.sleep.
+awaiting asyncio.sleep. Nagle's algorithm is off, as in every Rust server (and in aiohttp by
+default): a head and a body written apart would wait for the client's delayed ACK.
 
 The Rust server beside it: crates/serve-tokio (the nearest: a task per request on a runtime).
 Run: python/.venv/bin/python python/servers/serve_tornado.py --port 8080
@@ -35,6 +36,7 @@ class Work(tornado.web.RequestHandler):
 class Server(tornado.httpserver.HTTPServer):
     def handle_stream(self, stream, address):
         work.stats["accepted"] += 1
+        stream.set_nodelay(True)
         return super().handle_stream(stream, address)
 
 

@@ -154,7 +154,12 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
             for setup in &setups {
                 let label = setup.label();
                 eprint!("{label} C={connections} run {repeat}/{}: ", args.repeats);
-                match measure(&args, setup, connections, repeat) {
+                // A server that stops answering (a Python one past its ceiling, say) fails
+                // its run, and the benchmark goes on to the next.
+                let measured =
+                    std::panic::catch_unwind(|| measure(&args, setup, connections, repeat))
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("the run panicked (see above)")));
+                match measured {
                     Ok(run) => {
                         eprintln!(
                             "{:.0} requests/s (ideal {:.0}), p99 {:.1} ms, {} errors, RSS {} KiB, {} threads{}",

@@ -6,7 +6,7 @@
 //! ```sh
 //! scripts/python.sh                                          # python/.venv
 //! scripts/run_all.sh --beside-python --out docs/results/python
-//! scripts/serve_all.sh --beside-python --out docs/servers/python
+//! scripts/serve_all.sh --out docs/servers      # every server, the Python ones included
 //! ```
 
 use std::fmt::Write as _;
@@ -189,11 +189,13 @@ fn servers_table(run: &servers::Run) -> String {
             mib(p.peak_rss_kib * 1024.0),
         )
     };
+    let mut rows = 0;
     for c in connections {
         for server in PYTHON_SERVERS {
             let (Some(py), Some(rust)) = (find(server.name, c), find(server.beside, c)) else {
                 continue;
             };
+            rows += 1;
             let both = py.alive == py.runs && rust.alive == rust.runs;
             let _ = writeln!(
                 t,
@@ -215,6 +217,11 @@ fn servers_table(run: &servers::Run) -> String {
                 },
             );
         }
+    }
+    if rows == 0 {
+        return "No Python server in this run: `scripts/python.sh` creates their environment, and \
+                `bench servers` then measures them with the rest.\n"
+            .into();
     }
     t
 }

@@ -32,9 +32,10 @@ pub struct Args {
     /// The hostile clients' run: `bench hostile`.
     #[arg(long, default_value = "docs/servers/hostile")]
     hostile: PathBuf,
-    /// The Python servers beside the Rust ones: `bench servers --beside-python`.
-    #[arg(long, default_value = "docs/servers/python")]
-    python: PathBuf,
+    /// The run of the Python servers beside the Rust ones (`bench servers` measures them with the
+    /// rest where their environment exists): the run itself unless given.
+    #[arg(long)]
+    python: Option<PathBuf>,
     #[command(flatten)]
     output: page::Output,
 }
@@ -46,13 +47,16 @@ pub type More = fn(&Path, &Path) -> anyhow::Result<Vec<(&'static str, String)>>;
 /// the Python servers' run's.
 pub fn run(args: Args, more: More) -> anyhow::Result<ExitCode> {
     let run = Run::read(&args.from)?;
+    let python = args.python.as_deref().unwrap_or(&args.from);
     if args.output.check.is_none() {
         charts(&run, &args.from)?;
-        crate::python::server_charts(&args.python)?;
+        if python != args.from {
+            crate::python::server_charts(python)?;
+        }
     }
     let mut tables = tables(&run);
     tables.extend(more(&args.ceiling, &args.hostile)?);
-    tables.extend(crate::python::servers(&args.python)?);
+    tables.extend(crate::python::servers(python)?);
     Action::of(&args.output).run(
         "servers",
         &tables,
