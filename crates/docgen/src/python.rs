@@ -6,7 +6,7 @@
 //! ```sh
 //! scripts/python.sh                                          # python/.venv
 //! scripts/run_all.sh --beside-python --out docs/results/python
-//! scripts/serve_all.sh --out docs/servers      # every server, the Python ones included
+//! scripts/serve_all.sh --out docs/servers/xeon   # every server, the Python ones included
 //! ```
 
 use std::fmt::Write as _;
@@ -39,11 +39,6 @@ pub fn servers(dir: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
         ("python-setup", servers::setup(&run)),
         ("python-servers", servers_table(&run)),
     ])
-}
-
-/// The charts of the Python servers' run, beside the Rust servers, in its own folder.
-pub fn server_charts(dir: &Path) -> anyhow::Result<()> {
-    servers::charts(&servers::Run::read(dir)?, dir)
 }
 
 /// The workloads of a program of the talks: its talk's own, then the same at scale.

@@ -29,6 +29,9 @@ pub struct Args {
     /// The sweeps at this machine's ceiling: `bench clients --sweeps --sweep 19000`.
     #[arg(long, default_value = "docs/results/ceiling")]
     ceiling: PathBuf,
+    /// The whole comparison again on a second machine, every model of today included.
+    #[arg(long, default_value = SECOND_RUN)]
+    second: PathBuf,
     /// The talks' Python programs beside their Rust models: `bench clients --beside-python`.
     #[arg(long, default_value = crate::python::CLIENTS_RUN)]
     python: PathBuf,
@@ -44,6 +47,7 @@ pub fn run(args: Args, ceiling: More) -> anyhow::Result<ExitCode> {
     let run = Run::read(&args.from)?;
     let mut tables = tables(&run);
     tables.extend(ceiling(&args.ceiling)?);
+    tables.extend(second_tables(&Run::read(&args.second)?));
     tables.extend(crate::python::clients(&args.python)?);
     Action::of(&args.output).run(
         "results",
@@ -220,6 +224,24 @@ pub(crate) fn missing(cell: &Cell) -> String {
         "Skipped" => "skipped".into(),
         other => format!("{} ({})", other.to_lowercase(), cell.note),
     }
+}
+
+/// The whole comparison run again on this project's second machine (an Intel Xeon, where the
+/// main run's was an AMD EPYC), with every model the main run predates: its tables sit in their
+/// own section of RESULTS.md, named `second-*`.
+pub const SECOND_RUN: &str = "docs/results/xeon";
+
+fn second_tables(run: &Run) -> Vec<(&'static str, String)> {
+    vec![
+        ("second-setup", setup(run)),
+        ("second-sites", sites(run)),
+        ("second-jobs", jobs_table(run, "jobs")),
+        ("second-many-jobs", many_jobs(run)),
+        ("second-sweep", sweep(run, "sweep")),
+        ("second-per-request", per_request(run, "sweep")),
+        ("second-pages", sweep(run, "pages")),
+        ("second-targets", targets(run)),
+    ]
 }
 
 fn tables(run: &Run) -> Vec<(&'static str, String)> {

@@ -32,10 +32,10 @@ pub struct Args {
     /// The hostile clients' run: `bench hostile`.
     #[arg(long, default_value = "docs/servers/hostile")]
     hostile: PathBuf,
-    /// The run of the Python servers beside the Rust ones (`bench servers` measures them with the
-    /// rest where their environment exists): the run itself unless given.
-    #[arg(long)]
-    python: Option<PathBuf>,
+    /// Every server again on a second machine, every server of today included, the Python ones
+    /// too (`bench servers` measures them with the rest where their environment exists).
+    #[arg(long, default_value = "docs/servers/xeon")]
+    second: PathBuf,
     #[command(flatten)]
     output: page::Output,
 }
@@ -47,16 +47,20 @@ pub type More = fn(&Path, &Path) -> anyhow::Result<Vec<(&'static str, String)>>;
 /// the Python servers' run's.
 pub fn run(args: Args, more: More) -> anyhow::Result<ExitCode> {
     let run = Run::read(&args.from)?;
-    let python = args.python.as_deref().unwrap_or(&args.from);
+    let second = Run::read(&args.second)?;
     if args.output.check.is_none() {
         charts(&run, &args.from)?;
-        if python != args.from {
-            crate::python::server_charts(python)?;
-        }
+        charts(&second, &args.second)?;
     }
     let mut tables = tables(&run);
     tables.extend(more(&args.ceiling, &args.hostile)?);
-    tables.extend(crate::python::servers(python)?);
+    tables.extend([
+        ("second-setup", setup(&second)),
+        ("second-table", table(&second)),
+        ("second-threads", threads(&second)),
+        ("second-targets", targets(&second)),
+    ]);
+    tables.extend(crate::python::servers(&args.second)?);
     Action::of(&args.output).run(
         "servers",
         &tables,
@@ -420,7 +424,7 @@ fn verdict(met: Option<bool>) -> &'static str {
     }
 }
 
-pub(crate) fn charts(run: &Run, dir: &Path) -> anyhow::Result<()> {
+fn charts(run: &Run, dir: &Path) -> anyhow::Result<()> {
     if run.connections().is_empty() {
         bail!("no runs to draw");
     }
