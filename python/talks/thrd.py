@@ -1,5 +1,6 @@
 """The talk "Async Python"'s threading program (thrd.py): a Queue of URLs, a Thread per URL
-that takes one and opens it with urllib (Python 2's urllib2), a Queue of results.
+that takes one and opens it with urllib (Python 2's urllib2), a Queue of results. Each result
+also carries when its request started, for the timelines.
 
 The Rust model beside it: crates/fetch-threads. Run: python/.venv/bin/python python/talks/thrd.py
 """
