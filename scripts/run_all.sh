@@ -6,8 +6,11 @@
 #   scripts/run_all.sh              # the full comparison (about an hour on 2 cores)
 #   scripts/run_all.sh --quick      # the pipeline end to end in seconds
 #   scripts/run_all.sh --talks      # only the talks' two workloads, with their timelines
+#   scripts/run_all.sh --beside-python   # the talks' Python programs beside their Rust models
 #   scripts/run_all.sh --help       # every option
 #
+# Where scripts/python.sh has made python/.venv, the talks' own programs in Python run beside the
+# models on their own talk's workloads; without it they are left out, and the run says so.
 # Results go to results/<date-time>/ (or --out DIR): report.md, the charts, runs.csv,
 # summary.csv, machine.json, settings.json and every run's JSON under raw/.
 set -euo pipefail

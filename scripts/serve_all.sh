@@ -4,7 +4,7 @@
 # GET /work?ms=50&size=1024 (`bench servers`, crates/bench), then the tables and charts of the
 # run (`docgen servers`, crates/docgen).
 #
-#   scripts/serve_all.sh                     # the full benchmark (about 20 minutes on 2 cores)
+#   scripts/serve_all.sh                     # the full benchmark (about 45 minutes on 2 cores)
 #   scripts/serve_all.sh --quick             # C = 10 and 100, 2 s, one run: the pipeline in seconds
 #   scripts/serve_all.sh --out docs/servers  # the committed run; then
 #       cargo run -p docgen -- servers --write docs/SERVERS.md
@@ -15,6 +15,8 @@
 #                                            # read, no descriptors left; --quick for a small run
 #   scripts/serve_all.sh --help              # every option
 #
+# Where scripts/python.sh has made python/.venv, the Python servers (python/servers) are measured
+# after the Rust ones (--beside-python: only they and the Rust servers they are read beside).
 # Installs wrk with the system's package manager if it is missing; where that cannot be done,
 # installs oha with cargo and uses it instead. Results go to results/servers-<date-time>/ (or
 # --out DIR): runs.csv, machine.json, the charts, and each run's raw output under raw/.
