@@ -32,13 +32,11 @@ pub fn clients(dir: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
     ])
 }
 
-/// The tables of SERVERS.md about Python, from the run in `dir`.
+/// The table of SERVERS.md about Python, from the run in `dir` (the second machine's, which
+/// measured every server, the Python ones included).
 pub fn servers(dir: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
     let run = servers::Run::read(dir)?;
-    Ok(vec![
-        ("python-setup", servers::setup(&run)),
-        ("python-servers", servers_table(&run)),
-    ])
+    Ok(vec![("python-servers", servers_table(&run))])
 }
 
 /// The workloads of a program of the talks: its talk's own, then the same at scale.

@@ -374,6 +374,8 @@ enum Limit {
     SlowestSite(f64),
     /// The lowest figure of the other models (curl left out) on the same workload.
     BestOther,
+    /// A multiple of another model's figure on the same workload, plus a margin.
+    Model(&'static str, f64, f64),
 }
 
 /// A target of the comparison: a figure of some models on a workload, and its limit.
@@ -450,7 +452,13 @@ const TARGETS: &[Target] = &[
     Target {
         what: "N=10,000 1 KiB: every request ok, wall ≤ 1.5 s",
         workload: "sweep-10000",
-        models: Of::Named(&["fetch-smol", "fetch-tokio", "fetch-reactor", "fetch-green"]),
+        models: Of::Named(&[
+            "fetch-smol",
+            "fetch-tokio",
+            "fetch-reactor",
+            "fetch-green",
+            "fetch-compio",
+        ]),
         figure: ok_wall,
         unit: " s",
         limit: Limit::At(1.5),
@@ -495,6 +503,30 @@ const TARGETS: &[Target] = &[
         unit: " s",
         limit: Limit::Curl(1.0),
     },
+    Target {
+        what: "Six sites: wall ≤ 1.02x the slowest site",
+        workload: "sites",
+        models: Of::Named(&["fetch-compio"]),
+        figure: ok_wall,
+        unit: " s",
+        limit: Limit::SlowestSite(1.02),
+    },
+    Target {
+        what: "N=10,000 1 KiB: CPU ≤ the reactor's",
+        workload: "sweep-10000",
+        models: Of::Named(&["fetch-compio"]),
+        figure: cpu,
+        unit: " s",
+        limit: Limit::Model("fetch-reactor", 1.0, 0.0),
+    },
+    Target {
+        what: "N=10,000 1 KiB: peak RSS per request ≤ the reactor's + 1 KiB",
+        workload: "sweep-10000",
+        models: Of::Named(&["fetch-compio"]),
+        figure: per_request_kib,
+        unit: " KiB",
+        limit: Limit::Model("fetch-reactor", 1.0, 1.0),
+    },
 ];
 
 /// The wall time of a run in which every request succeeded.
@@ -525,6 +557,9 @@ pub fn targets(run: &Run) -> String {
                     .iter()
                     .map(|site| site.latency.as_secs_f64() * times)
                     .reduce(f64::max),
+                Limit::Model(other, times, plus) => run
+                    .figure(target.workload, other, target.figure)
+                    .map(|f| f * times + plus),
                 Limit::BestOther => run
                     .models()
                     .into_iter()
