@@ -1,5 +1,6 @@
-//! Every relative link and image in README.md and docs/ names a file that git tracks: a file
-//! that is ignored, or was never committed, would be a broken link on a fresh clone.
+//! Every relative link and image in README.md, python/README.md and docs/ names a file that git
+//! tracks: a file that is ignored, or was never committed, would be a broken link on a fresh
+//! clone.
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
@@ -24,7 +25,7 @@ fn tracked() -> Option<BTreeSet<PathBuf>> {
     })
 }
 
-/// The Markdown pages: README.md and every .md below docs/.
+/// The Markdown pages: the READMEs and every .md below docs/.
 fn pages() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -39,7 +40,7 @@ fn pages() -> Vec<PathBuf> {
             }
         }
     }
-    let mut pages = vec![root().join("README.md")];
+    let mut pages = vec![root().join("README.md"), root().join("python/README.md")];
     walk(&root().join("docs"), &mut pages);
     pages
 }
