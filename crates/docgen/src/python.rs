@@ -71,13 +71,18 @@ fn rss(c: &Cell) -> String {
     or_dash(c.rss.map(mib))
 }
 
+/// How many of its requests were in flight at once, at the peak.
+fn at_once(c: &Cell) -> String {
+    or_dash(c.in_flight.map(|n| group(n.round() as u64)))
+}
+
 /// Each of the talks' programs on its own workloads beside its Rust model: wall, CPU, peak RSS
 /// and what Python costs over Rust.
 fn talks(run: &results::Run) -> String {
     let mut t = String::from(
-        "| workload | the talk's program | wall (s) | CPU (s) | peak RSS | Rust model | wall (s) \
-         | CPU (s) | peak RSS | CPU, Python ÷ Rust | RSS, Python ÷ Rust |\n\
-         |---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|\n",
+        "| workload | the talk's program | wall (s) | CPU (s) | peak RSS | at once | Rust model \
+         | wall (s) | CPU (s) | peak RSS | at once | CPU, Python ÷ Rust | RSS, Python ÷ Rust |\n\
+         |---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n",
     );
     for program in PYTHON_TALKS {
         for workload in workloads_of(program, run) {
@@ -98,17 +103,18 @@ fn pair(workload: &str, program: &Python, py: &Cell, rust: &Cell) -> String {
     let beside = catalogue::short(program.beside);
     let rust_cells = if rust.measured() {
         format!(
-            "{} | {} | {}",
+            "{} | {} | {} | {}",
             seconds(rust.wall),
             seconds(rust.cpu),
-            rss(rust)
+            rss(rust),
+            at_once(rust)
         )
     } else {
-        format!("{} | | ", missing(rust))
+        format!("{} | | | ", missing(rust))
     };
     if !py.measured() {
         return format!(
-            "| {workload} | `{}` | {} | | | {beside} | {rust_cells} | | |",
+            "| {workload} | `{}` | {} | | | | {beside} | {rust_cells} | | |",
             program.name,
             missing(py)
         );
@@ -119,11 +125,12 @@ fn pair(workload: &str, program: &Python, py: &Cell, rust: &Cell) -> String {
         ""
     };
     format!(
-        "| {workload} | `{}`{wrong} | {} | {} | {} | {beside} | {rust_cells} | {} | {} |",
+        "| {workload} | `{}`{wrong} | {} | {} | {} | {} | {beside} | {rust_cells} | {} | {} |",
         program.name,
         seconds(py.wall),
         seconds(py.cpu),
         rss(py),
+        at_once(py),
         times(py.cpu, rust.measured().then_some(rust.cpu).flatten()),
         times(py.rss, rust.measured().then_some(rust.rss).flatten()),
     )
@@ -134,9 +141,9 @@ fn pair(workload: &str, program: &Python, py: &Cell, rust: &Cell) -> String {
 /// far each gets, and at what cost.
 fn sweep(run: &results::Run, stem: &str) -> String {
     let mut t = String::from(
-        "| N | the talk's program | wall (s) | CPU (s) | peak RSS | Rust model | wall (s) \
-         | CPU (s) | peak RSS | CPU, Python ÷ Rust | RSS, Python ÷ Rust |\n\
-         |---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|\n",
+        "| N | the talk's program | wall (s) | CPU (s) | peak RSS | at once | Rust model \
+         | wall (s) | CPU (s) | peak RSS | at once | CPU, Python ÷ Rust | RSS, Python ÷ Rust |\n\
+         |---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n",
     );
     for n in run.sweep(stem) {
         let workload = format!("{stem}-{n}");
