@@ -253,12 +253,17 @@ pub fn beside_the_talk(program: &str) -> Option<String> {
             let _ = writeln!(t, "| {name} | {} | | |", missing(c));
         }
     }
+    let runs = match run.runs {
+        1 => "one run".to_string(),
+        n => format!("the median of {n} runs"),
+    };
     let _ = write!(
         t,
-        "\nThe talk's program in Python 3 and its Rust model, measured in the same run on this \
-         machine against the local origin (`{CLIENTS_RUN}`, median of {} runs; RESULTS.md, \
+        "\nThe talk's program in Python 3 and its Rust model on one machine ({} cores, {}), in \
+         the same run against the local origin ({runs}, `{CLIENTS_RUN}`; RESULTS.md, \
          \"Python beside Rust\", has every program).\n",
-        run.runs
+        run.machine["cores"],
+        run.machine["cpu"].as_str().unwrap_or("?"),
     );
     Some(t)
 }
