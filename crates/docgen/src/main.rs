@@ -39,8 +39,8 @@ enum Docgen {
 
 fn main() -> anyhow::Result<ExitCode> {
     match Docgen::parse() {
-        Docgen::Results(args) => results::run(args, ceiling::clients),
-        Docgen::Servers(args) => servers::run(args, ceiling::servers),
+        Docgen::Results(args) => results::run(args, ceiling::clients, python::clients),
+        Docgen::Servers(args) => servers::run(args, ceiling::servers, python::servers),
         Docgen::Faults(args) => faults::run(args),
         Docgen::Book(args) => book::run(args),
         Docgen::Report(args) => report::run(args),

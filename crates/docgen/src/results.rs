@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(long, default_value = SECOND_RUN)]
     second: PathBuf,
     /// The talks' Python programs beside their Rust models: `bench clients --beside-python`.
-    #[arg(long, default_value = crate::python::CLIENTS_RUN)]
+    #[arg(long, default_value = "docs/results/python")]
     python: PathBuf,
     #[command(flatten)]
     output: page::Output,
@@ -42,13 +42,14 @@ pub struct Args {
 /// Tables of other runs that the page also holds, from the folder of such a run.
 pub type More = fn(&Path) -> anyhow::Result<Vec<(&'static str, String)>>;
 
-/// Writes (or checks) the page's tables: the run's, then `ceiling`'s of the ceiling's run.
-pub fn run(args: Args, ceiling: More) -> anyhow::Result<ExitCode> {
+/// Writes (or checks) the page's tables: the run's, then `ceiling`'s of the ceiling's run, the
+/// second machine's, and `python`'s of the Python rows' run.
+pub fn run(args: Args, ceiling: More, python: More) -> anyhow::Result<ExitCode> {
     let run = Run::read(&args.from)?;
     let mut tables = tables(&run);
     tables.extend(ceiling(&args.ceiling)?);
     tables.extend(second_tables(&Run::read(&args.second)?));
-    tables.extend(crate::python::clients(&args.python)?);
+    tables.extend(python(&args.python)?);
     Action::of(&args.output).run(
         "results",
         &tables,

@@ -43,9 +43,12 @@ pub struct Args {
 /// Tables of the ceiling's and the hostile clients' runs, from their folders.
 pub type More = fn(&Path, &Path) -> anyhow::Result<Vec<(&'static str, String)>>;
 
+/// Tables of the Python servers, from the run in a folder.
+pub type Python = fn(&Path) -> anyhow::Result<Vec<(&'static str, String)>>;
+
 /// Writes (or checks) the page's tables and draws its charts: the run's, then `more`'s, then
-/// the Python servers' run's.
-pub fn run(args: Args, more: More) -> anyhow::Result<ExitCode> {
+/// the second machine's, then `python`'s of the Python servers in that run.
+pub fn run(args: Args, more: More, python: Python) -> anyhow::Result<ExitCode> {
     let run = Run::read(&args.from)?;
     let second = Run::read(&args.second)?;
     if args.output.check.is_none() {
@@ -60,7 +63,7 @@ pub fn run(args: Args, more: More) -> anyhow::Result<ExitCode> {
         ("second-threads", threads(&second)),
         ("second-targets", targets(&second)),
     ]);
-    tables.extend(crate::python::servers(&args.second)?);
+    tables.extend(python(&args.second)?);
     Action::of(&args.output).run(
         "servers",
         &tables,
