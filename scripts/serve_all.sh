@@ -4,7 +4,7 @@
 # GET /work?ms=50&size=1024 (`bench servers`, crates/bench), then the tables and charts of the
 # run (`docgen servers`, crates/docgen).
 #
-#   scripts/serve_all.sh                     # the full benchmark (about 45 minutes on 2 cores)
+#   scripts/serve_all.sh                     # the full benchmark (about 50 minutes on 2 cores)
 #   scripts/serve_all.sh --quick             # C = 10 and 100, 2 s, one run: the pipeline in seconds
 #   scripts/serve_all.sh --out docs/servers  # the committed run; then
 #       cargo run -p docgen -- servers --write docs/SERVERS.md
