@@ -178,9 +178,10 @@ def _pages():
     return [(origin + path, size) for path, size in urls]
 
 
-_expected_bytes = dict(_pages())
+_plan = _pages()
+_expected_bytes = dict(_plan)
 # The URLs of the talk "Async Python" (its six home pages) or of a sweep.
-eps = [url for url, _ in _pages()]
+eps = [url for url, _ in _plan]
 # The zip codes of the talk "Asynchronicity", as many as --count asks for.
 zips = [TALK_ZIPS[i % len(TALK_ZIPS)] for i in range(_args.count or len(TALK_ZIPS))]
 
@@ -208,7 +209,9 @@ def _error_kind(error):
     return type(error).__name__
 
 
-def _record(url, start, seconds, result=None, error=None):
+def _record(url, start, result=None, error=None):
+    """Keeps one call's row for --json, from its start; returns how long it took."""
+    seconds = time.perf_counter() - start
     jobs = result if isinstance(result, int) and not isinstance(result, bool) else None
     row = _Row(
         url, start, seconds, None, jobs, error and str(error) or None, error and _error_kind(error)
@@ -216,6 +219,7 @@ def _record(url, start, seconds, result=None, error=None):
     _rows.append(row)
     if error is None and jobs is None:
         _unsized[url].append(len(_rows) - 1)
+    return seconds
 
 
 def timeit(fn):
@@ -234,11 +238,9 @@ def timeit(fn):
             try:
                 result = await fn(*args, **kwargs)
             except Exception as error:
-                _record(url_of(args), start, time.perf_counter() - start, error=error)
+                _record(url_of(args), start, error=error)
                 raise
-            seconds = time.perf_counter() - start
-            _record(url_of(args), start, seconds, result)
-            return result, seconds
+            return result, _record(url_of(args), start, result)
 
         return timed_coroutine
 
@@ -248,11 +250,9 @@ def timeit(fn):
         try:
             result = fn(*args, **kwargs)
         except Exception as error:
-            _record(url_of(args), start, time.perf_counter() - start, error=error)
+            _record(url_of(args), start, error=error)
             raise
-        seconds = time.perf_counter() - start
-        _record(url_of(args), start, seconds, result)
-        return result, seconds
+        return result, _record(url_of(args), start, result)
 
     return timed
 

@@ -15,11 +15,8 @@ use std::path::Path;
 use catalogue::{PYTHON_SERVERS, PYTHON_TALKS, Python, PythonKind};
 use figures::format::{group, mib, ms, or_dash};
 
-use crate::results::{self, Cell, missing};
+use crate::results::{self, Cell, PYTHON_RUN, missing};
 use crate::servers::{self, Point};
-
-/// The committed run of the talks' programs beside their Rust models.
-pub const CLIENTS_RUN: &str = "docs/results/python";
 
 /// The tables of RESULTS.md about Python, from the run in `dir`.
 pub fn clients(dir: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
@@ -229,7 +226,7 @@ fn servers_table(run: &servers::Run) -> String {
 /// The rows under a book chapter's table of the talk's figures: the talk's program and its Rust
 /// model, on this machine, in the same run. None where the run has no such rows.
 pub fn beside_the_talk(program: &str) -> Option<String> {
-    let run = results::Run::read(Path::new(CLIENTS_RUN)).ok()?;
+    let run = results::Run::read(Path::new(PYTHON_RUN)).ok()?;
     let program = PYTHON_TALKS.iter().find(|p| p.name == program)?;
     let workload = workloads_of(program, &run).into_iter().next()?;
     let py = run.cell(&workload, program.name)?;
@@ -260,7 +257,7 @@ pub fn beside_the_talk(program: &str) -> Option<String> {
     let _ = write!(
         t,
         "\nThe talk's program in Python 3 and its Rust model on one machine ({} cores, {}), in \
-         the same run against the local origin ({runs}, `{CLIENTS_RUN}`; RESULTS.md, \
+         the same run against the local origin ({runs}, `{PYTHON_RUN}`; RESULTS.md, \
          \"Python beside Rust\", has every program).\n",
         run.machine["cores"],
         run.machine["cpu"].as_str().unwrap_or("?"),

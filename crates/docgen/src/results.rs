@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(long, default_value = SECOND_RUN)]
     second: PathBuf,
     /// The talks' Python programs beside their Rust models: `bench clients --beside-python`.
-    #[arg(long, default_value = "docs/results/python")]
+    #[arg(long, default_value = PYTHON_RUN)]
     python: PathBuf,
     #[command(flatten)]
     output: page::Output,
@@ -231,6 +231,10 @@ pub(crate) fn missing(cell: &Cell) -> String {
 /// main run's was an AMD EPYC), with every model the main run predates: its tables sit in their
 /// own section of RESULTS.md, named `second-*`.
 pub const SECOND_RUN: &str = "docs/results/xeon";
+
+/// The talks' Python programs beside their Rust models, in one run of the second machine: the
+/// tables `python-*` of RESULTS.md ([`crate::python`]) and the book's same-machine rows.
+pub const PYTHON_RUN: &str = "docs/results/python";
 
 fn second_tables(run: &Run) -> Vec<(&'static str, String)> {
     vec![
