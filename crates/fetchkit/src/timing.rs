@@ -133,6 +133,12 @@ pub struct Usage {
 /// thousands of connections the process may have no descriptor left to open it with.
 static STATUS: OnceLock<Option<File>> = OnceLock::new();
 
+/// The process's CPU time when the program began ([`Usage::prepare`]): what came before it is
+/// not the program's. `cargo run` `exec`s the binary in cargo's own process, and
+/// `getrusage(RUSAGE_SELF)` keeps counting across an `exec`, so without this a model run by
+/// cargo would report the build's CPU as its own.
+static CPU_AT_START: OnceLock<(Duration, Duration)> = OnceLock::new();
+
 /// `/proc/self/status`, opened the first time it is asked for.
 fn status_file() -> Option<&'static File> {
     STATUS
@@ -153,18 +159,21 @@ fn status() -> String {
 }
 
 impl Usage {
-    /// Opens what [`Usage::now`] reads, while descriptors are still free: call it before the
-    /// run's connections.
+    /// Marks the program's start and opens what [`Usage::now`] reads, while descriptors are
+    /// still free: call it first thing, before the run's connections.
     pub fn prepare() {
+        CPU_AT_START.get_or_init(|| {
+            let (user, sys, _) = rusage();
+            (user, sys)
+        });
         status_file();
     }
 
-    /// Reads `getrusage(RUSAGE_SELF)` and `/proc/self/status`.
+    /// The program's figures so far: `getrusage(RUSAGE_SELF)` less the CPU time spent before
+    /// [`Usage::prepare`] (by whatever `exec`ed this program), and `/proc/self/status`.
     pub fn now() -> Usage {
-        // SAFETY: an all-zero rusage is a valid value for getrusage to fill in.
-        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: `ru` is valid and writable for the duration of the call.
-        let ok = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } == 0;
+        let (user, sys, ru_maxrss) = rusage();
+        let (user_before, sys_before) = CPU_AT_START.get().copied().unwrap_or_default();
         let status = status();
         let field = |name: &str| -> u64 {
             status
@@ -174,22 +183,9 @@ impl Usage {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0)
         };
-        // Linux reports ru_maxrss in KiB (macOS in bytes).
-        let ru_maxrss = if ok { ru.ru_maxrss as u64 * 1024 } else { 0 };
-        let timeval = |tv: libc::timeval| {
-            Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64)
-        };
         Usage {
-            user: if ok {
-                timeval(ru.ru_utime)
-            } else {
-                Duration::ZERO
-            },
-            sys: if ok {
-                timeval(ru.ru_stime)
-            } else {
-                Duration::ZERO
-            },
+            user: user.saturating_sub(user_before),
+            sys: sys.saturating_sub(sys_before),
             peak_rss: match field("VmHWM:") {
                 0 => ru_maxrss,
                 hwm => hwm * 1024,
@@ -200,6 +196,26 @@ impl Usage {
             threads: field("Threads:"),
         }
     }
+}
+
+/// `getrusage(RUSAGE_SELF)`: user and system CPU time, and `ru_maxrss` in bytes; zeros where
+/// the call fails.
+fn rusage() -> (Duration, Duration, u64) {
+    // SAFETY: an all-zero rusage is a valid value for getrusage to fill in.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is valid and writable for the duration of the call.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return (Duration::ZERO, Duration::ZERO, 0);
+    }
+    let timeval = |tv: libc::timeval| {
+        Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64)
+    };
+    // Linux reports ru_maxrss in KiB (macOS in bytes).
+    (
+        timeval(ru.ru_utime),
+        timeval(ru.ru_stime),
+        ru.ru_maxrss as u64 * 1024,
+    )
 }
 
 #[cfg(test)]

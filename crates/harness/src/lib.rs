@@ -346,6 +346,37 @@ impl Model {
         (outcome, json)
     }
 
+    /// The CPU a model reports is its own: `cargo run` `exec`s the binary in cargo's own
+    /// process, and the kernel's count of a process's CPU time goes on across an `exec`. A shell
+    /// burns CPU first and then `exec`s the model, as cargo does after a build; the report
+    /// leaves the shell's CPU out.
+    pub fn reports_only_its_own_cpu(&self) {
+        // A shell loop that burns CPU for most of a second on this project's machine.
+        const BURN: &str = "i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done";
+        let shell = |script: &str| {
+            let mut command = Command::new("/bin/sh");
+            command.args(["-c", script, self.bin]).args(&self.extra);
+            child::run(&mut command, secs(60)).expect("run /bin/sh")
+        };
+        let alone = shell(BURN);
+        let burnt = alone.usage.map_or(0.0, |u| (u.user + u.sys).as_secs_f64());
+        assert!(burnt > 0.2, "the loop burnt only {burnt:.3} s");
+        let run = shell(&format!(
+            "{BURN}; exec \"$0\" \"$@\" --json --time-scale 0.01"
+        ));
+        let json: Value = serde_json::from_str(run.stdout.trim())
+            .unwrap_or_else(|e| panic!("not a JSON report ({e}): {}{}", run.stdout, run.stderr));
+        assert_eq!(json["ok"], 6, "{json}");
+        let reported = json["user_s"].as_f64().unwrap_or(f64::NAN)
+            + json["sys_s"].as_f64().unwrap_or(f64::NAN);
+        // The model's own CPU is a few milliseconds: half the shell's is a wide margin.
+        assert!(
+            reported < burnt / 2.0,
+            "{} reported {reported:.3} s of CPU after a shell had burnt {burnt:.3} s in its process",
+            self.bin
+        );
+    }
+
     /// The six sites, each with its exact size, from the embedded origin.
     pub fn six_sites_with_exact_sizes(&self) {
         let (_, json) = self.run_json(&["--time-scale", "0.05"], secs(30));
