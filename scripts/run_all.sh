@@ -1,29 +1,41 @@
 #!/usr/bin/env bash
-# Reproduces the whole comparison on this machine: builds every binary once in release mode,
-# runs every fetch-* model against a standalone origin (`bench clients`, crates/bench), then
-# draws the run's report and charts from what it wrote (`docgen report`, crates/docgen).
+# Measures everything the documents show, on this machine, in one run: builds every binary once
+# in release mode, runs every part (`bench run`, crates/bench) into one folder, then makes the
+# run's report and charts from what it wrote (`docgen`, crates/docgen).
 #
-#   scripts/run_all.sh              # the full comparison (about an hour on 2 cores)
-#   scripts/run_all.sh --quick      # the pipeline end to end in seconds
-#   scripts/run_all.sh --talks      # only the talks' two workloads, with their timelines
-#   scripts/run_all.sh --beside-python   # the talks' Python programs beside their Rust models
-#   scripts/run_all.sh --help       # every option
+#   scripts/run_all.sh                          # the whole set (about 45 minutes on 2 cores)
+#   scripts/run_all.sh --out docs/results       # the committed run: then every document is
+#                                               # made again from it
+#   scripts/run_all.sh --quick                  # every part at a tiny scale, in under 2 minutes
+#   scripts/run_all.sh --only talks,servers     # some parts, into a folder of their own
+#   scripts/run_all.sh --help                   # every option and every part
 #
-# Where scripts/python.sh has made python/.venv, the talks' own programs in Python run beside the
-# models on their own talk's workloads; without it they are left out, and the run says so.
-# Results go to results/<date-time>/ (or --out DIR): report.md, the charts, runs.csv,
-# summary.csv, machine.json, settings.json and every run's JSON under raw/.
+# The parts: talks (the six sites and the jobs API, with their timelines), sweeps (1 to 10,000
+# endpoints at once, 1 KiB and the talk's pages), ceiling (19,000 at once), read-buffer
+# (fetch-smol's, size by size), servers (every server at 10 to 19,000 connections under wrk),
+# hostile (the servers against hostile clients), syscalls (system calls per request, where
+# strace is) and memory (heap profiles, where valgrind is).
+#
+# Where scripts/python.sh has made python/.venv, the talks' own programs and the Python servers
+# run beside the Rust rows; without it they are left out, and the run says so. Installs wrk
+# with the system's package manager if it is missing; where that cannot be done, installs oha
+# with cargo and uses it instead. Results go to results/<date-time>/ (or --out DIR):
+# machine.json, settings.json and a folder per part; report.md and the charts are made from
+# them. Ctrl-C stops after the measurement under way and keeps what was measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out=""
+load=""
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[i]}" in
     --out) out="${args[i + 1]:-}" ;;
     --out=*) out="${args[i]#--out=}" ;;
+    --load) load="${args[i + 1]:-}" ;;
+    --load=*) load="${args[i]#--load=}" ;;
     -h | --help)
-      cargo run --quiet --release -p bench -- clients --help
+      cargo run --quiet --release -p bench -- run --help
       exit 0
       ;;
   esac
@@ -33,6 +45,48 @@ if [[ -z "$out" ]]; then
   args+=(--out "$out")
 fi
 
+install_wrk() {
+  local sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || return 1
+    sudo="sudo -n"
+  fi
+  if command -v apt-get >/dev/null 2>&1; then
+    $sudo apt-get install -y -qq wrk >/dev/null 2>&1 ||
+      { $sudo apt-get update -qq >/dev/null 2>&1 && $sudo apt-get install -y -qq wrk >/dev/null 2>&1; }
+  elif command -v dnf >/dev/null 2>&1; then
+    $sudo dnf install -y -q wrk >/dev/null 2>&1
+  elif command -v pacman >/dev/null 2>&1; then
+    $sudo pacman -S --noconfirm wrk >/dev/null 2>&1
+  elif command -v brew >/dev/null 2>&1; then
+    brew install wrk >/dev/null 2>&1
+  else
+    return 1
+  fi
+}
+
+if [[ -z "$load" ]]; then
+  if ! command -v wrk >/dev/null 2>&1; then
+    echo "wrk is missing: installing it with the system's package manager" >&2
+    install_wrk || true
+  fi
+  if ! command -v wrk >/dev/null 2>&1; then
+    if ! command -v oha >/dev/null 2>&1; then
+      echo "wrk cannot be installed here: installing oha with cargo instead" >&2
+      cargo install oha --locked --quiet
+    fi
+    args+=(--load oha)
+  fi
+fi
+
 cargo build --release --workspace --bins --quiet
-target/release/bench clients --bin-dir target/release "${args[@]}"
-target/release/docgen report "$out"
+status=0
+target/release/bench run --bin-dir target/release "${args[@]}" || status=$?
+# What was measured is drawn even when the run was interrupted (exit 130).
+if [[ $status -eq 0 || $status -eq 130 ]]; then
+  target/release/docgen report "$out"
+  if [[ "$(realpath -m "$out")" == "$(realpath -m docs/results)" && $status -eq 0 ]]; then
+    target/release/docgen pages --write
+  fi
+fi
+exit "$status"

@@ -17,7 +17,29 @@ pub struct Model {
     /// A Python reference row: one of the talks' programs, run by [`catalogue::PYTHON`] on its
     /// own talk's workloads only.
     pub python: Option<&'static Python>,
+    /// A setting of the model's own, in its environment: fetch-smol's read buffer.
+    pub variant: Option<Variant>,
 }
+
+/// A variable of a model's environment and its value, such as
+/// `FETCH_SMOL_READ_BUFFER=2048`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variant {
+    pub var: &'static str,
+    pub value: &'static str,
+}
+
+impl Variant {
+    /// `VAR=value`, as a shell would write it before the command.
+    pub fn label(self) -> String {
+        format!("{}={}", self.var, self.value)
+    }
+}
+
+/// fetch-smol's read buffer: the sizes its read-buffer part measures besides its own (4 KiB),
+/// and hyper's adaptive buffer, which fetch-smol's `http.rs` takes from this variable.
+pub const READ_BUFFER_VAR: &str = "FETCH_SMOL_READ_BUFFER";
+pub const READ_BUFFERS: [&str; 4] = ["2048", "8192", "16384", "adaptive"];
 
 pub use catalogue::{CURL, CURL_PARALLEL_MAX};
 
@@ -29,6 +51,7 @@ impl Model {
             family: Family::Pool,
             pool: CURL_PARALLEL_MAX,
             python: None,
+            variant: None,
         }
     }
 
@@ -39,6 +62,22 @@ impl Model {
             family: program.family,
             pool: 1,
             python: Some(program),
+            variant: None,
+        }
+    }
+
+    /// fetch-smol with its read buffer set by `value` (bytes, or `adaptive`).
+    pub fn read_buffer(pool: usize, value: &'static str) -> Model {
+        let smol = models(pool)
+            .into_iter()
+            .find(|m| m.name == "fetch-smol")
+            .expect("fetch-smol is in the catalogue");
+        Model {
+            variant: Some(Variant {
+                var: READ_BUFFER_VAR,
+                value,
+            }),
+            ..smol
         }
     }
 
@@ -73,6 +112,7 @@ pub fn models(pool: usize) -> Vec<Model> {
             family: m.family,
             pool,
             python: None,
+            variant: None,
         })
         .collect()
 }
@@ -101,6 +141,9 @@ pub enum Workload {
     /// N endpoints with the six sites' page sizes (119 KB on average), each after 1 s, all at
     /// once.
     Pages(u64),
+    /// N synthetic endpoints of 1 KiB with no delay at all: what opening, serving and closing
+    /// N connections costs when no wait hides it.
+    Burst(u64),
 }
 
 /// The two sweeps: the same N and delay, small bodies or the talk's pages.
@@ -149,6 +192,11 @@ impl Workload {
                 .chain(delay)
                 .collect(),
             Workload::Pages(n) => count(n).into_iter().chain(delay).collect(),
+            Workload::Burst(n) => count(n)
+                .into_iter()
+                .chain(["--size".into(), SWEEP_SIZE.to_string()])
+                .chain(["--delay".into(), "0".into()])
+                .collect(),
         };
         if time_scale != 1.0 {
             args.extend(["--time-scale".into(), time_scale.to_string()]);
@@ -164,6 +212,25 @@ impl Workload {
             Workload::ManyJobs(n) => format!("jobs-{n}"),
             Workload::Sweep(n) => format!("sweep-{n}"),
             Workload::Pages(n) => format!("pages-{n}"),
+            Workload::Burst(n) => format!("burst-{n}"),
+        }
+    }
+
+    /// The workload of a [`Workload::slug`].
+    pub fn from_slug(slug: &str) -> Option<Workload> {
+        match slug {
+            "sites" => return Some(Workload::Sites),
+            "jobs" => return Some(Workload::Jobs),
+            _ => {}
+        }
+        let (stem, n) = slug.rsplit_once('-')?;
+        let n = n.parse().ok()?;
+        match stem {
+            "jobs" => Some(Workload::ManyJobs(n)),
+            "sweep" => Some(Workload::Sweep(n)),
+            "pages" => Some(Workload::Pages(n)),
+            "burst" => Some(Workload::Burst(n)),
+            _ => None,
         }
     }
 
@@ -172,7 +239,10 @@ impl Workload {
         match self {
             Workload::Sites => origin::sites().len() as u64,
             Workload::Jobs => origin::zips().len() as u64,
-            Workload::ManyJobs(n) | Workload::Sweep(n) | Workload::Pages(n) => n,
+            Workload::ManyJobs(n)
+            | Workload::Sweep(n)
+            | Workload::Pages(n)
+            | Workload::Burst(n) => n,
         }
     }
 
@@ -207,6 +277,7 @@ impl fmt::Display for Workload {
             Workload::ManyJobs(n) => write!(f, "jobs N={n}"),
             Workload::Sweep(n) => write!(f, "1 KiB sweep N={n}"),
             Workload::Pages(n) => write!(f, "page sweep N={n}"),
+            Workload::Burst(n) => write!(f, "1 KiB, no delay, N={n}"),
         }
     }
 }
@@ -221,37 +292,64 @@ pub fn predict(model: &Model, workload: Workload, time_scale: f64) -> Duration {
     }
 }
 
-/// One measurement to make: a model on a workload.
+/// One measurement to make: a model on a workload, and how many times.
 #[derive(Debug, Clone)]
 pub struct Cell {
     pub workload: Workload,
     pub model: Model,
+    /// The least time its way of running allows ([`predict`]).
     pub predicted: Duration,
+    pub repeats: u32,
 }
 
-/// Every cell of the comparison, in order: the sites, the jobs (100, then `many_jobs`), then
-/// each sweep by N.
-pub fn cells(models: &[Model], sweep: &[u64], many_jobs: u64, time_scale: f64) -> Vec<Cell> {
-    let workloads = [
-        Workload::Sites,
-        Workload::Jobs,
-        Workload::ManyJobs(many_jobs),
-    ]
-    .into_iter()
-    .chain(
-        Sweep::ALL
-            .into_iter()
-            .flat_map(|s| sweep.iter().map(move |&n| s.at(n))),
-    );
+impl Cell {
+    /// How long a run of it should take, start-up and connections included: what the progress
+    /// line's estimate adds up.
+    pub fn expected(&self) -> Duration {
+        let n = self.workload.n() as f64;
+        let (start, per_connection) = match self.model.python {
+            Some(_) => (0.5, 1.5e-3),
+            None => (0.05, 1e-4),
+        };
+        self.predicted + Duration::from_secs_f64(start + n * per_connection)
+    }
+}
+
+/// How many times to measure each cell.
+#[derive(Debug, Clone, Copy)]
+pub struct Repeats {
+    /// Runs of each cell of a Rust model (and curl's); each figure is their median.
+    pub each: u32,
+    /// A cell predicted to take longer than this is measured once: its wall time is the
+    /// origin's latencies added up, which a repeat would not change.
+    pub once_over: Duration,
+}
+
+/// The cells of `workloads` in their order, every model that runs each: a Python row once
+/// (the talks' programs are the reference, not the subject, and one of them at N = 10,000
+/// takes up to half a minute), a cell predicted past [`Repeats::once_over`] once, the rest
+/// [`Repeats::each`] times.
+pub fn cells(
+    models: &[Model],
+    workloads: &[Workload],
+    time_scale: f64,
+    repeats: Repeats,
+) -> Vec<Cell> {
     workloads
-        .flat_map(|workload| {
+        .iter()
+        .flat_map(|&workload| {
             models
                 .iter()
                 .filter(move |model| model.runs(workload))
-                .map(move |model| Cell {
-                    workload,
-                    model: model.clone(),
-                    predicted: predict(model, workload, time_scale),
+                .map(move |model| {
+                    let predicted = predict(model, workload, time_scale);
+                    let once = model.python.is_some() || predicted > repeats.once_over;
+                    Cell {
+                        workload,
+                        model: model.clone(),
+                        predicted,
+                        repeats: if once { 1 } else { repeats.each },
+                    }
                 })
         })
         .collect()
@@ -290,10 +388,60 @@ mod tests {
         );
     }
 
+    const THREE: Repeats = Repeats {
+        each: 3,
+        once_over: Duration::from_secs(20),
+    };
+
+    #[test]
+    fn slugs_name_their_workloads() {
+        for workload in [
+            Workload::Sites,
+            Workload::Jobs,
+            Workload::ManyJobs(2000),
+            Workload::Sweep(1),
+            Workload::Pages(19000),
+            Workload::Burst(10000),
+        ] {
+            assert_eq!(Workload::from_slug(&workload.slug()), Some(workload));
+        }
+        assert_eq!(Workload::from_slug("sweep-x"), None);
+    }
+
+    #[test]
+    fn long_cells_and_python_rows_run_once() {
+        let models = [
+            model("fetch-sync"),
+            model("fetch-tokio"),
+            python_models()[0].clone(),
+        ];
+        let cells = cells(&models, &[Workload::Sites, Workload::Jobs], 1.0, THREE);
+        let repeats = |workload: Workload, name: &str| {
+            cells
+                .iter()
+                .find(|c| c.workload == workload && c.model.name == name)
+                .map(|c| c.repeats)
+        };
+        assert_eq!(repeats(Workload::Sites, "fetch-sync"), Some(3));
+        assert_eq!(repeats(Workload::Jobs, "fetch-sync"), Some(1));
+        assert_eq!(repeats(Workload::Jobs, "fetch-tokio"), Some(3));
+        assert_eq!(repeats(Workload::Sites, "sync.py"), Some(1));
+        assert_eq!(repeats(Workload::Jobs, "sync.py"), None);
+    }
+
     #[test]
     fn a_python_program_runs_its_own_talks_workloads_only() {
         let python = python_models();
-        let cells = cells(&python, &[1, 10], 200, 1.0);
+        let workloads = [
+            Workload::Sites,
+            Workload::Jobs,
+            Workload::ManyJobs(200),
+            Workload::Sweep(1),
+            Workload::Sweep(10),
+            Workload::Pages(1),
+            Workload::Pages(10),
+        ];
+        let cells = cells(&python, &workloads, 1.0, THREE);
         let of = |name: &str| -> Vec<String> {
             cells
                 .iter()

@@ -1,283 +1,329 @@
-//! The comparison: every fetch-* model on the same workloads, each as its own process against a
-//! standalone origin, repeated, with the machine recorded.
+//! The client parts: every fetch-* model on the same workloads, each run a process of its own
+//! against an origin of its own (a standalone process on a fresh loopback address), repeated
+//! and interleaved, beside two kinds of reference row: curl, the client a user would pick
+//! instead, and the talks' own programs in Python.
 //!
-//! Workloads: the talk's six sites; the jobs API over the talk's 100 zip codes, then over them
-//! again and again, 2,000 requests at once; and two sweeps of N = 1 to 10,000 endpoints all at
-//! once, each answering after 1 s: 1 KiB bodies, and the six sites' page sizes (N = 1 is each
-//! model's baseline for memory per request). A run whose predicted time exceeds the budget is
-//! recorded as skipped; a run that fails is recorded with its errors, and the sweep goes on.
+//! - [`Part::Talks`]: the six sites and the jobs API over the talk's 100 zip codes; for the
+//!   timelines, when each request ran (and fetch-tokio held to two at a time); the talk's side
+//!   programs (`examples/`); and the text that `fetch-sync` and `fetch-threads` print, for the
+//!   README.
+//! - [`Part::Sweeps`]: the jobs API 2,000 at once; N = 1 to 10,000 endpoints all at once, each
+//!   answering after 1 s, with 1 KiB bodies and with the talk's page sizes (N = 1 is each
+//!   model's baseline for memory per request); and 10,000 with no delay, what the connections
+//!   alone cost.
+//! - [`Part::Ceiling`]: 19,000 at once, once each: every model completes or names the limit of
+//!   the machine it met.
+//! - [`Part::ReadBuffer`]: fetch-smol at 2,000 with each size of read buffer.
 //!
-//! Beside the models runs a reference row, `curl --parallel` over the same URLs: the client a
-//! user would pick instead of any of them, whose CPU and memory the models are held to. Without
-//! curl the row is left out, with a line saying so.
-//!
-//! Output, under `results/<date-time>/` unless `--out` says otherwise: `raw/` (every run's JSON),
-//! `runs.csv`, `summary.csv`, `machine.json` and `settings.json`, the data that `docgen report`
-//! turns into `report.md` and the charts.
-//!
-//! Run with `scripts/run_all.sh`, which builds the release binaries first and draws the report
-//! after; `--quick` proves the pipeline in seconds at a tiny time scale.
+//! A run whose predicted time exceeds the budget is recorded as skipped; a run that fails is
+//! recorded with its errors, and the part goes on. Writes, under `clients/`: `runs.csv` (a line
+//! per run as it ends), `summary.csv` (each cell's median and spread), `requests.csv` (the
+//! timelines), `examples/` and `output/`; every run's JSON goes to `raw/`, which is not
+//! committed.
 
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
-use anyhow::Context;
-use clap::Parser;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use anyhow::Context as _;
+use serde_json::{Value, json};
 
-use crate::cells::{self, Cell, Workload};
+use crate::cells::{self, Cell, Model, Repeats, Sweep, Workload};
+use crate::output::{self, RequestsCsv, RunsCsv};
+use crate::run::{Context, Part, interrupted};
+use crate::runner::{self, OriginProcess, Outcome};
 use crate::summary::{CellSummary, Record, Status};
 use procs::figures;
 
-use crate::{machine, output, ports, runner};
-
-/// Runs every fetch-* model (and curl) on every workload and writes what was measured.
-#[derive(Debug, Parser)]
-pub struct Args {
-    /// Runs of each measurement; each figure is their median, with min–max.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
-    repeat: u32,
-    /// A tiny time scale, small N and one run each: the whole pipeline in seconds.
-    #[arg(long)]
-    quick: bool,
-    /// Skip a run whose predicted wall time exceeds this many seconds.
-    #[arg(long, default_value_t = 60.0)]
-    budget: f64,
-    /// Where to write the results (default: results/<date-time>).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Where the release binaries are.
-    #[arg(long, default_value = "target/release")]
-    bin_dir: PathBuf,
-    /// Only these models (comma-separated binary names, e.g. fetch-tokio,fetch-smol).
-    #[arg(long, value_delimiter = ',')]
-    models: Vec<String>,
-    /// The sweep's endpoint counts (comma-separated); 1 is always added as the baseline.
-    #[arg(long, value_delimiter = ',')]
-    sweep: Vec<u64>,
-    /// Only the talks' two workloads, the six sites and the jobs API: their tables and
-    /// timelines in a few minutes.
-    #[arg(long)]
-    talks: bool,
-    /// The interpreter of the Python rows (the talks' own programs, python/talks); without it
-    /// they are left out. `scripts/python.sh` creates it.
-    #[arg(long, default_value = catalogue::PYTHON)]
-    python: PathBuf,
-    /// Only the Python rows and the Rust models they are read beside, on the workloads the
-    /// Python rows run: the talks' programs against Rust, in one run.
-    #[arg(long, conflicts_with = "models")]
-    beside_python: bool,
-    /// Only the two sweeps (with `--sweep 19000`, say: this machine's ceiling, beside a
-    /// committed run).
-    #[arg(long, conflicts_with = "talks")]
-    sweeps: bool,
+/// The client files every client part adds to, kept open over the parts.
+#[derive(Debug)]
+pub struct Files {
+    runs: RunsCsv,
+    requests: RequestsCsv,
+    records: Vec<Record>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<()> {
-    let machine = machine::Machine::read();
-    let (time_scale, repeat, mut sweep, many_jobs) = if args.quick {
-        (0.02, 1, vec![1, 10, 100], 200)
-    } else {
-        (
-            1.0,
-            args.repeat,
-            vec![1, 10, 100, 1_000, 2_000, 10_000],
-            2_000,
-        )
-    };
-    if !args.sweep.is_empty() {
-        sweep = std::iter::once(1)
-            .chain(args.sweep.iter().copied())
-            .collect();
-        sweep.sort_unstable();
-        sweep.dedup();
-    }
+/// What a client part will run.
+#[derive(Debug)]
+pub struct Plan {
+    part: Part,
+    cells: Vec<Cell>,
+    /// A run predicted past this many seconds is skipped.
+    budget: f64,
+    /// The talks part's extras: the bounded runs, the side programs, the printed text.
+    extras: bool,
+    settings: Value,
+}
+
+/// The model and the bound of the timelines' extra row: requests two at a time, in pairs.
+const BOUNDED: (&str, &str) = ("fetch-tokio", "2");
+/// The talk's side programs (`examples/`), each run once.
+const EXAMPLES: [&str; 3] = ["generators", "event_loop", "coroutines"];
+/// The models whose printed text the README shows.
+const PRINTED: [&str; 2] = ["fetch-sync", "fetch-threads"];
+
+pub fn plan(part: Part, ctx: &Context) -> anyhow::Result<Plan> {
+    let quick = ctx.quick();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let pool = std::env::var("RAYON_NUM_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(machine.cores);
+        .unwrap_or(cores);
     let curl = runner::curl_version();
-    let python = runner::python_version(&args.python);
-    let models: Vec<cells::Model> = cells::models(pool)
+    let mut models: Vec<Model> = cells::models(pool)
         .into_iter()
-        .chain(curl.is_some().then(cells::Model::curl))
-        .chain(python.iter().flat_map(|_| cells::python_models()))
-        .filter(|m| args.models.is_empty() || args.models.iter().any(|a| a == m.name))
-        .filter(|m| !args.beside_python || m.python.is_some() || beside_python(m.name))
+        .chain(curl.is_some().then(Model::curl))
+        .chain(ctx.python.iter().flat_map(|_| cells::python_models()))
+        .filter(|m| ctx.args.models.is_empty() || ctx.args.models.iter().any(|a| a == m.name))
         .collect();
-    anyhow::ensure!(!models.is_empty(), "no such models: {:?}", args.models);
-    anyhow::ensure!(
-        !args.beside_python || python.is_some(),
-        "--beside-python needs {}: scripts/python.sh creates it",
-        args.python.display()
-    );
-    let python_runs = |w: Workload| models.iter().any(|m| m.python.is_some() && m.runs(w));
-    let cells: Vec<Cell> = cells::cells(&models, &sweep, many_jobs, time_scale)
-        .into_iter()
-        .filter(|c| !args.beside_python || python_runs(c.workload))
-        .filter(|c| !args.talks || matches!(c.workload, Workload::Sites | Workload::Jobs))
-        .filter(|c| !args.sweeps || c.workload.sweep().is_some())
-        .collect();
-
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(machine.date.replace(':', "-")));
-    std::fs::create_dir_all(out.join("raw"))
-        .with_context(|| format!("cannot create {}", out.display()))?;
-    let origin = runner::OriginProcess::start(&args.bin_dir)?;
-    eprintln!("machine: {}", machine.describe());
-    eprintln!("origin:  {}", origin.url);
-    eprintln!("output:  {}", out.display());
-    match &curl {
-        Some(version) => eprintln!("curl:    {version}"),
-        None => eprintln!("curl:    not found; the reference row is left out"),
-    }
-    match &python {
-        Some(version) => eprintln!("python:  {version} ({})", args.python.display()),
-        None => eprintln!(
-            "python:  no {}; the Python rows are left out (scripts/python.sh creates it)",
-            args.python.display()
-        ),
-    }
-
-    let started = Instant::now();
-    let records = measure(&args, &cells, repeat, time_scale, &origin.url, &out)?;
-    if args.talks {
-        bounded_runs(&args, time_scale, &origin.url, &out)?;
-        examples(&args, &out)?;
-    }
-    let took = started.elapsed();
-    drop(origin);
-
-    let summaries: Vec<CellSummary> = cells
-        .iter()
-        .map(|cell| {
-            let mine: Vec<&Record> = records
-                .iter()
-                .filter(|r| r.workload == cell.workload.slug() && r.model == cell.model.name)
-                .collect();
-            CellSummary::new(cell.workload, &mine)
-        })
-        .collect();
-    let settings = output::Settings {
-        repeat,
-        budget_s: args.budget,
-        time_scale,
-        quick: args.quick,
-        sweep_delay_s: cells::SWEEP_DELAY_S * time_scale,
-        origin: origin_description(),
-        command: command_line(),
-        took_s: took.as_secs_f64(),
-        curl,
-        python,
+    let sweep: Vec<u64> = if !ctx.args.sweep.is_empty() {
+        let mut ns: Vec<u64> = std::iter::once(1)
+            .chain(ctx.args.sweep.iter().copied())
+            .collect();
+        ns.sort_unstable();
+        ns.dedup();
+        ns
+    } else if quick {
+        vec![1, 10, 100]
+    } else {
+        vec![1, 10, 100, 1_000, 2_000, 10_000]
     };
-    std::fs::write(
-        out.join("machine.json"),
-        serde_json::to_string_pretty(&machine)?,
-    )?;
-    std::fs::write(
-        out.join("settings.json"),
-        serde_json::to_string_pretty(&settings)?,
-    )?;
-    output::write_runs_csv(&out.join("runs.csv"), &records)?;
-    output::write_summary_csv(&out.join("summary.csv"), &summaries)?;
-    println!("results: {}", out.display());
+    let (many_jobs, burst, ceiling, read_buffer_n) = if quick {
+        (200, 200, 300, 100)
+    } else {
+        (2_000, 10_000, 19_000, 2_000)
+    };
+    let each = if quick { 1 } else { ctx.args.repeat };
+    // The budget and the once-only threshold shrink with the delays, so that a quick run skips
+    // and repeats the same cells as a whole one.
+    let budget = ctx.args.budget * ctx.time_scale;
+    let mut repeats = Repeats {
+        each,
+        once_over: Duration::from_secs_f64(20.0 * ctx.time_scale),
+    };
+    let workloads: Vec<Workload> = match part {
+        Part::Talks => vec![Workload::Sites, Workload::Jobs],
+        Part::Sweeps => std::iter::once(Workload::ManyJobs(many_jobs))
+            .chain(
+                Sweep::ALL
+                    .into_iter()
+                    .flat_map(|s| sweep.iter().map(move |&n| s.at(n))),
+            )
+            .chain([Workload::Burst(burst)])
+            .collect(),
+        Part::Ceiling => {
+            // Once each: a run holds the machine at its limits; whether it completes, and
+            // which limit it meets, is what it shows.
+            repeats.each = 1;
+            // The Python programs are bound by one core from N = 1,000 on: at 19,000 a run
+            // would take minutes and show nothing the sweeps do not.
+            models.retain(|m| m.python.is_none());
+            vec![Workload::Sweep(ceiling), Workload::Pages(ceiling)]
+        }
+        Part::ReadBuffer => {
+            models = cells::READ_BUFFERS
+                .iter()
+                .map(|value| Model::read_buffer(pool, value))
+                .collect();
+            vec![
+                Workload::Sweep(read_buffer_n),
+                Workload::Pages(read_buffer_n),
+            ]
+        }
+        _ => unreachable!("not a client part: {part:?}"),
+    };
+    // No delay to wait out: only the models that open every connection at once say anything.
+    let bursts_models = |m: &Model| m.python.is_none() && m.family.all_at_once();
+    let cells: Vec<Cell> = cells::cells(&models, &workloads, ctx.time_scale, repeats)
+        .into_iter()
+        .filter(|c| !matches!(c.workload, Workload::Burst(_)) || bursts_models(&c.model))
+        .collect();
+    if cells.is_empty() {
+        anyhow::bail!("no client of {:?} runs {}", ctx.args.models, part.name());
+    }
+    let settings = json!({
+        "repeats": each,
+        "once_over_s": repeats.once_over.as_secs_f64(),
+        "budget_s": budget,
+        "sweep": sweep,
+        "many_jobs": many_jobs,
+        "burst": burst,
+        "ceiling": ceiling,
+        "read_buffer_n": read_buffer_n,
+        "sweep_delay_s": cells::SWEEP_DELAY_S * ctx.time_scale,
+        "sweep_size": cells::SWEEP_SIZE,
+        "rayon_pool": pool,
+        "origin": "the origin crate's release binary (2 worker threads), a process of its own on a fresh loopback address for every run",
+        "curl": curl,
+        "python_rows": ctx.python.is_some(),
+    });
+    Ok(Plan {
+        part,
+        cells,
+        budget,
+        extras: part == Part::Talks,
+        settings,
+    })
+}
+
+impl Plan {
+    pub fn expected(&self) -> Duration {
+        let runs: Duration = self
+            .cells
+            .iter()
+            .filter(|c| c.predicted.as_secs_f64() <= self.budget)
+            .map(|c| c.expected() * c.repeats)
+            .sum();
+        let extras = if self.extras {
+            Duration::from_secs(12)
+        } else {
+            Duration::ZERO
+        };
+        runs + extras
+    }
+
+    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<Value> {
+        let dir = ctx.dir("clients")?;
+        std::fs::create_dir_all(dir.join("raw"))?;
+        let mut files = match ctx.clients.take() {
+            Some(files) => files,
+            None => Files {
+                runs: RunsCsv::create(&dir.join("runs.csv"))?,
+                requests: RequestsCsv::create(&dir.join("requests.csv"))?,
+                records: Vec::new(),
+            },
+        };
+        let measured = measure(ctx, &self, &mut files, &dir);
+        // What was measured is kept, whatever stopped the part.
+        write_summary(&dir, &files.records)?;
+        ctx.clients = Some(files);
+        measured?;
+        if self.extras && !interrupted() {
+            extras(ctx, &dir)?;
+        }
+        Ok(self.settings)
+    }
+}
+
+/// Runs every cell of the plan its number of times, the repeats interleaved so that a slow
+/// spell of the machine spreads over all models instead of landing on one.
+fn measure(ctx: &mut Context, plan: &Plan, files: &mut Files, dir: &Path) -> anyhow::Result<()> {
+    let rounds = plan.cells.iter().map(|c| c.repeats).max().unwrap_or(0);
+    for r in 1..=rounds {
+        for cell in plan.cells.iter().filter(|c| c.repeats >= r) {
+            if interrupted() {
+                return Ok(());
+            }
+            let label = match cell.model.variant {
+                Some(v) => format!("{} {}", v.label(), cell.model.name),
+                None => cell.model.name.to_string(),
+            };
+            let what = format!(
+                "{} {r}/{} · {} · {label}",
+                plan.part.name(),
+                cell.repeats,
+                cell.workload
+            );
+            ctx.progress.start(&what);
+            let record = if cell.predicted.as_secs_f64() > plan.budget {
+                Record::skipped(cell, r, plan.budget)
+            } else {
+                let (record, json) = run_cell(ctx, cell, r, dir)?;
+                if interrupted() {
+                    // The terminal's Ctrl-C reached the program too: not a measurement.
+                    return Ok(());
+                }
+                let timeline = matches!(cell.workload, Workload::Sites | Workload::Jobs);
+                if let (true, 1, Some(json)) = (timeline, r, json) {
+                    files
+                        .requests
+                        .write(&cell.workload.slug(), cell.model.name, &json)?;
+                }
+                record
+            };
+            ctx.progress
+                .finish(&what, cell.expected(), &describe(&record));
+            files.runs.write(&record)?;
+            files.records.push(record);
+        }
+    }
     Ok(())
 }
 
-/// Runs every cell `repeat` times, the repeats interleaved so that a slow spell of the machine
-/// spreads over all models instead of landing on one.
-fn measure(
-    args: &Args,
-    cells: &[Cell],
+/// One run of a cell against an origin of its own: its record, and its report where it made one.
+fn run_cell(
+    ctx: &mut Context,
+    cell: &Cell,
     repeat: u32,
-    time_scale: f64,
-    origin: &str,
-    out: &Path,
-) -> anyhow::Result<Vec<Record>> {
-    let total = cells.len() as u64 * u64::from(repeat);
-    let progress = if std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    progress.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    let started = Instant::now();
-    let mut records = Vec::new();
-    for r in 1..=repeat {
-        for cell in cells {
-            let what = format!("run {r}/{repeat} · {} · {}", cell.workload, cell.model.name);
-            progress.set_message(what.clone());
-            let record = if cell.predicted.as_secs_f64() > args.budget {
-                Record::skipped(cell, r, args.budget)
-            } else {
-                let waited = ports::wait_for_ports(cell.workload.n());
-                if waited > Duration::from_secs(1) {
-                    say(
-                        &progress,
-                        format!("waited {waited:.0?} for TIME_WAIT ports to free up"),
-                    );
-                }
-                let mut model_args = cell.workload.args(time_scale);
-                model_args.extend(["--origin".into(), origin.into(), "--json".into()]);
-                let deadline = cell.predicted * 3 + Duration::from_secs(60);
-                // The kernel's socket buffers, machine-wide, which no process's RSS shows.
-                let (outcome, sockets) = figures::peak_while(figures::socket_memory_kib, || {
-                    if cell.model.is_curl() {
-                        runner::run_curl(&cell.workload.urls(origin, time_scale), out, deadline)
-                    } else if let Some(program) = cell.model.python {
-                        runner::run_python(&args.python, program, &model_args, deadline)
-                    } else {
-                        let bin = args.bin_dir.join(cell.model.name);
-                        runner::run_model(&bin, &model_args, deadline)
-                    }
-                });
-                match outcome {
-                    runner::Outcome::Report { json, raw } => {
-                        let file =
-                            format!("{}-{}-r{r}.json", cell.workload.slug(), cell.model.name);
-                        std::fs::write(out.join("raw").join(file), raw)?;
-                        Record {
-                            socket_mem_bytes: sockets.map(|kib| kib * 1024),
-                            ..Record::from_report(cell, r, &json)
-                        }
-                    }
-                    runner::Outcome::Broken(why) => Record::broken(cell, r, why),
-                }
-            };
-            say(
-                &progress,
-                format!(
-                    "[{:>7.1?}] {what}: {}",
-                    started.elapsed(),
-                    describe(&record)
-                ),
+    dir: &Path,
+) -> anyhow::Result<(Record, Option<Value>)> {
+    let n = cell.workload.n();
+    let origin = OriginProcess::start(&ctx.args.bin_dir, ctx.addresses.fresh(n))?;
+    let mut args = cell.workload.args(ctx.time_scale);
+    args.extend(["--origin".into(), origin.url.clone(), "--json".into()]);
+    let deadline = cell.predicted * 3 + Duration::from_secs(60);
+    let python = ctx.python.clone();
+    let bin_dir = ctx.args.bin_dir.clone();
+    // The kernel's socket buffers, machine-wide, which no process's RSS shows.
+    let (outcome, sockets) = figures::peak_while(figures::socket_memory_kib, || {
+        if cell.model.is_curl() {
+            runner::run_curl(
+                &cell.workload.urls(&origin.url, ctx.time_scale),
+                dir,
+                deadline,
+            )
+        } else if let (Some(program), Some(python)) = (cell.model.python, &python) {
+            runner::run_python(python, program, &args, deadline)
+        } else {
+            let env = cell.model.variant.map(|v| (v.var, v.value));
+            runner::run_model(&bin_dir.join(cell.model.name), &args, env, deadline)
+        }
+    });
+    drop(origin);
+    Ok(match outcome {
+        Outcome::Report { json, raw } => {
+            let variant = cell
+                .model
+                .variant
+                .map(|v| format!("-{}", v.value))
+                .unwrap_or_default();
+            let file = format!(
+                "{}-{}{variant}-r{repeat}.json",
+                cell.workload.slug(),
+                cell.model.name
             );
-            records.push(record);
-            progress.inc(1);
+            std::fs::write(dir.join("raw").join(file), raw)?;
+            let record = Record {
+                socket_mem_bytes: sockets.map(|kib| kib * 1024),
+                ..Record::from_report(cell, repeat, &json)
+            };
+            (record, Some(json))
+        }
+        Outcome::Broken(why) => (Record::broken(cell, repeat, why), None),
+    })
+}
+
+/// `summary.csv` from every record so far, a line per cell in the order of their first runs.
+fn write_summary(dir: &Path, records: &[Record]) -> anyhow::Result<()> {
+    let mut keys: Vec<(String, String, String)> = Vec::new();
+    for r in records {
+        let key = (r.workload.clone(), r.model.clone(), r.variant.clone());
+        if !keys.contains(&key) {
+            keys.push(key);
         }
     }
-    progress.finish_and_clear();
-    Ok(records)
-}
-
-/// Whether a Rust model is read beside one of the talks' Python programs.
-fn beside_python(model: &str) -> bool {
-    catalogue::PYTHON_TALKS.iter().any(|p| p.beside == model)
-}
-
-fn say(progress: &ProgressBar, line: String) {
-    if progress.is_hidden() {
-        eprintln!("{line}");
-    } else {
-        progress.println(line);
-    }
+    let summaries: Vec<CellSummary> = keys
+        .iter()
+        .filter_map(|(workload, model, variant)| {
+            let mine: Vec<&Record> = records
+                .iter()
+                .filter(|r| &r.workload == workload && &r.model == model && &r.variant == variant)
+                .collect();
+            let workload = Workload::from_slug(workload)?;
+            Some(CellSummary::new(workload, &mine))
+        })
+        .collect();
+    output::write_summary_csv(&dir.join("summary.csv"), &summaries)
+        .context("cannot write summary.csv")
 }
 
 fn describe(r: &Record) -> String {
@@ -297,66 +343,77 @@ fn describe(r: &Record) -> String {
     }
 }
 
-/// The model and the bound of the timelines' extra row: requests two at a time, in pairs (its
-/// raw JSON is named `WORKLOAD-MODEL-cBOUND-r1.json`).
-const BOUNDED: (&str, &str) = ("fetch-tokio", "2");
-
-/// One run of [`BOUNDED`] on each of the talks' workloads, for their timelines only.
-fn bounded_runs(args: &Args, time_scale: f64, origin: &str, out: &Path) -> anyhow::Result<()> {
+/// The talks part's extras: fetch-tokio held to two at a time on each workload (for the
+/// timelines), the talk's side programs, and what fetch-sync and fetch-threads print.
+fn extras(ctx: &mut Context, dir: &Path) -> anyhow::Result<()> {
     let (model, concurrency) = BOUNDED;
+    let mut requests = ctx.clients.take().context("the client files")?;
     for workload in [Workload::Sites, Workload::Jobs] {
-        let mut model_args = workload.args(time_scale);
-        model_args.extend(["--origin".into(), origin.into(), "--json".into()]);
-        model_args.extend(["--concurrency".into(), concurrency.into()]);
-        let deadline = Duration::from_secs(120);
-        match runner::run_model(&args.bin_dir.join(model), &model_args, deadline) {
-            runner::Outcome::Report { raw, .. } => {
-                let file = format!("{}-{model}-c{concurrency}-r1.json", workload.slug());
-                std::fs::write(out.join("raw").join(file), raw)?;
+        let what = format!("talks · {workload} · {model} --concurrency {concurrency}");
+        ctx.progress.start(&what);
+        let origin = OriginProcess::start(&ctx.args.bin_dir, ctx.addresses.fresh(workload.n()))?;
+        let mut args = workload.args(ctx.time_scale);
+        args.extend(["--origin".into(), origin.url.clone(), "--json".into()]);
+        args.extend(["--concurrency".into(), concurrency.into()]);
+        let bin = ctx.args.bin_dir.join(model);
+        let outcome = runner::run_model(&bin, &args, None, Duration::from_secs(120));
+        let said = match outcome {
+            Outcome::Report { json, .. } => {
+                requests.requests.write(&workload.slug(), model, &json)?;
+                "kept for the timeline".to_string()
             }
-            runner::Outcome::Broken(why) => eprintln!("{model} --concurrency {concurrency}: {why}"),
+            Outcome::Broken(why) => why,
+        };
+        ctx.progress.finish(&what, Duration::from_secs(2), &said);
+    }
+    ctx.clients = Some(requests);
+
+    let examples = dir.join("examples");
+    std::fs::create_dir_all(&examples)?;
+    for name in EXAMPLES {
+        let mut command = std::process::Command::new(ctx.args.bin_dir.join(name));
+        save_output(
+            ctx,
+            &mut command,
+            &examples.join(format!("{name}.txt")),
+            name,
+        )?;
+    }
+    let printed = dir.join("output");
+    std::fs::create_dir_all(&printed)?;
+    for name in PRINTED {
+        // As a reader first runs it: no arguments, the embedded origin, the talk's six sites.
+        let mut command = std::process::Command::new(ctx.args.bin_dir.join(name));
+        if ctx.quick() {
+            command.args(["--time-scale", "0.02"]);
         }
+        save_output(
+            ctx,
+            &mut command,
+            &printed.join(format!("{name}.txt")),
+            name,
+        )?;
     }
     Ok(())
 }
 
-/// The talk's side programs (crates `examples/`), each run once, its output kept as
-/// `example-NAME.txt`: their figures on this machine, for the book.
-fn examples(args: &Args, out: &Path) -> anyhow::Result<()> {
-    for name in ["generators", "event_loop", "coroutines"] {
-        let mut command = std::process::Command::new(args.bin_dir.join(name));
-        match procs::run(&mut command, Duration::from_secs(60)) {
-            Ok(done) if done.status.is_some_and(|s| s.success()) => {
-                std::fs::write(out.join(format!("example-{name}.txt")), done.stdout)?;
-            }
-            Ok(done) => eprintln!("{name} failed: {}", done.stderr),
-            Err(e) => eprintln!("{name} could not run: {e}"),
+/// Runs `command` once and keeps what it printed in `file`.
+fn save_output(
+    ctx: &mut Context,
+    command: &mut std::process::Command,
+    file: &Path,
+    name: &str,
+) -> anyhow::Result<()> {
+    let what = format!("talks · {name}, its output kept");
+    ctx.progress.start(&what);
+    let said = match procs::run(command, Duration::from_secs(60)) {
+        Ok(done) if done.status.is_some_and(|s| s.success()) => {
+            std::fs::write(file, done.stdout)?;
+            "kept".to_string()
         }
-    }
+        Ok(done) => format!("failed: {}", done.stderr.trim()),
+        Err(e) => format!("could not run: {e}"),
+    };
+    ctx.progress.finish(&what, Duration::from_secs(2), &said);
     Ok(())
-}
-
-fn origin_description() -> String {
-    "127.0.0.1 (the origin crate's release binary, 2 worker threads)".into()
-}
-
-/// The command that regenerates these results.
-fn command_line() -> String {
-    // Past the program and its subcommand (`bench clients`).
-    let args: Vec<String> = std::env::args().skip(2).collect();
-    let relevant: Vec<&String> = args
-        .iter()
-        .scan(false, |skip, a| {
-            let keep = !*skip && a != "--bin-dir" && a != "--out";
-            *skip = a == "--bin-dir" || a == "--out";
-            Some(keep.then_some(a))
-        })
-        .flatten()
-        .collect();
-    let mut line = String::from("scripts/run_all.sh");
-    for a in relevant {
-        line.push(' ');
-        line.push_str(a);
-    }
-    line
 }

@@ -1,58 +1,162 @@
-//! Every server tried as a hostile client would try it, at this machine's scale: 19,000
-//! connections that connect and say nothing, 1,000 clients that pipeline requests for big
-//! answers and never read them, and a thousand connections arriving while the server has no
-//! descriptor left. For each, whether the server is still alive, how long a new client waits
-//! for an answer, and what the server holds: its RSS, the kernel's socket memory
-//! (`/proc/net/sockstat`), its threads, and the connections it closed or refused.
+//! The hostile part: every server tried as a hostile client would try it, at this machine's
+//! scale: 19,000 connections that connect and say nothing, 1,000 clients that pipeline requests
+//! for big answers and never read them, and a thousand connections arriving while the server
+//! has no descriptor left. For each, whether the server is still alive, how long a new client
+//! waits for an answer, and what the server holds: its RSS, the kernel's socket memory
+//! (`/proc/net/sockstat`), its threads, and the connections it closed or refused. Beside them,
+//! the sizes of the kernel's objects a socket costs outside any RSS (`/proc/slabinfo`).
 //!
 //! The same cases run at a small scale in every server's tests (`harness::server_tests!`);
-//! this is their figures. Writes `hostile.csv` (a row per server and case, written as each
-//! ends) into `--out`.
-//!
-//! ```sh
-//! cargo build --release --workspace
-//! cargo run --release -p bench -- hostile --out /tmp/hostile
-//! ```
+//! this is their figures. Writes `hostile/hostile.csv` (a row per server and case, written as
+//! each ends) and `hostile/slab.csv`.
 
 use std::fs::File;
 use std::io::Write as _;
-use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::{Context as _, bail};
 use catalogue::SERVERS;
 use procs::{Server, figures};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::{machine, ports};
-
-/// Tries every serve-* server as a hostile client would.
-#[derive(Debug, clap::Parser)]
-pub struct Args {
-    /// Where to write hostile.csv.
-    #[arg(long, default_value = "target/hostile")]
-    out: PathBuf,
-    /// Where the serve-* binaries are (build them with --release).
-    #[arg(long, default_value = "target/release")]
-    bin_dir: PathBuf,
-    /// The servers to try (every one by default).
-    #[arg(long, value_delimiter = ',')]
-    servers: Vec<String>,
-    /// How many idle connections.
-    #[arg(long, default_value_t = 19_000)]
-    idle: usize,
-    /// How many clients pipeline without reading, and how many requests each sends.
-    #[arg(long, default_value_t = 1_000)]
-    pipelining: usize,
-    /// A small run for CI: 500 idle connections, 50 clients pipelining.
-    #[arg(long)]
-    quick: bool,
-}
+use crate::run::{Context, Plan as PartPlan, interrupted};
 
 const HEADER: &str = "server,case,connections,alive,new_client_ms,rss_kib,rss_per_connection_kib,\
 socket_mem_kib,threads,closed_idle,refused,cpu_s_per_s";
+
+/// The kernel's objects a TCP socket takes, in `/proc/slabinfo`.
+const SLABS: [&str; 5] = ["TCP", "sock_inode_cache", "filp", "dentry", "eventpoll_epi"];
+
+/// What the hostile part will run.
+#[derive(Debug)]
+pub struct Plan {
+    servers: Vec<&'static str>,
+    /// Idle connections; clients pipelining without reading; connections arriving with no
+    /// descriptor left.
+    idle: usize,
+    pipelining: usize,
+    arriving: usize,
+    /// The pauses between a case's steps, scaled down in `--quick`.
+    pause: f64,
+}
+
+pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
+    let servers: Vec<&'static str> = SERVERS
+        .iter()
+        .map(|s| s.name)
+        .filter(|name| ctx.args.servers.is_empty() || ctx.args.servers.iter().any(|s| s == name))
+        .collect();
+    if servers.is_empty() {
+        bail!("no such server: {:?}", ctx.args.servers);
+    }
+    let (idle, pipelining, arriving, pause) = if ctx.quick() {
+        (500, 50, 300, 0.2)
+    } else {
+        (19_000, 1_000, 1_000, 1.0)
+    };
+    Ok(PartPlan::Hostile(Plan {
+        servers,
+        idle,
+        pipelining,
+        arriving,
+        pause,
+    }))
+}
+
+type Case = fn(&Plan, &str, &str, Ipv4Addr) -> anyhow::Result<Row>;
+
+impl Plan {
+    fn cases(&self) -> [(Case, usize, f64); 3] {
+        [
+            (idle, self.idle, 3.0 + self.idle as f64 / 10_000.0),
+            (not_reading, self.pipelining, 4.0),
+            (no_descriptors, self.arriving, 6.0),
+        ]
+    }
+
+    pub fn expected(&self) -> Duration {
+        let per_server: f64 = self
+            .cases()
+            .iter()
+            .map(|(_, _, s)| s * self.pause + 0.5)
+            .sum();
+        Duration::from_secs_f64(per_server * self.servers.len() as f64)
+    }
+
+    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<Value> {
+        let dir = ctx.dir("hostile")?;
+        let mut csv = File::create(dir.join("hostile.csv"))?;
+        writeln!(csv, "{HEADER}")?;
+        'servers: for server in &self.servers {
+            let bin = ctx.args.bin_dir.join(server);
+            let bin = bin.to_str().context("a UTF-8 path")?.to_string();
+            for (case, n, seconds) in self.cases() {
+                if interrupted() {
+                    break 'servers;
+                }
+                let host = ctx.addresses.fresh(n as u64);
+                let what = format!("hostile · {server}");
+                ctx.progress.start(&what);
+                let row = case(&self, &bin, server, host)?;
+                let said = format!(
+                    "{}: alive {}, a new client answered in {}, RSS {} KiB ({:.1} KiB a \
+                     connection), sockets {} KiB",
+                    row.case,
+                    row.alive,
+                    row.new_client_ms
+                        .map_or("never".into(), |ms| format!("{ms:.1} ms")),
+                    row.rss_kib,
+                    row.rss_per_connection_kib,
+                    row.socket_mem_kib
+                );
+                ctx.progress.finish(
+                    &what,
+                    Duration::from_secs_f64(seconds * self.pause + 0.5),
+                    &said,
+                );
+                writeln!(csv, "{}", row.csv())?;
+                csv.flush()?;
+            }
+        }
+        let slabs = write_slabs(&dir.join("slab.csv"));
+        Ok(json!({
+            "idle": self.idle,
+            "pipelining": self.pipelining,
+            "pipelined_requests": PIPELINED,
+            "pipelined_size": PIPELINED_SIZE,
+            "arriving": self.arriving,
+            "descriptor_limit": DESCRIPTORS,
+            "pause_scale": self.pause,
+            "slabinfo": slabs,
+        }))
+    }
+}
+
+/// Requests each pipelining client sends, and the size of each answer.
+const PIPELINED: usize = 1000;
+const PIPELINED_SIZE: usize = 65536;
+/// The descriptors the server is allowed in the descriptor case.
+const DESCRIPTORS: u64 = 256;
+
+/// The object sizes of [`SLABS`] from `/proc/slabinfo` (readable by root only), as
+/// `slab.csv`; whether it could be read.
+fn write_slabs(path: &std::path::Path) -> bool {
+    let Ok(text) = std::fs::read_to_string("/proc/slabinfo") else {
+        return false;
+    };
+    let mut csv = String::from("slab,object_bytes\n");
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if let [name, _active, _objects, size, ..] = fields[..]
+            && SLABS.contains(&name)
+        {
+            csv.push_str(&format!("{name},{size}\n"));
+        }
+    }
+    std::fs::write(path, csv).is_ok()
+}
 
 /// One case's figures.
 #[derive(Debug, Default)]
@@ -95,77 +199,34 @@ impl Row {
     }
 }
 
-pub fn run(mut args: Args) -> anyhow::Result<()> {
-    if args.quick {
-        (args.idle, args.pipelining) = (500, 50);
-    }
-    let servers: Vec<&str> = SERVERS
-        .iter()
-        .map(|s| s.name)
-        .filter(|name| args.servers.is_empty() || args.servers.iter().any(|s| s == name))
-        .collect();
-    if servers.is_empty() {
-        bail!("no such server: {:?}", args.servers);
-    }
-    std::fs::create_dir_all(&args.out)?;
-    // Reading the machine raises this process's open-file limit as far as it goes: 19,000
-    // connections need it, and the servers inherit it.
-    let machine = machine::Machine::read();
-    std::fs::write(
-        args.out.join("machine.json"),
-        serde_json::to_string_pretty(&serde_json::json!({ "machine": machine }))?,
-    )?;
-    let mut csv = File::create(args.out.join("hostile.csv"))?;
-    writeln!(csv, "{HEADER}")?;
-    for server in servers {
-        let bin = args.bin_dir.join(server);
-        let bin = bin.to_str().context("a UTF-8 path")?;
-        type Case = fn(&str, &str, usize) -> anyhow::Result<Row>;
-        let cases: [(Case, usize); 3] = [
-            (idle, args.idle),
-            (not_reading, args.pipelining),
-            (no_descriptors, 1000),
-        ];
-        for (case, n) in cases {
-            let row = case(bin, server, n)?;
-            eprintln!(
-                "{server} {}: alive {}, a new client answered in {}, RSS {} KiB ({:.1} KiB a \
-                 connection), sockets {} KiB",
-                row.case,
-                row.alive,
-                row.new_client_ms
-                    .map_or("never".into(), |ms| format!("{ms:.1} ms")),
-                row.rss_kib,
-                row.rss_per_connection_kib,
-                row.socket_mem_kib
-            );
-            writeln!(csv, "{}", row.csv())?;
-            csv.flush()?;
-        }
-    }
-    Ok(())
+/// Sleeps `seconds` of the plan's pace.
+fn pause(plan: &Plan, seconds: f64) {
+    std::thread::sleep(Duration::from_secs_f64(seconds * plan.pause));
 }
 
 /// `n` connections that connect and send nothing, then a new client.
-fn idle(bin: &str, name: &str, n: usize) -> anyhow::Result<Row> {
-    ports::wait_for_ports(n as u64);
-    let mut server = Server::start(bin, &["--header-timeout", "60"]);
+fn idle(plan: &Plan, bin: &str, name: &str, host: Ipv4Addr) -> anyhow::Result<Row> {
+    let n = plan.idle;
+    let host = host.to_string();
+    let mut server = Server::start(bin, &["--header-timeout", "60", "--host", &host]);
     let base = settle(&server);
     let connections: Vec<TcpStream> = (0..n)
         .filter_map(|_| TcpStream::connect(server.addr()).ok())
         .collect();
-    std::thread::sleep(Duration::from_secs(2));
+    pause(plan, 2.0);
     let row = figures_of(&mut server, name, "idle", connections.len(), base);
     drop(connections);
     Ok(row)
 }
 
 /// `n` clients each pipelining requests for 64 KiB answers without reading any.
-fn not_reading(bin: &str, name: &str, n: usize) -> anyhow::Result<Row> {
-    ports::wait_for_ports(n as u64);
-    let mut server = Server::start(bin, &["--header-timeout", "60"]);
+fn not_reading(plan: &Plan, bin: &str, name: &str, host: Ipv4Addr) -> anyhow::Result<Row> {
+    let n = plan.pipelining;
+    let host = host.to_string();
+    let mut server = Server::start(bin, &["--header-timeout", "60", "--host", &host]);
     let base = settle(&server);
-    let requests = "GET /work?ms=0&size=65536 HTTP/1.1\r\nHost: t\r\n\r\n".repeat(1000);
+    let requests = format!("GET /work?ms=0&size={PIPELINED_SIZE} HTTP/1.1\r\nHost: t\r\n\r\n")
+        .repeat(PIPELINED);
     let connections: Vec<TcpStream> = (0..n)
         .filter_map(|_| {
             let mut stream = TcpStream::connect(server.addr()).ok()?;
@@ -177,31 +238,35 @@ fn not_reading(bin: &str, name: &str, n: usize) -> anyhow::Result<Row> {
             Some(stream)
         })
         .collect();
-    std::thread::sleep(Duration::from_secs(3));
+    pause(plan, 3.0);
     let row = figures_of(&mut server, name, "not-reading", connections.len(), base);
     drop(connections);
     Ok(row)
 }
 
-/// A server allowed 256 descriptors, and `n` connections arriving: the CPU it spends while it
-/// cannot accept them, then a new client once they are gone.
-fn no_descriptors(bin: &str, name: &str, n: usize) -> anyhow::Result<Row> {
-    ports::wait_for_ports(n as u64);
+/// A server allowed [`DESCRIPTORS`] descriptors, and `n` connections arriving: the CPU it
+/// spends while it cannot accept them, then a new client once they are gone.
+fn no_descriptors(plan: &Plan, bin: &str, name: &str, host: Ipv4Addr) -> anyhow::Result<Row> {
+    let n = plan.arriving;
     let mut command = Command::new(bin);
-    command.args(["--header-timeout", "2"]);
-    procs::limit_descriptors(&mut command, 256);
+    // The connections it does accept end at --header-timeout, 2 s (in --quick, 1 s).
+    let timeout = if plan.pause < 1.0 { "1" } else { "2" };
+    command.args(["--header-timeout", timeout, "--host", &host.to_string()]);
+    procs::limit_descriptors(&mut command, DESCRIPTORS);
     let mut server = Server::start_command(&mut command);
     let base = settle(&server);
     let connections: Vec<TcpStream> = (0..n)
         .filter_map(|_| TcpStream::connect(server.addr()).ok())
         .collect();
-    std::thread::sleep(Duration::from_millis(500));
+    pause(plan, 0.5);
     let before = figures::cpu_seconds(server.pid()).unwrap_or(0.0);
-    std::thread::sleep(Duration::from_secs(2));
-    let cpu = (figures::cpu_seconds(server.pid()).unwrap_or(0.0) - before) / 2.0;
+    let watched = 2.0 * plan.pause;
+    pause(plan, 2.0);
+    let cpu = (figures::cpu_seconds(server.pid()).unwrap_or(0.0) - before) / watched;
     drop(connections);
-    // The connections it did accept end at --header-timeout.
-    std::thread::sleep(Duration::from_secs(3));
+    // Past the header timeout, the connections it accepted are gone.
+    let timeout_s: f64 = timeout.parse().unwrap_or(2.0);
+    std::thread::sleep(Duration::from_secs_f64(timeout_s + 0.5 + plan.pause / 2.0));
     let mut row = figures_of(&mut server, name, "no-descriptors", n, base);
     row.cpu_s_per_s = Some(cpu);
     Ok(row)

@@ -1,4 +1,6 @@
-//! The machine and the code a comparison ran on, recorded beside its results.
+//! The machine and the code a run measured, recorded beside its figures: what it is, and the
+//! limits it sets, each read from the machine itself, so that a page made from the run states
+//! the limits of the machine that ran it.
 
 use std::process::Command;
 
@@ -13,17 +15,54 @@ pub struct Machine {
     pub os: String,
     pub kernel: String,
     pub rustc: String,
+    /// The Python rows' interpreter (`python --version`), when they ran.
+    pub python: Option<String>,
+    /// The commit, with `+changes` when tracked files differed from it.
     pub commit: String,
+    /// Whether the work tree's tracked files were those of the commit.
+    pub clean: bool,
+    /// When the run began.
     pub date: String,
+    /// The open-file limit, as far as this process could raise it (the soft limit).
     pub fd_limit: u64,
+    pub limits: Limits,
+}
+
+/// The machine's limits that bound a run, each read from the machine.
+#[derive(Debug, Clone, Serialize)]
+pub struct Limits {
+    /// `ulimit -n`, soft and hard, after raising the soft one to the hard one.
+    pub open_files_soft: u64,
+    pub open_files_hard: u64,
+    /// `kernel.pid_max`: tasks (threads included) on the whole machine.
+    pub pid_max: Option<u64>,
+    /// `kernel.threads-max`.
+    pub threads_max: Option<u64>,
+    /// `vm.max_map_count`: memory mappings per process; a thread takes several.
+    pub max_map_count: Option<u64>,
+    /// `net.ipv4.ip_local_port_range`, and how many ports it holds: the connections one
+    /// client can have open to one server address and port.
+    pub ephemeral_ports: Option<(u64, u64)>,
+    pub ephemeral_port_count: Option<u64>,
+    /// `net.core.somaxconn`: the longest listen backlog.
+    pub somaxconn: Option<u64>,
+    /// `net.ipv4.tcp_max_tw_buckets`: connections in TIME_WAIT the kernel keeps.
+    pub tcp_max_tw_buckets: Option<u64>,
+    /// Whether a program may set up an io_uring ring here (`io_uring_setup(2)`).
+    pub io_uring: bool,
+    /// `kernel.io_uring_disabled`, where the kernel has it.
+    pub io_uring_disabled: Option<u64>,
 }
 
 impl Machine {
-    /// Reads the machine's facts from `/proc`, `/etc/os-release`, `rustc` and `git`.
-    pub fn read() -> Machine {
+    /// Reads the machine's facts from `/proc`, `/etc/os-release`, `rustc` and `git`, and raises
+    /// this process's open-file limit as far as it goes (the programs it starts inherit it).
+    pub fn read(python: Option<String>) -> Machine {
         let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+        let files = origin::raise_fd_limit().ok();
+        let (commit, clean) = commit();
         Machine {
             cores: std::thread::available_parallelism().map_or(1, usize::from),
             memory_bytes: field(&meminfo, "MemTotal:")
@@ -38,23 +77,39 @@ impl Machine {
             kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
                 .map(|s| s.trim().to_string())
                 .unwrap_or_else(|_| "unknown".into()),
-            rustc: output("rustc", &["--version"]),
-            commit: commit(),
+            rustc: output("rustc", &["--version"]).unwrap_or_else(|| "unknown".into()),
+            python,
+            commit,
+            clean,
             date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
-            fd_limit: origin::raise_fd_limit().map_or(0, |l| l.soft),
+            fd_limit: files.as_ref().map_or(0, |l| l.soft),
+            limits: Limits {
+                open_files_soft: files.as_ref().map_or(0, |l| l.soft),
+                open_files_hard: files.as_ref().map_or(0, |l| l.hard),
+                pid_max: sysctl("kernel/pid_max"),
+                threads_max: sysctl("kernel/threads-max"),
+                max_map_count: sysctl("vm/max_map_count"),
+                ephemeral_ports: port_range(),
+                ephemeral_port_count: crate::addresses::ephemeral_ports(),
+                somaxconn: sysctl("net/core/somaxconn"),
+                tcp_max_tw_buckets: sysctl("net/ipv4/tcp_max_tw_buckets"),
+                io_uring: io_uring(),
+                io_uring_disabled: sysctl("kernel/io_uring_disabled"),
+            },
         }
     }
 
-    /// One line for the top of a report.
+    /// One line for the top of a run's output.
     pub fn describe(&self) -> String {
         format!(
-            "{} cores ({}), {:.1} GiB memory, {} (Linux {}), {}, open-file limit {}",
+            "{} cores ({}), {:.1} GiB memory, {} (Linux {}), {}, commit {}, open-file limit {}",
             self.cores,
             self.cpu,
             self.memory_bytes as f64 / (1u64 << 30) as f64,
             self.os,
             self.kernel,
             self.rustc,
+            self.commit,
             self.fd_limit
         )
     }
@@ -66,26 +121,56 @@ fn field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
         .map(str::trim)
 }
 
-fn output(program: &str, args: &[&str]) -> String {
+/// A number under `/proc/sys/`.
+fn sysctl(path: &str) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/sys/{path}"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn port_range() -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
+    let mut parts = text.split_whitespace().map(|p| p.parse::<u64>().ok());
+    Some((parts.next()??, parts.next()??))
+}
+
+/// Whether this process may set up an io_uring ring of one entry.
+fn io_uring() -> bool {
+    // io_uring_params is 120 bytes; the kernel fills it in.
+    let mut params = [0u8; 120];
+    // SAFETY: io_uring_setup(2) reads and writes `params`, which is valid and large enough for
+    // the struct, and returns a new descriptor or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_io_uring_setup, 1u32, params.as_mut_ptr()) };
+    if fd < 0 {
+        return false;
+    }
+    // SAFETY: `fd` is the descriptor just returned, owned here.
+    unsafe { libc::close(fd as libc::c_int) };
+    true
+}
+
+pub(crate) fn output(program: &str, args: &[&str]) -> Option<String> {
     Command::new(program)
         .args(args)
         .output()
         .ok()
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|| "unknown".into())
 }
 
-/// The commit, with `+changes` when the work tree differs from it.
-fn commit() -> String {
-    let head = output("git", &["rev-parse", "--short=12", "HEAD"]);
+/// The commit, with `+changes` when tracked files differ from it, and whether they do not.
+fn commit() -> (String, bool) {
+    let head =
+        output("git", &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
     let dirty = Command::new("git")
         .args(["status", "--porcelain", "--untracked-files=no"])
         .output()
         .is_ok_and(|o| !o.stdout.is_empty());
     if dirty {
-        format!("{head}+changes")
+        (format!("{head}+changes"), false)
     } else {
-        head
+        (head, true)
     }
 }

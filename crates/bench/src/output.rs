@@ -1,47 +1,38 @@
-//! What a comparison leaves behind, for the documents to be made from: every run (`runs.csv`),
-//! each cell's median and spread (`summary.csv`) and how the comparison was run
-//! (`settings.json`, beside `machine.json`). `docgen report DIR` turns them into `report.md` and
-//! the charts.
+//! What the client parts leave behind, for the documents to be made from: every run
+//! (`clients/runs.csv`, a line written as each run ends, so that an interrupted run keeps what
+//! it measured), each cell's median and spread (`clients/summary.csv`), and when each request of
+//! the talks' workloads ran (`clients/requests.csv`, the timelines).
 
 use std::fmt::Write as _;
+use std::fs::File;
+use std::io::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use serde_json::Value;
 
 use crate::cells::Workload;
 use crate::summary::{CellSummary, Record};
 
-/// How the comparison was run, for the report's header.
-#[derive(Debug, Clone, Serialize)]
-pub struct Settings {
-    pub repeat: u32,
-    pub budget_s: f64,
-    pub time_scale: f64,
-    pub quick: bool,
-    /// How long each endpoint of the sweeps waits before it answers, time scale included.
-    pub sweep_delay_s: f64,
-    pub origin: String,
-    pub command: String,
-    /// How long the measurements took, waits for free ports included.
-    pub took_s: f64,
-    /// `curl --version`'s first line, when the reference row ran.
-    pub curl: Option<String>,
-    /// `python --version` of the Python rows' interpreter, when they ran.
-    pub python: Option<String>,
-}
+const RUNS_HEADER: &str = "workload,n,model,variant,repeat,status,predicted_s,wall_s,sum_s,user_s,sys_s,peak_rss_bytes,peak_in_flight,ok,failed,jobs_total,correct,request_min_s,request_median_s,request_max_s,note,socket_mem_bytes";
 
-/// Writes every run, one line each.
-pub fn write_runs_csv(path: &Path, records: &[Record]) -> std::io::Result<()> {
-    let mut csv = String::from(
-        "workload,n,model,repeat,status,predicted_s,wall_s,sum_s,user_s,sys_s,peak_rss_bytes,peak_in_flight,ok,failed,jobs_total,correct,note,socket_mem_bytes\n",
-    );
-    for r in records {
-        let _ = writeln!(
-            csv,
-            "{},{},{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{}",
+/// `runs.csv`, a line per run as it ends.
+#[derive(Debug)]
+pub struct RunsCsv(File);
+
+impl RunsCsv {
+    pub fn create(path: &Path) -> std::io::Result<RunsCsv> {
+        let mut file = File::create(path)?;
+        writeln!(file, "{RUNS_HEADER}")?;
+        Ok(RunsCsv(file))
+    }
+
+    pub fn write(&mut self, r: &Record) -> std::io::Result<()> {
+        let line = format!(
+            "{},{},{},{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.workload,
             r.n,
             r.model,
+            quote(&r.variant),
             r.repeat,
             serde_json::to_value(r.status)
                 .map_or(String::new(), |v| v.as_str().unwrap_or("").to_string()),
@@ -56,32 +47,39 @@ pub fn write_runs_csv(path: &Path, records: &[Record]) -> std::io::Result<()> {
             opt(r.failed),
             opt(r.jobs_total),
             opt(r.correct),
+            opt(r.request_min_s),
+            opt(r.request_median_s),
+            opt(r.request_max_s),
             quote(&r.note),
             opt(r.socket_mem_bytes)
         );
+        writeln!(self.0, "{line}")?;
+        self.0.flush()
     }
-    std::fs::write(path, csv)
 }
 
 /// Writes each cell's medians and spreads, one line a cell.
 pub fn write_summary_csv(path: &Path, cells: &[CellSummary]) -> std::io::Result<()> {
     let mut csv = String::from(
-        "workload,n,model,status,runs,wall_median_s,wall_min_s,wall_max_s,cpu_median_s,peak_rss_median_bytes,peak_rss_per_in_flight_bytes,peak_in_flight,ok,failed,jobs_total,correct,note,socket_mem_median_bytes\n",
+        "workload,n,model,variant,status,runs,wall_median_s,wall_min_s,wall_max_s,cpu_median_s,cpu_min_s,cpu_max_s,peak_rss_median_bytes,peak_rss_per_in_flight_bytes,peak_in_flight,ok,failed,jobs_total,correct,request_min_s,request_median_s,request_max_s,note,socket_mem_median_bytes\n",
     );
     for c in cells {
         let per = per_in_flight(c, cells);
         let _ = writeln!(
             csv,
-            "{},{},{},{:?},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{:?},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             c.workload.slug(),
             c.workload.n(),
             c.model,
+            quote(&c.variant),
             c.status,
             c.runs,
             opt(c.wall.map(|s| s.median)),
             opt(c.wall.map(|s| s.min)),
             opt(c.wall.map(|s| s.max)),
             opt(c.cpu.map(|s| s.median)),
+            opt(c.cpu.map(|s| s.min)),
+            opt(c.cpu.map(|s| s.max)),
             opt(c.rss.map(|s| s.median as u64)),
             opt(per.map(|b| b.round() as i64)),
             opt(c.in_flight.map(|s| s.median as u64)),
@@ -89,11 +87,53 @@ pub fn write_summary_csv(path: &Path, cells: &[CellSummary]) -> std::io::Result<
             opt(c.failed),
             opt(c.jobs_total),
             opt(c.correct),
+            opt(c.request_min.map(|s| s.median)),
+            opt(c.request_median.map(|s| s.median)),
+            opt(c.request_max.map(|s| s.median)),
             quote(&c.note),
             opt(c.sockets.map(|s| s.median as u64))
         );
     }
     std::fs::write(path, csv)
+}
+
+/// `requests.csv`: when each request of a run started and how long it took, for the timelines.
+#[derive(Debug)]
+pub struct RequestsCsv(File);
+
+impl RequestsCsv {
+    pub fn create(path: &Path) -> std::io::Result<RequestsCsv> {
+        let mut file = File::create(path)?;
+        writeln!(
+            file,
+            "workload,model,concurrency,request,start_s,seconds,ok"
+        )?;
+        Ok(RequestsCsv(file))
+    }
+
+    /// Every request of one run's JSON report: its `requests`, in the order it printed them.
+    pub fn write(&mut self, workload: &str, model: &str, json: &Value) -> std::io::Result<()> {
+        let concurrency = json["concurrency"]
+            .as_u64()
+            .map_or(String::new(), |c| c.to_string());
+        let mut lines = String::new();
+        for (i, r) in json["requests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let _ = writeln!(
+                lines,
+                "{workload},{model},{concurrency},{i},{:.6},{:.6},{}",
+                r["start_s"].as_f64().unwrap_or(f64::NAN),
+                r["seconds"].as_f64().unwrap_or(f64::NAN),
+                r["error"].is_null()
+            );
+        }
+        self.0.write_all(lines.as_bytes())?;
+        self.0.flush()
+    }
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -119,7 +159,7 @@ pub fn per_in_flight(cell: &CellSummary, all: &[CellSummary]) -> Option<f64> {
     };
     let base = all
         .iter()
-        .find(|c| c.model == cell.model && c.workload == baseline)?
+        .find(|c| c.model == cell.model && c.variant.is_empty() && c.workload == baseline)?
         .rss?
         .median;
     let in_flight = cell.in_flight?.median;

@@ -2,6 +2,7 @@
 //! CPU time and peak memory are its own.
 
 use std::io::{BufRead, BufReader};
+use std::net::Ipv4Addr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -17,11 +18,11 @@ pub struct OriginProcess {
 }
 
 impl OriginProcess {
-    /// Starts `bin_dir/origin` on a free port and reads the address it prints.
-    pub fn start(bin_dir: &Path) -> anyhow::Result<OriginProcess> {
+    /// Starts `bin_dir/origin` on a free port of `address` and reads the address it prints.
+    pub fn start(bin_dir: &Path, address: Ipv4Addr) -> anyhow::Result<OriginProcess> {
         let bin = bin_dir.join("origin");
         let mut child = Command::new(&bin)
-            .args(["--port", "0"])
+            .args(["--port", "0", "--bind", &address.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -60,9 +61,20 @@ pub enum Outcome {
     Broken(String),
 }
 
-/// Runs `bin` with `args`, killing it past `deadline`.
-pub fn run_model(bin: &Path, args: &[String], deadline: Duration) -> Outcome {
-    run_report(Command::new(bin).args(args), deadline)
+/// Runs `bin` with `args` (and `env`, a variable of its environment), killing it past
+/// `deadline`.
+pub fn run_model(
+    bin: &Path,
+    args: &[String],
+    env: Option<(&str, &str)>,
+    deadline: Duration,
+) -> Outcome {
+    let mut command = Command::new(bin);
+    command.args(args);
+    if let Some((var, value)) = env {
+        command.env(var, value);
+    }
+    run_report(&mut command, deadline)
 }
 
 /// Runs one of the talks' Python programs (`python/talks/NAME`) with `interpreter`, as a model

@@ -1,75 +1,43 @@
-//! Measures the servers: for each serve-* binary and each number of keep-alive connections C,
-//! a run of a load generator (wrk, or oha where wrk cannot be had) against
+//! The servers part: for each serve-* binary (with its defaults, and the one-loop servers also
+//! with a loop per core) and each Python server, and each number of keep-alive connections C, a
+//! run of a load generator (wrk, or oha where wrk cannot be had) against
 //! `GET /work?ms=50&size=1024`, with the server's own figures beside it: its peak RSS, its
 //! threads, its CPU time, and the connections it accepted and refused. A fresh server for every
-//! run, so that each peak is that run's.
+//! run, on a fresh loopback address, so that each peak is that run's and no run waits for the
+//! last one's ports.
 //!
-//! Writes `runs.csv` (a row per run, written as each ends, so that an interrupted benchmark
-//! keeps what it measured), `machine.json`, and the load generator's own output under `raw/`.
-//!
-//! ```sh
-//! cargo build --release --workspace
-//! cargo run --release -p bench -- servers --out /tmp/servers
-//! cargo run -p docgen -- servers --run /tmp/servers --write /tmp/SERVERS.md
-//! ```
+//! Writes `servers/runs.csv` (a row per run, written as each ends, so that an interrupted run
+//! keeps what it measured) and the load generator's own output under `servers/raw/`.
 
 use std::fs::File;
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::{Context as _, bail};
 use catalogue::{PYTHON_SERVERS, Python, SERVERS};
-use clap::{Parser, ValueEnum};
+use clap::ValueEnum;
 use procs::{Server, figures};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::{machine, ports};
+use crate::run::{self, Context, Plan as PartPlan, interrupted};
 
-/// Measures every serve-* server under a load generator.
-#[derive(Debug, Parser)]
-pub struct Args {
-    /// Where to write runs.csv, machine.json and raw/.
-    #[arg(long, default_value = "target/servers")]
-    out: PathBuf,
-    /// Where the serve-* binaries are (build them with --release).
-    #[arg(long, default_value = "target/release")]
-    bin_dir: PathBuf,
-    /// The servers to measure, by binary (`serve-green`) or by setup (`serve-green --threads
-    /// 2`); every setup of every server by default.
-    #[arg(long, value_delimiter = ',')]
-    servers: Vec<String>,
-    /// The numbers of keep-alive connections.
-    #[arg(long, value_delimiter = ',', default_values_t = [10, 100, 1000, 5000, 10000])]
-    connections: Vec<u64>,
-    /// Seconds of load per run.
-    #[arg(long, default_value_t = 10)]
-    duration: u64,
-    /// Runs of each server at each C.
-    #[arg(long, default_value_t = 3)]
-    repeats: u32,
-    /// The load generator.
-    #[arg(long, value_enum, default_value_t = Load::Wrk)]
-    load: Load,
-    /// A short benchmark for CI: C = 10 and 100, 2 s, one run each.
-    #[arg(long)]
-    quick: bool,
-    /// Only the Python servers and the Rust servers they are read beside (with their defaults).
-    #[arg(long, conflicts_with = "servers")]
-    beside_python: bool,
-    /// The interpreter of the Python servers (python/servers), measured after the Rust ones;
-    /// without it they are left out. `scripts/python.sh` creates it.
-    #[arg(long, default_value = catalogue::PYTHON)]
-    python: PathBuf,
-}
-
+/// The load generator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Load {
+pub enum Load {
     Wrk,
     Oha,
+}
+
+impl Load {
+    pub fn name(self) -> &'static str {
+        match self {
+            Load::Wrk => "wrk",
+            Load::Oha => "oha",
+        }
+    }
 }
 
 /// The request every run sends: 50 ms of waiting, 1 KiB of answer.
@@ -81,45 +49,48 @@ max_ms,connect_errors,read_errors,write_errors,timeouts,non_2xx,accepted,refused
 peak_rss_kib,peak_threads,server_cpu_s,cpu_s_per_1000,load_cpu_s,kernel_stack_kib,vm_peak_kib,\
 socket_mem_kib";
 
-pub fn run(mut args: Args) -> anyhow::Result<()> {
-    if args.quick {
-        args.connections = vec![10, 100];
-        args.duration = 2;
-        args.repeats = 1;
-    }
-    let python = crate::runner::python_version(&args.python);
-    match &python {
-        Some(version) => eprintln!("python: {version} ({})", args.python.display()),
-        None => eprintln!(
-            "python: no {}; the Python servers are left out (scripts/python.sh creates it)",
-            args.python.display()
-        ),
-    }
-    anyhow::ensure!(
-        !args.beside_python || python.is_some(),
-        "--beside-python needs {}: scripts/python.sh creates it",
-        args.python.display()
-    );
-    let setups: Vec<Setup> = setups(python.is_some())
+/// What the servers part will run.
+#[derive(Debug)]
+pub struct Plan {
+    setups: Vec<Setup>,
+    connections: Vec<u64>,
+    duration: u64,
+    repeats: u32,
+    load: Load,
+}
+
+pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
+    let (connections, duration, repeats) = if ctx.quick() {
+        (vec![50], 1, 1)
+    } else {
+        (
+            vec![10, 100, 1_000, 5_000, 10_000, 19_000],
+            5,
+            ctx.args.repeat,
+        )
+    };
+    let connections = if ctx.args.connections.is_empty() {
+        connections
+    } else {
+        ctx.args.connections.clone()
+    };
+    let duration = ctx.args.duration.unwrap_or(duration);
+    let setups: Vec<Setup> = setups(ctx.python.is_some())
         .into_iter()
         .filter(|setup| {
-            !args.beside_python
-                || setup.python.is_some()
-                || (setup.threads.is_none() && PYTHON_SERVERS.iter().any(|p| p.beside == setup.bin))
-        })
-        .filter(|setup| {
-            args.servers.is_empty()
-                || args
+            ctx.args.servers.is_empty()
+                || ctx
+                    .args
                     .servers
                     .iter()
                     .any(|s| *s == setup.bin || *s == setup.label())
         })
         .collect();
     if setups.is_empty() {
-        bail!("no such server: {:?}", args.servers);
+        bail!("no such server: {:?}", ctx.args.servers);
     }
     for Setup { bin: server, .. } in setups.iter().filter(|s| s.python.is_none()) {
-        let bin = args.bin_dir.join(server);
+        let bin = ctx.args.bin_dir.join(server);
         if !bin.exists() {
             bail!(
                 "{} is missing: cargo build --release -p {server}",
@@ -127,75 +98,110 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
             );
         }
     }
-    let load = args.load.name();
-    which(load)
-        .with_context(|| format!("{load} is not installed: scripts/serve_all.sh installs it"))?;
-    std::fs::create_dir_all(args.out.join("raw"))?;
-    // Reading the machine also raises this process's open-file limit as far as it goes, which
-    // the servers and the load generator inherit: 10,000 connections need it.
-    let machine = machine::Machine::read();
-    std::fs::write(
-        args.out.join("machine.json"),
-        serde_json::to_string_pretty(&serde_json::json!({
-            "machine": machine,
-            "load": load,
-            "duration_s": args.duration,
-            "repeats": args.repeats,
-            "target": TARGET,
-            "python": python,
-        }))?,
-    )?;
-    let mut csv = File::create(args.out.join("runs.csv"))?;
-    writeln!(csv, "{HEADER}")?;
-    eprintln!("{}", machine.describe());
-    // Repeats outermost, so that a slow minute of the shared machine spreads over the servers.
-    for repeat in 1..=args.repeats {
-        for &connections in &args.connections {
-            for setup in &setups {
-                let label = setup.label();
-                eprint!("{label} C={connections} run {repeat}/{}: ", args.repeats);
-                // A server that stops answering (a Python one past its ceiling, say) fails
-                // its run, and the benchmark goes on to the next.
-                let measured =
-                    std::panic::catch_unwind(|| measure(&args, setup, connections, repeat))
-                        .unwrap_or_else(|_| Err(anyhow::anyhow!("the run panicked (see above)")));
-                match measured {
-                    Ok(run) => {
-                        eprintln!(
-                            "{:.0} requests/s (ideal {:.0}), p99 {:.1} ms, {} errors, RSS {} KiB, {} threads{}",
-                            run.rps,
-                            run.ideal(),
-                            run.p99_ms,
-                            run.errors(),
-                            run.peak_rss_kib,
-                            run.peak_threads,
-                            if run.alive { "" } else { "; THE SERVER DIED" }
-                        );
-                        writeln!(csv, "{}", run.csv_row())?;
-                        csv.flush()?;
-                    }
-                    Err(e) => eprintln!("failed: {e:#}"),
-                }
+    let load = ctx.args.load;
+    if !run::found(load.name()) {
+        return Ok(PartPlan::Skipped(format!(
+            "servers: {} is not installed, so the servers are not measured (scripts/run_all.sh \
+             installs it)",
+            load.name()
+        )));
+    }
+    Ok(PartPlan::Servers(Plan {
+        setups,
+        connections,
+        duration,
+        repeats,
+        load,
+    }))
+}
+
+impl Plan {
+    /// The runs, in order: repeats outermost, so that a slow minute of the shared machine
+    /// spreads over the servers; a Python server once (a reference, not the subject).
+    fn runs(&self) -> impl Iterator<Item = (u32, u64, &Setup)> + '_ {
+        (1..=self.repeats).flat_map(move |repeat| {
+            self.connections.iter().flat_map(move |&c| {
+                self.setups
+                    .iter()
+                    .filter(move |s| s.python.is_none() || repeat == 1)
+                    .map(move |s| (repeat, c, s))
+            })
+        })
+    }
+
+    fn expected_run(&self, connections: u64, setup: &Setup) -> Duration {
+        let start = if setup.python.is_some() { 1.0 } else { 0.3 };
+        Duration::from_secs_f64(self.duration as f64 + start + connections as f64 / 10_000.0)
+    }
+
+    pub fn expected(&self) -> Duration {
+        self.runs().map(|(_, c, s)| self.expected_run(c, s)).sum()
+    }
+
+    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<Value> {
+        let dir = ctx.dir("servers")?;
+        std::fs::create_dir_all(dir.join("raw"))?;
+        let mut csv = File::create(dir.join("runs.csv"))?;
+        writeln!(csv, "{HEADER}")?;
+        let load_version = match self.load {
+            Load::Wrk => run::version("wrk", "-v"),
+            Load::Oha => run::version("oha", "--version"),
+        };
+        for (repeat, connections, setup) in self.runs() {
+            if interrupted() {
+                break;
             }
+            let what = format!(
+                "servers {repeat}/{} · C={connections} · {}",
+                if setup.python.is_some() {
+                    1
+                } else {
+                    self.repeats
+                },
+                setup.label()
+            );
+            ctx.progress.start(&what);
+            // A server that stops answering (a Python one past its ceiling, say) fails its
+            // run, and the part goes on to the next.
+            let measured = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                measure(ctx, &self, setup, connections, repeat, &dir)
+            }))
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the run panicked (see above)")));
+            if interrupted() {
+                break;
+            }
+            let said = match measured {
+                Ok(run) => {
+                    writeln!(csv, "{}", run.csv_row())?;
+                    csv.flush()?;
+                    format!(
+                        "{:.0} requests/s (ideal {:.0}), p99 {:.1} ms, {} errors, RSS {} KiB, {} threads{}",
+                        run.rps,
+                        run.ideal(),
+                        run.p99_ms,
+                        run.errors(),
+                        run.peak_rss_kib,
+                        run.peak_threads,
+                        if run.alive { "" } else { "; THE SERVER DIED" }
+                    )
+                }
+                Err(e) => format!("failed: {e:#}"),
+            };
+            ctx.progress
+                .finish(&what, self.expected_run(connections, setup), &said);
         }
-    }
-    Ok(())
-}
-
-impl Load {
-    fn name(self) -> &'static str {
-        match self {
-            Load::Wrk => "wrk",
-            Load::Oha => "oha",
-        }
-    }
-}
-
-fn which(program: &str) -> anyhow::Result<()> {
-    let found = Command::new(program).arg("--version").output();
-    match found {
-        Ok(_) => Ok(()),
-        Err(e) => bail!("{e}"),
+        Ok(json!({
+            "load": self.load.name(),
+            "load_version": load_version,
+            "load_threads": 2,
+            "duration_s": self.duration,
+            "repeats": self.repeats,
+            "python_repeats": 1,
+            "connections": self.connections,
+            "target": TARGET,
+            "wait_s": WAIT_S,
+            "timeout_s": 5,
+        }))
     }
 }
 
@@ -329,24 +335,30 @@ fn setups(python: bool) -> Vec<Setup> {
 }
 
 /// One run: a fresh server, its counters before, the load, its counters and peaks after.
-fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow::Result<Run> {
-    let bin = args.bin_dir.join(setup.bin);
+fn measure(
+    ctx: &mut Context,
+    plan: &Plan,
+    setup: &Setup,
+    connections: u64,
+    repeat: u32,
+    dir: &std::path::Path,
+) -> anyhow::Result<Run> {
+    let bin = ctx.args.bin_dir.join(setup.bin);
     let threads = setup.threads.map(|n| n.to_string());
-    let server_args: Vec<&str> = match &threads {
-        Some(n) => vec!["--threads", n],
-        None => vec![],
-    };
-    // The previous runs' connections wait in TIME_WAIT, each holding a port of the client's.
-    let waited = ports::wait_for_ports(connections);
-    if waited > Duration::from_secs(1) {
-        eprint!("(waited {waited:.0?} for TIME_WAIT ports to free up) ");
+    // A fresh address: the previous runs' connections wait in TIME_WAIT towards theirs.
+    let host = ctx.addresses.fresh(connections).to_string();
+    let mut server_args: Vec<&str> = vec!["--host", &host];
+    if let Some(n) = &threads {
+        server_args.extend(["--threads", n]);
     }
-    let mut running = match setup.python {
-        Some(program) => Server::start(
-            args.python.to_str().context("a UTF-8 path")?,
-            &[&program.path()],
-        ),
-        None => Server::start(bin.to_str().context("a UTF-8 path")?, &server_args),
+    let mut running = match (setup.python, &ctx.python) {
+        (Some(program), Some(python)) => {
+            let path = program.path();
+            let mut args = vec![path.as_str()];
+            args.extend(&server_args);
+            Server::start(python.to_str().context("a UTF-8 path")?, &args)
+        }
+        _ => Server::start(bin.to_str().context("a UTF-8 path")?, &server_args),
     };
     let pid = running.pid();
     let before = running.stats();
@@ -375,9 +387,9 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
         })
     };
     let url = format!("http://{}{TARGET}", running.addr());
-    let mut command = Command::new(args.load.name());
-    let duration = args.duration.to_string();
-    match args.load {
+    let mut command = Command::new(plan.load.name());
+    let duration = plan.duration.to_string();
+    match plan.load {
         Load::Wrk => command.args([
             "-t2",
             &format!("-c{connections}"),
@@ -400,20 +412,20 @@ fn measure(args: &Args, setup: &Setup, connections: u64, repeat: u32) -> anyhow:
             &url,
         ]),
     };
-    let deadline = Duration::from_secs(args.duration + 60);
+    let deadline = Duration::from_secs(plan.duration + 60);
     let finished = procs::run(&mut command, deadline);
     sampling.store(false, Ordering::Relaxed);
     let _ = sampler.join();
     let finished = finished.context("run the load generator")?;
-    let raw = args.out.join("raw").join(format!(
+    let raw = dir.join("raw").join(format!(
         "{}-c{connections}-r{repeat}.txt",
         setup.label().replace(" --threads ", "-t")
     ));
     std::fs::write(&raw, format!("{}{}", finished.stdout, finished.stderr))?;
     if finished.status.is_none_or(|s| !s.success()) {
-        bail!("{} failed: see {}", args.load.name(), raw.display());
+        bail!("{} failed: see {}", plan.load.name(), raw.display());
     }
-    let mut run = match args.load {
+    let mut run = match plan.load {
         Load::Wrk => parse_wrk(&finished.stdout)?,
         Load::Oha => parse_oha(&finished.stdout)?,
     };

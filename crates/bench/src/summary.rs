@@ -27,6 +27,8 @@ pub struct Record {
     pub workload: String,
     pub n: u64,
     pub model: String,
+    /// The model's setting of its own, `VAR=value`; empty for none.
+    pub variant: String,
     pub repeat: u32,
     pub status: Status,
     pub predicted_s: f64,
@@ -43,6 +45,11 @@ pub struct Record {
     pub failed: Option<u64>,
     pub jobs_total: Option<u64>,
     pub correct: Option<bool>,
+    /// The request times of the run's successful requests: the shortest, the median, the
+    /// longest.
+    pub request_min_s: Option<f64>,
+    pub request_median_s: Option<f64>,
+    pub request_max_s: Option<f64>,
     /// Why it failed: the errors by kind, or why it did not run.
     pub note: String,
 }
@@ -51,7 +58,7 @@ impl Record {
     pub fn skipped(cell: &Cell, repeat: u32, budget: f64) -> Record {
         let mut record = Record::empty(cell, repeat, Status::Skipped);
         record.note = format!(
-            "skipped: predicted {:.0} s, over the {budget:.0} s budget",
+            "skipped: predicted {:.1} s, over the {budget:.1} s budget",
             cell.predicted.as_secs_f64()
         );
         record
@@ -69,6 +76,14 @@ impl Record {
         let u = |key: &str| json[key].as_u64();
         let failed = u("failed").unwrap_or(0);
         let correct = json["correct"].as_bool();
+        let times = Spread::of(
+            json["requests"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|r| r["error"].is_null())
+                .filter_map(|r| r["seconds"].as_f64()),
+        );
         let status = if failed == 0 && correct != Some(false) {
             Status::Ok
         } else {
@@ -85,6 +100,9 @@ impl Record {
             failed: Some(failed),
             jobs_total: u("jobs_total"),
             correct,
+            request_min_s: times.map(|t| t.min),
+            request_median_s: times.map(|t| t.median),
+            request_max_s: times.map(|t| t.max),
             note: error_summary(json),
             ..Record::empty(cell, repeat, status)
         }
@@ -95,6 +113,7 @@ impl Record {
             workload: cell.workload.slug(),
             n: cell.workload.n(),
             model: cell.model.name.to_string(),
+            variant: cell.model.variant.map(|v| v.label()).unwrap_or_default(),
             repeat,
             status,
             predicted_s: cell.predicted.as_secs_f64(),
@@ -109,6 +128,9 @@ impl Record {
             failed: None,
             jobs_total: None,
             correct: None,
+            request_min_s: None,
+            request_median_s: None,
+            request_max_s: None,
             note: String::new(),
         }
     }
@@ -167,6 +189,7 @@ impl Spread {
 pub struct CellSummary {
     pub workload: Workload,
     pub model: String,
+    pub variant: String,
     pub runs: usize,
     pub status: Status,
     pub wall: Option<Spread>,
@@ -174,6 +197,10 @@ pub struct CellSummary {
     pub rss: Option<Spread>,
     pub in_flight: Option<Spread>,
     pub sockets: Option<Spread>,
+    /// The medians over the runs of each run's shortest, median and longest request.
+    pub request_min: Option<Spread>,
+    pub request_median: Option<Spread>,
+    pub request_max: Option<Spread>,
     pub ok: Option<u64>,
     pub failed: Option<u64>,
     pub jobs_total: Option<u64>,
@@ -207,6 +234,10 @@ impl CellSummary {
         CellSummary {
             workload,
             model: records.first().map(|r| r.model.clone()).unwrap_or_default(),
+            variant: records
+                .first()
+                .map(|r| r.variant.clone())
+                .unwrap_or_default(),
             runs: records.len(),
             status,
             wall: spread(&|r| r.wall_s),
@@ -214,6 +245,9 @@ impl CellSummary {
             rss: spread(&|r| r.peak_rss_bytes.map(|b| b as f64)),
             in_flight: spread(&|r| r.peak_in_flight.map(|n| n as f64)),
             sockets: spread(&|r| r.socket_mem_bytes.map(|b| b as f64)),
+            request_min: spread(&|r| r.request_min_s),
+            request_median: spread(&|r| r.request_median_s),
+            request_max: spread(&|r| r.request_max_s),
             ok: last.and_then(|r| r.ok),
             failed: last.and_then(|r| r.failed),
             jobs_total: last.and_then(|r| r.jobs_total),

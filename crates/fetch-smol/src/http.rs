@@ -27,10 +27,16 @@ use smol_hyper::rt::FuturesIo;
 pub struct Client {
     tls: TlsConnector,
     timeout: Duration,
+    /// hyper's read buffer: fixed at this size, or adaptive (`None`).
+    read_buffer: Option<usize>,
 }
 
 /// The size of hyper's read buffer, fixed (see `Client::send`).
 const READ_BUFFER: usize = 4096;
+
+/// Sets the read buffer instead, in bytes or `adaptive`: the benchmark's read-buffer part
+/// measures the choice with it (`scripts/run_all.sh --only read-buffer`).
+const READ_BUFFER_VAR: &str = "FETCH_SMOL_READ_BUFFER";
 
 /// A connection, plain or encrypted.
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -41,9 +47,20 @@ pub fn client(run: &Run) -> anyhow::Result<Client> {
     // smol starts its executor's thread and async-io's driver thread when the first task runs,
     // and aborts if the OS refuses one: ask for both now, to stop with a clear error instead.
     common::check_threads(2)?;
+    let read_buffer = match std::env::var(READ_BUFFER_VAR) {
+        Err(_) => Some(READ_BUFFER),
+        Ok(value) if value == "adaptive" => None,
+        Ok(value) => match value.parse::<usize>() {
+            Ok(bytes) if bytes >= 64 => Some(bytes),
+            _ => anyhow::bail!(
+                "{READ_BUFFER_VAR}={value:?}: a size in bytes (64 or more), or adaptive"
+            ),
+        },
+    };
     Ok(Client {
         tls: TlsConnector::from(Arc::new(run.tls_config()?)),
         timeout: run.timeout(),
+        read_buffer,
     })
 }
 
@@ -103,13 +120,13 @@ impl Client {
         } else {
             Box::new(tcp)
         };
-        // hyper's read buffer adapts: it starts at 8 KiB and doubles while reads fill it, to
-        // about 90 KiB per connection with the talk's pages (docs/RESULTS.md). A fixed size is
-        // cheaper in both workloads; 4 KiB is the middle ground measured at N=2,000
-        // (docs/results/read-buffer.txt): 2 KiB saves 2 KiB a connection but reads big pages
-        // in 30% more CPU.
+        // hyper's read buffer adapts: it starts at 8 KiB and doubles while reads fill it, up to
+        // the size of a big page per connection with the talk's pages. A fixed size keeps the
+        // cost per connection the same in both workloads; 4 KiB is the middle ground of the
+        // sizes measured at N=2,000 (docs/RESULTS.md, "fetch-smol's read buffer"): smaller
+        // saves memory and reads big pages in more CPU, larger the other way round.
         let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
-            .read_buf_exact_size(Some(READ_BUFFER))
+            .read_buf_exact_size(self.read_buffer)
             .handshake(FuturesIo::new(io))
             .await?;
         // The connection is a future of its own that reads and writes the socket: it runs as a
