@@ -6,7 +6,7 @@
 #   scripts/python.sh            # create (or bring up to date) python/.venv
 #   scripts/python.sh --check    # lint every Python file (ruff, then py_compile)
 #
-# Once it exists, scripts/run_all.sh and scripts/serve_all.sh measure the talks' programs
+# Once it exists, scripts/run_all.sh measures the talks' programs
 # (python/talks) and the Python servers (python/servers) beside the Rust rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."

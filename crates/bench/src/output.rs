@@ -116,6 +116,7 @@ impl RequestsCsv {
         let concurrency = json["concurrency"]
             .as_u64()
             .map_or(String::new(), |c| c.to_string());
+        let wall = json["wall_s"].as_f64().unwrap_or(f64::NAN);
         let mut lines = String::new();
         for (i, r) in json["requests"]
             .as_array()
@@ -125,7 +126,7 @@ impl RequestsCsv {
         {
             let _ = writeln!(
                 lines,
-                "{workload},{model},{concurrency},{i},{:.6},{:.6},{}",
+                "{workload},{model},{concurrency},{wall:.6},{i},{:.6},{:.6},{}",
                 r["start_s"].as_f64().unwrap_or(f64::NAN),
                 r["seconds"].as_f64().unwrap_or(f64::NAN),
                 r["error"].is_null()

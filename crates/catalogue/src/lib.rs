@@ -457,7 +457,7 @@ impl Server {
 
 /// The program a row of a table or a series of a chart names: its first word, since a row run
 /// with flags of its own ("fetch-tokio --concurrency 2") is still that program.
-fn program(row: &str) -> &str {
+pub fn program(row: &str) -> &str {
     row.split(' ').next().unwrap_or(row)
 }
 

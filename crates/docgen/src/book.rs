@@ -1,39 +1,25 @@
-//! Writes what the book (`docs/book`) includes besides the crates and the pages of `docs/`: the
+//! What the book (`docs/book`) includes besides the crates and the pages of `docs/`: the
 //! diff between each chapter's model and the previous one's, the talks' figures for each of
-//! their programs, the setup of the run the timelines come from, and copies of the charts (mdBook
-//! serves only what is under its `src/`). With `--check`, fails when any of them is out of date,
-//! when an `{{#include}}` names a file or an anchor that does not exist, or when a link of a
-//! chapter leads nowhere in the built book.
-//!
-//! ```sh
-//! cargo run -p docgen -- book            # regenerate docs/book/src/generated/
-//! cargo run -p docgen -- book --check
-//! mdbook build docs/book
-//! ```
+//! their programs with the same programs measured in the run beside them, the machine and the
+//! code of the run, and copies of the run's charts (mdBook serves only what is under its
+//! `src/`). [`crate::pages`] writes and checks them with every other document; here too is the
+//! check that every `{{#include}}` names a file and an anchor that exist, and that every link
+//! of a chapter leads somewhere in the built book.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::Command;
 
 use anyhow::{Context, bail};
 
-use figures::page::{self, read};
+use figures::page::read;
 use figures::talk::{self, TalkRow};
 
-/// Writes the generated parts of the book and checks its includes and links.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// The book's folder.
-    #[arg(long, default_value = "docs/book")]
-    book: PathBuf,
-    /// Check the generated files, the includes and the links; write nothing.
-    #[arg(long)]
-    check: bool,
-}
+use crate::data::Run;
 
-/// Where the generated files go, under the book's `src/`.
-const GENERATED: &str = "generated";
+/// Where the generated files go.
+pub const GENERATED_DIR: &str = "docs/book/src/generated";
 
 /// Each chapter's diff: the previous chapter's model against this chapter's.
 const DIFFS: &[(&str, &str, &str)] = &[
@@ -107,69 +93,22 @@ const TALK: &[(&str, &str)] = &[
     ("asyncio", "async.py"),
 ];
 
-/// The charts of the committed runs that the chapters show.
-const CHARTS: &[(&str, &str)] = &[
-    (
-        "docs/results/talks/timeline-sites.svg",
-        "timeline-sites.svg",
-    ),
-    ("docs/results/talks/timeline-jobs.svg", "timeline-jobs.svg"),
-    ("docs/results/sweep-wall.svg", "sweep-wall.svg"),
-    ("docs/results/sweep-rss.svg", "sweep-rss.svg"),
-    ("docs/servers/rps.svg", "servers-rps.svg"),
-    ("docs/servers/rss.svg", "servers-rss.svg"),
+/// The run's charts that the chapters show.
+const CHARTS: &[&str] = &[
+    "timeline-sites.svg",
+    "timeline-jobs.svg",
+    "sweep-wall.svg",
+    "sweep-rss.svg",
+    "servers-rps.svg",
+    "servers-rss.svg",
 ];
 
-/// The run the timelines come from.
-const TALKS_RUN: &str = "docs/results/talks";
-
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let src = args.book.join("src");
-    let files = generate()?;
-    let mut problems = Vec::new();
-    let dir = src.join(GENERATED);
-    if args.check {
-        for (name, content) in &files {
-            let path = dir.join(name);
-            match std::fs::read(&path) {
-                Ok(committed) if committed == *content => {}
-                Ok(_) => problems.push(format!("{} is out of date", path.display())),
-                Err(_) => problems.push(format!("{} is missing", path.display())),
-            }
-        }
-    } else {
-        std::fs::create_dir_all(&dir)?;
-        for entry in std::fs::read_dir(&dir)? {
-            let path = entry?.path();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            if !files.contains_key(name) {
-                std::fs::remove_file(&path)?;
-            }
-        }
-        for (name, content) in &files {
-            std::fs::write(dir.join(name), content)?;
-        }
-        println!("wrote {} files in {}", files.len(), dir.display());
-    }
-    problems.extend(check_chapters(&src)?);
-    if problems.is_empty() {
-        println!("the book's includes and links hold");
-        return Ok(ExitCode::SUCCESS);
-    }
-    for problem in &problems {
-        eprintln!("{problem}");
-    }
-    if args.check {
-        eprintln!("regenerate with: cargo run -p docgen -- book");
-    }
-    Ok(ExitCode::FAILURE)
-}
-
-/// Every generated file, by name.
-fn generate() -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
+/// Every generated file, by name: the diffs, the talks' tables, the run's setup, the talk's
+/// side programs' output and the charts (`charts`: the run's charts, by name).
+pub fn generate(
+    run: &Run,
+    charts: &BTreeMap<String, Vec<u8>>,
+) -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
     let mut files = BTreeMap::new();
     for (chapter, from, to) in DIFFS {
         files.insert(format!("diff-{chapter}.md"), diff(from, to)?.into_bytes());
@@ -177,17 +116,22 @@ fn generate() -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
     for (chapter, program) in TALK {
         let row = talk::program(program)
             .with_context(|| format!("no row for {program} in data/talk-results.tsv"))?;
-        files.insert(format!("talk-{chapter}.md"), talk_table(&row).into_bytes());
+        files.insert(
+            format!("talk-{chapter}.md"),
+            talk_table(run, &row).into_bytes(),
+        );
     }
-    let machine = read(&Path::new(TALKS_RUN).join("machine.json"))?;
-    let machine: serde_json::Value = serde_json::from_str(&machine)?;
     files.insert(
-        "talks-setup.md".into(),
-        page::machine_and_code(&machine).into_bytes(),
+        "setup.md".into(),
+        crate::pages::setup(run, crate::pages::Side::Clients).into_bytes(),
     );
-    for (from, name) in CHARTS {
-        let chart = std::fs::read(from).with_context(|| format!("cannot read {from}"))?;
-        files.insert((*name).into(), chart);
+    for name in CHARTS {
+        if let Some(chart) = charts.get(*name) {
+            files.insert((*name).into(), chart.clone());
+        }
+    }
+    for (name, text) in &run.examples {
+        files.insert(format!("example-{name}.txt"), text.clone().into_bytes());
     }
     Ok(files)
 }
@@ -231,12 +175,12 @@ fn diff(from: &str, to: &str) -> anyhow::Result<String> {
 }
 
 /// The talk's figures for one of its programs, as a table, with the talk's note under it.
-fn talk_table(row: &TalkRow) -> String {
+fn talk_table(run: &Run, row: &TalkRow) -> String {
     let mut t = talk::table(std::slice::from_ref(row));
     if !row.note.is_empty() {
         let _ = writeln!(t, "\n*{}*", row.note);
     }
-    let beside = crate::python::beside_the_talk(&row.program);
+    let beside = crate::python::beside_the_talk(run, &row.program);
     t.push_str(
         "\nThe talk's own figures, measured on the speaker's machine against the real sites \
          (`data/talk-results.tsv`).\n",
@@ -249,7 +193,7 @@ fn talk_table(row: &TalkRow) -> String {
 }
 
 /// What is wrong with the chapters' includes and links.
-fn check_chapters(src: &Path) -> anyhow::Result<Vec<String>> {
+pub fn check_chapters(src: &Path) -> anyhow::Result<Vec<String>> {
     let mut problems = Vec::new();
     for entry in std::fs::read_dir(src)? {
         let path = entry?.path();
@@ -382,7 +326,7 @@ mod tests {
     #[test]
     fn the_talks_figures_make_a_table() {
         let row = talk::program("sync.py").expect("the synchronous program");
-        let table = talk_table(&row);
+        let table = talk::table(std::slice::from_ref(&row));
         assert!(
             table.contains(
                 "| `sync.py` | synchronous (requests) | 4.846 s | 4.649 s | 0.14 s + 0.08 s | – |"

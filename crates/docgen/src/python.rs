@@ -2,51 +2,20 @@
 //! Python servers (`python/servers`), each measured in the same run as the Rust model or server
 //! it is read beside ([`catalogue::Python::beside`]). The tables of RESULTS.md and SERVERS.md
 //! about Python, and the same-machine rows under the talk's figures in each book chapter.
-//!
-//! ```sh
-//! scripts/python.sh                                          # python/.venv
-//! scripts/run_all.sh --beside-python --out docs/results/python
-//! scripts/serve_all.sh --out docs/servers/xeon   # every server, the Python ones included
-//! ```
-
-use std::fmt::Write as _;
-use std::path::Path;
 
 use catalogue::{PYTHON_SERVERS, PYTHON_TALKS, Python, PythonKind};
 use figures::format::{group, mib, ms, or_dash};
+use std::fmt::Write as _;
 
-use crate::results::{self, Cell, PYTHON_RUN, missing};
-use crate::servers::{self, Point};
-
-/// The tables of RESULTS.md about Python, from the run in `dir`.
-pub fn clients(dir: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
-    let run = results::Run::read(dir)?;
-    Ok(vec![
-        ("python-setup", results::setup(&run)),
-        ("python-talks", talks(&run)),
-        ("python-sweep", sweep(&run, "sweep")),
-        ("python-pages", sweep(&run, "pages")),
-    ])
-}
-
-/// The table of SERVERS.md about Python, from the run in `dir` (the second machine's, which
-/// measured every server, the Python ones included).
-pub fn servers(dir: &Path) -> anyhow::Result<Vec<(&'static str, String)>> {
-    let run = servers::Run::read(dir)?;
-    Ok(vec![("python-servers", servers_table(&run))])
-}
+use crate::clients::{ceiling, missing};
+use crate::data::{Cell, Clients, Point, Run, Servers};
 
 /// The workloads of a program of the talks: its talk's own, then the same at scale.
-fn workloads_of(program: &Python, run: &results::Run) -> Vec<String> {
+fn workloads_of(program: &Python, clients: &Clients) -> Vec<String> {
     match program.kind {
         PythonKind::Sites => vec!["sites".into()],
         PythonKind::Jobs => std::iter::once("jobs".to_string())
-            .chain(
-                run.cells
-                    .iter()
-                    .find(|c| c.workload.starts_with("jobs-"))
-                    .map(|c| c.workload.clone()),
-            )
+            .chain(clients.many_jobs().map(String::from))
             .collect(),
         PythonKind::Server => vec![],
     }
@@ -75,7 +44,8 @@ fn at_once(c: &Cell) -> String {
 
 /// Each of the talks' programs on its own workloads beside its Rust model: wall, CPU, peak RSS
 /// and what Python costs over Rust.
-fn talks(run: &results::Run) -> String {
+pub fn talks(run: &Run) -> String {
+    let run = &run.clients;
     let mut t = String::from(
         "| workload | the talk's program | wall (s) | CPU (s) | peak RSS | at once | Rust model \
          | wall (s) | CPU (s) | peak RSS | at once | CPU, Python ÷ Rust | RSS, Python ÷ Rust |\n\
@@ -136,13 +106,15 @@ fn pair(workload: &str, program: &Python, py: &Cell, rust: &Cell) -> String {
 /// The sweep named `stem` (`sweep`: 1 KiB bodies; `pages`: the six sites' sizes) for every
 /// program of "Async Python" that waits on all its requests at once, beside its Rust model: how
 /// far each gets, and at what cost.
-fn sweep(run: &results::Run, stem: &str) -> String {
+pub fn sweep(run: &Run, stem: &str) -> String {
+    let ns = run.clients.sweep(stem, ceiling(run));
+    let run = &run.clients;
     let mut t = String::from(
         "| N | the talk's program | wall (s) | CPU (s) | peak RSS | at once | Rust model \
          | wall (s) | CPU (s) | peak RSS | at once | CPU, Python ÷ Rust | RSS, Python ÷ Rust |\n\
          |---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n",
     );
-    for n in run.sweep(stem) {
+    for n in ns {
         let workload = format!("{stem}-{n}");
         for program in PYTHON_TALKS.iter().filter(|p| p.kind == PythonKind::Sites) {
             let (Some(py), Some(rust)) = (
@@ -159,7 +131,8 @@ fn sweep(run: &results::Run, stem: &str) -> String {
 }
 
 /// Each Python server beside its Rust server at every number of connections.
-fn servers_table(run: &servers::Run) -> String {
+pub fn servers_table(run: &Run) -> String {
+    let run: &Servers = &run.servers;
     let mut t = String::from(
         "| C | Python server | requests/s | p99 | CPU per request | peak RSS | Rust server \
          | requests/s | p99 | CPU per request | peak RSS | requests/s, Rust ÷ Python | CPU, \
@@ -217,7 +190,7 @@ fn servers_table(run: &servers::Run) -> String {
     }
     if rows == 0 {
         return "No Python server in this run: `scripts/python.sh` creates their environment, and \
-                `bench servers` then measures them with the rest.\n"
+                `scripts/run_all.sh` then measures them with the rest.\n"
             .into();
     }
     t
@@ -225,12 +198,11 @@ fn servers_table(run: &servers::Run) -> String {
 
 /// The rows under a book chapter's table of the talk's figures: the talk's program and its Rust
 /// model, on this machine, in the same run. None where the run has no such rows.
-pub fn beside_the_talk(program: &str) -> Option<String> {
-    let run = results::Run::read(Path::new(PYTHON_RUN)).ok()?;
+pub fn beside_the_talk(run: &Run, program: &str) -> Option<String> {
     let program = PYTHON_TALKS.iter().find(|p| p.name == program)?;
-    let workload = workloads_of(program, &run).into_iter().next()?;
-    let py = run.cell(&workload, program.name)?;
-    let rust = run.cell(&workload, program.beside)?;
+    let workload = workloads_of(program, &run.clients).into_iter().next()?;
+    let py = run.clients.cell(&workload, program.name)?;
+    let rust = run.clients.cell(&workload, program.beside)?;
     let mut t = String::from(
         "| on this machine | wall | CPU (user + sys) | peak RSS |\n|---|---:|---:|---:|\n",
     );
@@ -250,17 +222,17 @@ pub fn beside_the_talk(program: &str) -> Option<String> {
             let _ = writeln!(t, "| {name} | {} | | |", missing(c));
         }
     }
-    let runs = match run.runs {
+    let runs = |c: &Cell| match c.runs {
         1 => "one run".to_string(),
         n => format!("the median of {n} runs"),
     };
     let _ = write!(
         t,
-        "\nThe talk's program in Python 3 and its Rust model on one machine ({} cores, {}), in \
-         the same run against the local origin ({runs}, `{PYTHON_RUN}`; RESULTS.md, \
+        "\nThe talk's program in Python 3 ({}) and its Rust model ({}), in the one run whose \
+         machine and code the introduction states, against the local origin (RESULTS.md, \
          \"Python beside Rust\", has every program).\n",
-        run.machine["cores"],
-        run.machine["cpu"].as_str().unwrap_or("?"),
+        runs(py),
+        runs(rust),
     );
     Some(t)
 }
@@ -279,14 +251,9 @@ mod tests {
     #[test]
     fn a_jobs_program_is_read_on_the_jobs_workloads() {
         let block = Python::named("block.py").expect("block.py");
-        let run = results::Run {
-            cells: vec![],
-            machine: serde_json::Value::Null,
-            settings: serde_json::Value::Null,
-            runs: 1,
-        };
-        assert_eq!(workloads_of(block, &run), ["jobs"]);
+        let clients = Clients::default();
+        assert_eq!(workloads_of(block, &clients), ["jobs"]);
         let sync = Python::named("sync.py").expect("sync.py");
-        assert_eq!(workloads_of(sync, &run), ["sites"]);
+        assert_eq!(workloads_of(sync, &clients), ["sites"]);
     }
 }

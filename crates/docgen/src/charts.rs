@@ -1,0 +1,249 @@
+//! Every chart of the documents, drawn from the run ([`figures::charts`] draws; this picks what
+//! each chart shows): the six sites, the jobs API, when each request ran, the sweeps, and the
+//! servers.
+
+use std::path::Path;
+
+use figures::charts::{self, Axes, Line, Span};
+use figures::talk;
+
+use crate::data::{Cell, Run, WAIT_S};
+
+/// Draws every chart the run has data for into `dir`; returns their file names.
+pub fn draw(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
+    let mut drawn = Vec::new();
+    let c = &run.clients;
+    let trusted = |workload| c.of_workload(workload).filter(|cell| cell.trusted());
+    let time_scale = run.settings["time_scale"].as_f64().unwrap_or(1.0);
+    let slowest = origin::sites()
+        .iter()
+        .map(|s| s.latency.as_secs_f64() * time_scale)
+        .fold(0.0, f64::max);
+    if c.of_workload("sites").next().is_some() {
+        let walls: Vec<charts::Spread> = trusted("sites")
+            .filter_map(|cell| {
+                Some(charts::Spread {
+                    row: cell.model.clone(),
+                    median: cell.wall?,
+                    min: cell.wall_min?,
+                    max: cell.wall_max?,
+                })
+            })
+            .collect();
+        charts::sites(&dir.join("sites.svg"), &walls, slowest)?;
+        drawn.push("sites.svg".into());
+    }
+    if c.of_workload("jobs").next().is_some() {
+        let jobs: Vec<charts::Jobs> = trusted("jobs")
+            .map(|cell| charts::Jobs {
+                row: cell.model.clone(),
+                wall_s: cell.wall,
+                cpu_s: cell.cpu,
+                rss_bytes: cell.rss,
+            })
+            .collect();
+        charts::jobs(&dir.join("jobs.svg"), &jobs, &talk::rows())?;
+        drawn.push("jobs.svg".into());
+    }
+    for (workload, title) in [
+        (
+            "sites",
+            "The six sites: when each request ran, model by model",
+        ),
+        (
+            "jobs",
+            "The jobs API, 100 zips: when each request ran, model by model",
+        ),
+    ] {
+        let runs = timelines(run, workload);
+        if !runs.is_empty() {
+            let name = format!("timeline-{workload}.svg");
+            charts::timelines(&dir.join(&name), title, &runs)?;
+            drawn.push(name);
+        }
+    }
+    let delay = run.part("sweeps")["sweep_delay_s"].as_f64();
+    for (stem, bodies) in [
+        ("sweep", "1 KiB bodies"),
+        ("pages", "the six sites' page sizes"),
+    ] {
+        if c.sweep(stem, None).is_empty() {
+            continue;
+        }
+        let after = delay.map_or(String::new(), |d| format!(" (each after {d} s)"));
+        let name = format!("{stem}-wall.svg");
+        sweep(
+            &dir.join(&name),
+            run,
+            stem,
+            Axes {
+                title: &format!("Wall time against N, {bodies}{after}"),
+                x: "endpoints N, all at once (log)",
+                y: "wall time (s, log)",
+            },
+            |cell| cell.wall,
+        )?;
+        drawn.push(name);
+        let name = format!("{stem}-rss.svg");
+        sweep(
+            &dir.join(&name),
+            run,
+            stem,
+            Axes {
+                title: &format!("Peak RSS against N, {bodies}"),
+                x: "endpoints N, all at once (log)",
+                y: "peak RSS (MiB, log)",
+            },
+            |cell| cell.rss.map(|b| b / f64::from(1 << 20)),
+        )?;
+        drawn.push(name);
+    }
+    drawn.extend(servers(run, dir)?);
+    Ok(drawn)
+}
+
+/// The runs of `workload` kept for the timelines, as bars: every model's and program's first
+/// run, then the runs with a `--concurrency` bound.
+fn timelines(run: &Run, workload: &str) -> Vec<(String, Vec<Span>, f64)> {
+    let mut runs: Vec<(String, Vec<Span>, f64)> = Vec::new();
+    let mut keys: Vec<(String, Option<u64>)> = Vec::new();
+    for r in run
+        .clients
+        .requests
+        .iter()
+        .filter(|r| r.workload == workload)
+    {
+        let key = (r.model.clone(), r.concurrency);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    // The runs without a bound first, in the run's order of models.
+    keys.sort_by_key(|(model, bound)| (bound.is_some(), catalogue::rank(model)));
+    for (model, bound) in keys {
+        let bars: Vec<Span> = run
+            .clients
+            .requests
+            .iter()
+            .filter(|r| r.workload == workload && r.model == model && r.concurrency == bound)
+            .map(|r| Span {
+                start_s: r.start_s,
+                seconds: r.seconds,
+                ok: r.ok,
+            })
+            .collect();
+        let wall = run
+            .clients
+            .requests
+            .iter()
+            .find(|r| r.workload == workload && r.model == model && r.concurrency == bound)
+            .and_then(|r| r.wall_s)
+            .unwrap_or_else(|| {
+                bars.iter()
+                    .map(|b| b.start_s + b.seconds)
+                    .fold(0.0, f64::max)
+            });
+        let label = match bound {
+            Some(n) => format!("{model} --concurrency {n}"),
+            None => model,
+        };
+        runs.push((label, bars, wall));
+    }
+    runs
+}
+
+/// A sweep: a line per model through the figure `pick` takes from each of its trusted cells
+/// at each N, the ceiling's included, on log–log axes.
+fn sweep(
+    path: &Path,
+    run: &Run,
+    stem: &str,
+    axes: Axes<'_>,
+    pick: fn(&Cell) -> Option<f64>,
+) -> anyhow::Result<()> {
+    let c = &run.clients;
+    let ns = c.ns(stem);
+    let lines: Vec<Line> = c
+        .models()
+        .into_iter()
+        .map(|model| Line {
+            row: model.to_string(),
+            points: ns
+                .iter()
+                .filter_map(|&n| {
+                    let cell = c.cell(&format!("{stem}-{n}"), model)?;
+                    cell.trusted().then_some(())?;
+                    Some((n as f64, pick(cell)?))
+                })
+                .collect(),
+            dashed: catalogue::Python::named(model).is_some(),
+        })
+        .collect();
+    charts::log_log(path, axes, &lines, None)
+}
+
+/// The servers' charts: requests per second with the ideal, peak RSS and p99, a line per
+/// setup (a loop per core dashed, the Python servers dotted).
+fn servers(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
+    let s = &run.servers;
+    if s.connections().is_empty() {
+        return Ok(Vec::new());
+    }
+    let lines = |pick: fn(&crate::data::Point) -> f64| -> Vec<Line> {
+        s.servers()
+            .into_iter()
+            .map(|server| Line {
+                row: server.to_string(),
+                points: s
+                    .points
+                    .iter()
+                    .filter(|p| p.server == server && p.alive > 0)
+                    .map(|p| (p.connections as f64, pick(p)))
+                    .collect(),
+                dashed: server.contains(" --threads") || !server.starts_with("serve-"),
+            })
+            .collect()
+    };
+    let axes = |title, y| Axes {
+        title,
+        x: "keep-alive connections C (log)",
+        y,
+    };
+    let ideal: Vec<(f64, f64)> = s
+        .connections()
+        .iter()
+        .map(|&c| (c as f64, c as f64 / WAIT_S))
+        .collect();
+    charts::log_log(
+        &dir.join("servers-rps.svg"),
+        axes(
+            "Requests per second against keep-alive connections (median)",
+            "requests per second (log)",
+        ),
+        &lines(|p| p.rps),
+        Some(("ideal: C / 50 ms", ideal)),
+    )?;
+    charts::log_log(
+        &dir.join("servers-rss.svg"),
+        axes(
+            "The server's peak RSS against keep-alive connections (median)",
+            "peak RSS, MiB (log)",
+        ),
+        &lines(|p| p.peak_rss_kib / 1024.0),
+        None,
+    )?;
+    charts::log_log(
+        &dir.join("servers-p99.svg"),
+        axes(
+            "99th percentile of latency against keep-alive connections (median)",
+            "p99 latency, ms (log)",
+        ),
+        &lines(|p| p.p99_ms),
+        None,
+    )?;
+    Ok(vec![
+        "servers-rps.svg".into(),
+        "servers-rss.svg".into(),
+        "servers-p99.svg".into(),
+    ])
+}

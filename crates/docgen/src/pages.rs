@@ -1,0 +1,500 @@
+//! The documents made whole from one run: which sections each page holds, the charts, and the
+//! book's generated files; writing them all, or checking every one of them against the run.
+//!
+//! A page is hand-written prose around generated sections, each between `<!-- KIND:NAME -->`
+//! and `<!-- /KIND:NAME -->`: the machine and the code of the run at the top, every table, and
+//! every sentence that reads figures ([`crate::findings`]). `--check` makes every section,
+//! chart and generated file again from the committed run and fails on any difference, naming
+//! each; it fails too, naming it, on a claim the run does not support.
+//!
+//! ```sh
+//! scripts/run_all.sh --out docs/results     # the run; it ends by writing the pages
+//! cargo run -p docgen -- pages --write      # the pages again from the committed run
+//! cargo run -p docgen -- pages --check      # in CI
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use figures::format::group;
+use figures::page::{fill, read};
+
+use crate::claim::{Claim, Section};
+use crate::data::{RUN, Run};
+use crate::{book, ceiling, charts, clients, experiments, findings, python, servers};
+
+/// Writes (or checks) every document made from the committed run.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The run: a folder written by `scripts/run_all.sh --out DIR`.
+    #[arg(long, default_value = RUN)]
+    from: PathBuf,
+    /// Write every page, chart and generated file of the book.
+    #[arg(long)]
+    write: bool,
+    /// Check every one of them against the run; exit 1 naming each that differs.
+    #[arg(long, conflicts_with = "write")]
+    check: bool,
+}
+
+/// A page made from the run, and the kind of its markers.
+struct Page {
+    path: &'static str,
+    kind: &'static str,
+    /// The sections, from the run (or, for an experiment, from its own folder under the root).
+    sections: fn(&Run, &Path) -> Vec<Section>,
+}
+
+const PAGES: [Page; 6] = [
+    Page {
+        path: "docs/RESULTS.md",
+        kind: "results",
+        sections: results_sections,
+    },
+    Page {
+        path: "docs/SERVERS.md",
+        kind: "servers",
+        sections: servers_sections,
+    },
+    Page {
+        path: "README.md",
+        kind: "readme",
+        sections: readme_sections,
+    },
+    Page {
+        path: "docs/MODELS.md",
+        kind: "models",
+        sections: models_sections,
+    },
+    Page {
+        path: "docs/experiments/smol-glue/README.md",
+        kind: "glue",
+        sections: |_, root| experiments::smol_glue(root),
+    },
+    Page {
+        path: "docs/experiments/compio-perf/README.md",
+        kind: "perf",
+        sections: |_, root| experiments::compio_perf(root),
+    },
+];
+
+fn table(text: String) -> Claim {
+    Ok(text)
+}
+
+/// docs/RESULTS.md: the clients.
+pub fn results_sections(run: &Run, _: &Path) -> Vec<Section> {
+    vec![
+        ("setup", Ok(setup(run, Side::Clients))),
+        ("sites", table(clients::sites(run))),
+        ("sites-findings", findings::sites(run)),
+        ("jobs", table(clients::jobs(run))),
+        ("jobs-findings", findings::jobs(run)),
+        ("many-jobs", table(clients::many_jobs(run))),
+        ("many-jobs-findings", findings::many_jobs(run)),
+        ("sweep", table(clients::sweep(run, "sweep"))),
+        ("sweep-findings", findings::sweep(run)),
+        ("burst", table(clients::burst(run))),
+        ("burst-findings", findings::burst(run)),
+        ("per-request", table(clients::per_request(run, "sweep"))),
+        ("per-request-findings", findings::memory_per_request(run)),
+        ("heap", table(clients::heap(run))),
+        ("heap-findings", findings::heap(run)),
+        ("pages", table(clients::sweep(run, "pages"))),
+        (
+            "pages-per-request",
+            table(clients::per_request(run, "pages")),
+        ),
+        ("pages-findings", findings::pages(run)),
+        ("read-buffer", table(clients::read_buffer(run))),
+        ("read-buffer-findings", findings::read_buffer(run)),
+        ("ceiling", table(ceiling::clients(run))),
+        ("ceiling-findings", findings::at_ceiling(run)),
+        ("at-scale", table(ceiling::clients_at_scale(run))),
+        ("python-talks", table(python::talks(run))),
+        ("python-sweep", table(python::sweep(run, "sweep"))),
+        ("python-pages", table(python::sweep(run, "pages"))),
+        ("python-findings", findings::python(run)),
+        ("targets", table(clients::targets(run))),
+        ("targets-findings", findings::targets(run)),
+        ("reading", findings::reading(run)),
+    ]
+}
+
+/// docs/SERVERS.md: the servers.
+pub fn servers_sections(run: &Run, _: &Path) -> Vec<Section> {
+    vec![
+        ("answer", findings::servers_answer(run)),
+        ("setup", Ok(setup(run, Side::Servers))),
+        ("table", table(servers::table(run))),
+        ("threads", table(servers::threads(run))),
+        ("threads-findings", findings::servers_threads(run)),
+        ("targets", table(servers::targets(run))),
+        ("targets-findings", findings::servers_targets(run)),
+        ("hostile", table(servers::hostile(run))),
+        ("hostile-findings", findings::hostile(run)),
+        ("ceiling", table(ceiling::servers(run))),
+        ("ceiling-findings", findings::servers_ceiling(run)),
+        ("at-scale", table(ceiling::servers_at_scale(run))),
+        ("syscalls", table(servers::syscalls(run))),
+        ("syscalls-findings", findings::syscalls(run)),
+        ("python-servers", table(python::servers_table(run))),
+        ("python-servers-findings", findings::python_servers(run)),
+        ("yielding", findings::yielding(run)),
+    ]
+}
+
+/// README.md: what the first two models print, and how long the whole run takes.
+fn readme_sections(run: &Run, _: &Path) -> Vec<Section> {
+    let printed = |model: &str| -> Claim {
+        let text = crate::claim::need(run.printed.get(model), format!("{model}'s printed text"))?;
+        Ok(format!("```text\n{}```\n", text))
+    };
+    vec![
+        ("machine", Ok(machine_line(run))),
+        ("fetch-sync", printed("fetch-sync")),
+        ("fetch-threads", printed("fetch-threads")),
+        ("took", findings::took(run)),
+    ]
+}
+
+/// docs/MODELS.md: what a request in flight costs, model by model.
+fn models_sections(run: &Run, _: &Path) -> Vec<Section> {
+    vec![("costs", findings::costs(run))]
+}
+
+/// Which page's settings the setup states besides the machine's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Clients,
+    Servers,
+}
+
+/// One line: the machine the run was made on.
+pub fn machine_line(run: &Run) -> String {
+    let m = &run.machine;
+    let text = |key: &str| m[key].as_str().unwrap_or("?").to_string();
+    format!(
+        "{} cores ({}), {:.1} GiB of memory, {}, Linux {}\n",
+        m["cores"],
+        text("cpu"),
+        m["memory_bytes"].as_f64().unwrap_or(0.0) / f64::from(1 << 30),
+        text("os"),
+        text("kernel"),
+    )
+}
+
+/// The top of a page: the machine, its limits, the code and the run, stated once, and how this
+/// page's part of the run was measured.
+pub fn setup(run: &Run, side: Side) -> String {
+    let m = &run.machine;
+    let s = &run.settings;
+    let text = |key: &str| m[key].as_str().unwrap_or("?").to_string();
+    let limit = |name: &str| run.limit(name).map_or("?".into(), group);
+    let ports = match m["limits"]["ephemeral_ports"].as_array().map(Vec::as_slice) {
+        Some([low, high]) => format!("{}–{} ({} ports)", low, high, limit("ephemeral_port_count")),
+        _ => "?".into(),
+    };
+    let mut t = format!(
+        "- **Machine:** {}, {}{}.\n\
+         - **Its limits, as read:** open files {} (hard {}), `kernel.pid_max` {}, \
+         `vm.max_map_count` {}, ephemeral ports {ports}, `net.core.somaxconn` {}; io_uring {}.\n\
+         - **Code:** commit `{}`{}, release build; run on {}.\n\
+         - **The run:** `{}`, {} in all, {:.0} s of it waiting for ports in TIME_WAIT{}.\n",
+        machine_line(run).trim_end(),
+        text("rustc"),
+        m["python"]
+            .as_str()
+            .map_or(String::new(), |p| format!(", {p}")),
+        limit("open_files_soft"),
+        limit("open_files_hard"),
+        limit("pid_max"),
+        limit("max_map_count"),
+        limit("somaxconn"),
+        if m["limits"]["io_uring"] == true {
+            "available"
+        } else {
+            "not available"
+        },
+        text("commit"),
+        if m["clean"] == true {
+            ""
+        } else {
+            " (with uncommitted changes)"
+        },
+        text("date"),
+        s["command"].as_str().unwrap_or("?"),
+        minutes(s["took_s"].as_f64().unwrap_or(f64::NAN)),
+        s["time_wait_waited_s"].as_f64().unwrap_or(f64::NAN),
+        if s["interrupted"] == true {
+            "; interrupted before its end"
+        } else {
+            ""
+        },
+    );
+    match side {
+        Side::Clients => {
+            let p = run.part("sweeps");
+            let p = if p.is_null() { run.part("talks") } else { p };
+            let _ = writeln!(
+                t,
+                "- **Clients:** every run a process of its own, against an origin of its own (the \
+                 origin crate's release binary, 2 worker threads, on a loopback address no other \
+                 run used); each Rust figure the median of {} interleaved runs, and so is curl's, \
+                 but a run predicted past {} (the origin's latencies added up, which a repeat \
+                 would not change) and the Python programs' rows (the reference, not the \
+                 subject), which run once; runs predicted past {} skipped.",
+                p["repeats"].as_u64().unwrap_or(0),
+                crate::claim::s(p["once_over_s"].as_f64().unwrap_or(f64::NAN)),
+                crate::claim::s(p["budget_s"].as_f64().unwrap_or(f64::NAN)),
+            );
+        }
+        Side::Servers => {
+            let p = run.part("servers");
+            let load = p["load"].as_str().unwrap_or("?");
+            let command = match load {
+                "wrk" => format!(
+                    "`wrk -t{} -cC -d{}s --timeout {}s --latency`",
+                    p["load_threads"], p["duration_s"], p["timeout_s"]
+                ),
+                _ => format!("`oha -c C -z {}s -t {}s`", p["duration_s"], p["timeout_s"]),
+            };
+            let _ = writeln!(
+                t,
+                "- **Servers:** {command} against `{}` on the same machine, a fresh server for \
+                 every run on a loopback address of its own; each Rust figure the median of {} \
+                 interleaved runs, each Python server's one run.",
+                p["target"].as_str().unwrap_or("?"),
+                p["repeats"].as_u64().unwrap_or(0),
+            );
+        }
+    }
+    t
+}
+
+/// `42 minutes`, or `1 h 05 min`.
+pub fn minutes(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return "?".into();
+    }
+    let m = (seconds / 60.0).round() as u64;
+    if m >= 60 {
+        format!("{} h {:02} min", m / 60, m % 60)
+    } else {
+        format!("{m} minutes")
+    }
+}
+
+/// A section that differs from what the run makes, or a claim it does not support.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub file: String,
+    pub section: String,
+    pub what: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}, {}: {}", self.file, self.section, self.what)
+    }
+}
+
+/// A page and the texts of its sections.
+type Made = (&'static Page, Vec<(&'static str, String)>);
+
+/// Every page's sections from the run: the pages' texts, or the claims the run does not support.
+fn made(run: &Run, root: &Path) -> (Vec<Made>, Vec<Problem>) {
+    let mut pages = Vec::new();
+    let mut problems = Vec::new();
+    for page in &PAGES {
+        let mut sections = Vec::new();
+        for (name, claim) in (page.sections)(run, root) {
+            match claim {
+                Ok(text) => sections.push((name, text)),
+                Err(why) => problems.push(Problem {
+                    file: page.path.into(),
+                    section: format!("the claim `{}:{name}`", page.kind),
+                    what: why.to_string(),
+                }),
+            }
+        }
+        pages.push((page, sections));
+    }
+    (pages, problems)
+}
+
+/// The problems of the documents under `root` against the run in `from`: every section,
+/// chart and generated file that differs, and every claim the run does not support.
+pub fn check(root: &Path, from: &Path) -> anyhow::Result<Vec<Problem>> {
+    let run = Run::read(from)?;
+    let (pages, mut problems) = made(&run, root);
+    for (page, sections) in &pages {
+        let path = root.join(page.path);
+        let text = read(&path)?;
+        for (name, section) in sections {
+            let alone = [(*name, section.clone())];
+            match fill(&text, page.kind, &alone) {
+                Ok(filled) if filled == text => {}
+                Ok(_) => problems.push(Problem {
+                    file: page.path.into(),
+                    section: format!("`{}:{name}`", page.kind),
+                    what: "differs from what the run makes".into(),
+                }),
+                Err(e) => problems.push(Problem {
+                    file: page.path.into(),
+                    section: format!("`{}:{name}`", page.kind),
+                    what: e.to_string(),
+                }),
+            }
+        }
+    }
+    let scratch = std::env::temp_dir().join(format!("docgen-check-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let drawn = charts::draw(&run, &scratch);
+    let mut files: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+    for name in drawn? {
+        files.insert(
+            root.join(RUN).join("charts").join(&name),
+            std::fs::read(scratch.join(&name))?,
+        );
+    }
+    std::fs::remove_dir_all(&scratch)?;
+    for (name, content) in book::generate(&run, &files_by_name(&files))? {
+        files.insert(root.join(book::GENERATED_DIR).join(name), content);
+    }
+    for (path, content) in &files {
+        match std::fs::read(path) {
+            Ok(committed) if committed == *content => {}
+            Ok(_) => problems.push(Problem {
+                file: shown(root, path),
+                section: "the file".into(),
+                what: "differs from what the run makes".into(),
+            }),
+            Err(_) => problems.push(Problem {
+                file: shown(root, path),
+                section: "the file".into(),
+                what: "is missing".into(),
+            }),
+        }
+    }
+    problems.extend(
+        book::check_chapters(&root.join("docs/book/src"))?
+            .into_iter()
+            .map(|p| Problem {
+                file: "docs/book".into(),
+                section: "an include or a link".into(),
+                what: p,
+            }),
+    );
+    Ok(problems)
+}
+
+fn files_by_name(files: &BTreeMap<PathBuf, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    files
+        .iter()
+        .filter_map(|(path, content)| {
+            Some((path.file_name()?.to_str()?.to_string(), content.clone()))
+        })
+        .collect()
+}
+
+fn shown(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Writes every page, chart and book file from the run; writes nothing when a claim does not
+/// hold.
+fn write(from: &Path) -> anyhow::Result<Vec<Problem>> {
+    let run = Run::read(from)?;
+    let (pages, problems) = made(&run, Path::new("."));
+    if !problems.is_empty() {
+        return Ok(problems);
+    }
+    for (page, sections) in &pages {
+        let path = Path::new(page.path);
+        let text = read(path)?;
+        let filled = fill(&text, page.kind, sections)
+            .with_context(|| format!("the markers of {}", page.path))?;
+        std::fs::write(path, filled)?;
+        println!("wrote {}", page.path);
+    }
+    let charts_dir = from.join("charts");
+    std::fs::create_dir_all(&charts_dir)?;
+    let drawn = charts::draw(&run, &charts_dir)?;
+    let mut files = BTreeMap::new();
+    for name in &drawn {
+        files.insert(name.clone(), std::fs::read(charts_dir.join(name))?);
+    }
+    println!("drew {} charts in {}", drawn.len(), charts_dir.display());
+    let generated = Path::new(book::GENERATED_DIR);
+    std::fs::create_dir_all(generated)?;
+    let book_files = book::generate(&run, &files)?;
+    for entry in std::fs::read_dir(generated)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !book_files.contains_key(name) {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    for (name, content) in &book_files {
+        std::fs::write(generated.join(name), content)?;
+    }
+    println!(
+        "wrote {} files in {}",
+        book_files.len(),
+        generated.display()
+    );
+    Ok(book::check_chapters(Path::new("docs/book/src"))?
+        .into_iter()
+        .map(|p| Problem {
+            file: "docs/book".into(),
+            section: "an include or a link".into(),
+            what: p,
+        })
+        .collect())
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let problems = if args.check {
+        check(Path::new("."), &args.from)?
+    } else if args.write {
+        write(&args.from)?
+    } else {
+        anyhow::bail!("say --write or --check");
+    };
+    if problems.is_empty() {
+        println!("every document matches the run in {}", args.from.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    eprintln!(
+        "{} problem(s). Make the documents again from the run with: cargo run -p docgen -- pages \
+         --write (a claim the run does not support is code in crates/docgen/src/findings.rs)",
+        problems.len()
+    );
+    Ok(ExitCode::FAILURE)
+}
+
+/// Every section of every page, for a run's own report.
+pub fn all_sections(run: &Run) -> Vec<(&'static str, &'static str, Claim)> {
+    PAGES
+        .iter()
+        .filter(|p| p.kind == "results" || p.kind == "servers")
+        .flat_map(|p| {
+            (p.sections)(run, Path::new("."))
+                .into_iter()
+                .map(move |(name, claim)| (p.kind, name, claim))
+        })
+        .collect()
+}
