@@ -263,6 +263,7 @@ fn run_cell(
     let deadline = cell.predicted * 3 + Duration::from_secs(60);
     let python = ctx.python.clone();
     let bin_dir = ctx.args.bin_dir.clone();
+    let overflows_before = figures::listen_overflows();
     // The kernel's socket buffers, machine-wide, which no process's RSS shows.
     let (outcome, sockets) = figures::peak_while(figures::socket_memory_kib, || {
         if cell.model.is_curl() {
@@ -279,6 +280,9 @@ fn run_cell(
         }
     });
     drop(origin);
+    let overflows = figures::listen_overflows()
+        .zip(overflows_before)
+        .map(|(after, before)| after.saturating_sub(before));
     Ok(match outcome {
         Outcome::Report { json, raw } => {
             let variant = cell
@@ -294,6 +298,7 @@ fn run_cell(
             std::fs::write(dir.join("raw").join(file), raw)?;
             let record = Record {
                 socket_mem_bytes: sockets.map(|kib| kib * 1024),
+                listen_overflows: overflows,
                 ..Record::from_report(cell, repeat, &json)
             };
             (record, Some(json))

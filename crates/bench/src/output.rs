@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::cells::Workload;
 use crate::summary::{CellSummary, Record};
 
-const RUNS_HEADER: &str = "workload,n,model,variant,repeat,status,predicted_s,wall_s,sum_s,user_s,sys_s,peak_rss_bytes,peak_in_flight,ok,failed,jobs_total,correct,request_min_s,request_median_s,request_max_s,note,socket_mem_bytes";
+const RUNS_HEADER: &str = "workload,n,model,variant,repeat,status,predicted_s,wall_s,sum_s,user_s,sys_s,peak_rss_bytes,peak_in_flight,ok,failed,jobs_total,correct,request_min_s,request_median_s,request_max_s,note,socket_mem_bytes,listen_overflows";
 
 /// `runs.csv`, a line per run as it ends.
 #[derive(Debug)]
@@ -28,7 +28,7 @@ impl RunsCsv {
 
     pub fn write(&mut self, r: &Record) -> std::io::Result<()> {
         let line = format!(
-            "{},{},{},{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.workload,
             r.n,
             r.model,
@@ -51,7 +51,8 @@ impl RunsCsv {
             opt(r.request_median_s),
             opt(r.request_max_s),
             quote(&r.note),
-            opt(r.socket_mem_bytes)
+            opt(r.socket_mem_bytes),
+            opt(r.listen_overflows)
         );
         writeln!(self.0, "{line}")?;
         self.0.flush()
@@ -61,13 +62,13 @@ impl RunsCsv {
 /// Writes each cell's medians and spreads, one line a cell.
 pub fn write_summary_csv(path: &Path, cells: &[CellSummary]) -> std::io::Result<()> {
     let mut csv = String::from(
-        "workload,n,model,variant,status,runs,wall_median_s,wall_min_s,wall_max_s,cpu_median_s,cpu_min_s,cpu_max_s,peak_rss_median_bytes,peak_rss_per_in_flight_bytes,peak_in_flight,ok,failed,jobs_total,correct,request_min_s,request_median_s,request_max_s,note,socket_mem_median_bytes\n",
+        "workload,n,model,variant,status,runs,wall_median_s,wall_min_s,wall_max_s,cpu_median_s,cpu_min_s,cpu_max_s,peak_rss_median_bytes,peak_rss_per_in_flight_bytes,peak_in_flight,ok,failed,jobs_total,correct,request_min_s,request_median_s,request_max_s,note,socket_mem_median_bytes,listen_overflows_median\n",
     );
     for c in cells {
         let per = per_in_flight(c, cells);
         let _ = writeln!(
             csv,
-            "{},{},{},{},{:?},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{:?},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             c.workload.slug(),
             c.workload.n(),
             c.model,
@@ -91,7 +92,8 @@ pub fn write_summary_csv(path: &Path, cells: &[CellSummary]) -> std::io::Result<
             opt(c.request_median.map(|s| s.median)),
             opt(c.request_max.map(|s| s.median)),
             quote(&c.note),
-            opt(c.sockets.map(|s| s.median as u64))
+            opt(c.sockets.map(|s| s.median as u64)),
+            opt(c.listen_overflows.map(|s| s.median as u64))
         );
     }
     std::fs::write(path, csv)

@@ -47,34 +47,47 @@ const WAIT_S: f64 = 0.05;
 const HEADER: &str = "server,connections,repeat,alive,requests,seconds,rps,ideal_rps,p50_ms,p99_ms,\
 max_ms,connect_errors,read_errors,write_errors,timeouts,non_2xx,accepted,refused,\
 peak_rss_kib,peak_threads,server_cpu_s,cpu_s_per_1000,load_cpu_s,kernel_stack_kib,vm_peak_kib,\
-socket_mem_kib";
+socket_mem_kib,listen_overflows";
 
 /// What the servers part will run.
 #[derive(Debug)]
 pub struct Plan {
     setups: Vec<Setup>,
     connections: Vec<u64>,
-    duration: u64,
+    /// Seconds of load at each C: `--duration`, or [`seconds_at`].
+    duration: Option<u64>,
+    quick: bool,
     repeats: u32,
     load: Load,
 }
 
+/// The number of connections past which a run is this machine's ceiling: each setup runs there
+/// once, as each client does at its own ceiling.
+const CEILING_FROM: u64 = 10_000;
+
+/// Seconds of load at `c` connections. Past some thousands, the load generator's connections
+/// overflow the listen queue (its length is `net.core.somaxconn`), and those wait a second or
+/// more to connect again: a run must be long enough that its start is a small part of it.
+pub fn seconds_at(c: u64) -> u64 {
+    match c {
+        ..=1_000 => 3,
+        ..=5_000 => 5,
+        _ => 10,
+    }
+}
+
 pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
-    let (connections, duration, repeats) = if ctx.quick() {
-        (vec![50], 1, 1)
+    let (connections, repeats) = if ctx.quick() {
+        (vec![50], 1)
     } else {
-        (
-            vec![10, 100, 1_000, 5_000, 10_000, 19_000],
-            5,
-            ctx.args.repeat,
-        )
+        (vec![10, 100, 1_000, 5_000, 10_000, 19_000], ctx.args.repeat)
     };
     let connections = if ctx.args.connections.is_empty() {
         connections
     } else {
         ctx.args.connections.clone()
     };
-    let duration = ctx.args.duration.unwrap_or(duration);
+    let duration = ctx.args.duration;
     let setups: Vec<Setup> = setups(ctx.python.is_some())
         .into_iter()
         .filter(|setup| {
@@ -110,6 +123,7 @@ pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
         setups,
         connections,
         duration,
+        quick: ctx.quick(),
         repeats,
         load,
     }))
@@ -117,21 +131,42 @@ pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
 
 impl Plan {
     /// The runs, in order: repeats outermost, so that a slow minute of the shared machine
-    /// spreads over the servers; a Python server once (a reference, not the subject).
+    /// spreads over the servers; a Python server once (a reference, not the subject), and
+    /// every setup once at the ceiling.
     fn runs(&self) -> impl Iterator<Item = (u32, u64, &Setup)> + '_ {
         (1..=self.repeats).flat_map(move |repeat| {
             self.connections.iter().flat_map(move |&c| {
                 self.setups
                     .iter()
-                    .filter(move |s| s.python.is_none() || repeat == 1)
+                    .filter(move |s| self.repeats_of(c, s) >= repeat)
                     .map(move |s| (repeat, c, s))
             })
         })
     }
 
+    /// How many times `setup` runs at `c`.
+    fn repeats_of(&self, c: u64, setup: &Setup) -> u32 {
+        if setup.python.is_some() || c > CEILING_FROM {
+            1
+        } else {
+            self.repeats
+        }
+    }
+
+    /// Seconds of load at `c`.
+    fn seconds(&self, c: u64) -> u64 {
+        match (self.duration, self.quick) {
+            (Some(s), _) => s,
+            (None, true) => 1,
+            (None, false) => seconds_at(c),
+        }
+    }
+
     fn expected_run(&self, connections: u64, setup: &Setup) -> Duration {
         let start = if setup.python.is_some() { 1.0 } else { 0.3 };
-        Duration::from_secs_f64(self.duration as f64 + start + connections as f64 / 10_000.0)
+        Duration::from_secs_f64(
+            self.seconds(connections) as f64 + start + connections as f64 / 10_000.0,
+        )
     }
 
     pub fn expected(&self) -> Duration {
@@ -153,11 +188,7 @@ impl Plan {
             }
             let what = format!(
                 "servers {repeat}/{} · C={connections} · {}",
-                if setup.python.is_some() {
-                    1
-                } else {
-                    self.repeats
-                },
+                self.repeats_of(connections, setup),
                 setup.label()
             );
             ctx.progress.start(&what);
@@ -194,9 +225,14 @@ impl Plan {
             "load": self.load.name(),
             "load_version": load_version,
             "load_threads": 2,
-            "duration_s": self.duration,
+            "seconds": self
+                .connections
+                .iter()
+                .map(|&c| (c.to_string(), self.seconds(c)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
             "repeats": self.repeats,
             "python_repeats": 1,
+            "once_from": CEILING_FROM,
             "connections": self.connections,
             "target": TARGET,
             "wait_s": WAIT_S,
@@ -238,6 +274,9 @@ struct Run {
     /// The kernel's memory for TCP sockets at its peak, machine-wide (the load generator's
     /// sockets too): what a connection costs outside the server's RSS.
     socket_mem_kib: u64,
+    /// Connections that found the server's accept queue full during the run, machine-wide:
+    /// each waited for its handshake to be sent again.
+    listen_overflows: u64,
 }
 
 impl Run {
@@ -256,7 +295,7 @@ impl Run {
             0.0
         };
         format!(
-            "{},{},{},{},{},{:.2},{:.1},{:.0},{:.2},{:.2},{:.2},{},{},{},{},{},{},{},{},{},{:.2},{:.4},{:.2},{},{},{}",
+            "{},{},{},{},{},{:.2},{:.1},{:.0},{:.2},{:.2},{:.2},{},{},{},{},{},{},{},{},{},{:.2},{:.4},{:.2},{},{},{},{}",
             self.server,
             self.connections,
             self.repeat,
@@ -283,6 +322,7 @@ impl Run {
             self.kernel_stack_kib,
             self.vm_peak_kib,
             self.socket_mem_kib,
+            self.listen_overflows,
         )
     }
 }
@@ -363,6 +403,7 @@ fn measure(
     let pid = running.pid();
     let before = running.stats();
     let cpu_before = figures::cpu_seconds(pid).context("the server's CPU time")?;
+    let overflows_before = figures::listen_overflows().unwrap_or(0);
     let sampling = Arc::new(AtomicBool::new(true));
     let peak_threads = Arc::new(AtomicU64::new(0));
     let kernel_stack_before = kernel_stack_kib().unwrap_or(0);
@@ -388,7 +429,7 @@ fn measure(
     };
     let url = format!("http://{}{TARGET}", running.addr());
     let mut command = Command::new(plan.load.name());
-    let duration = plan.duration.to_string();
+    let duration = plan.seconds(connections).to_string();
     match plan.load {
         Load::Wrk => command.args([
             "-t2",
@@ -412,7 +453,7 @@ fn measure(
             &url,
         ]),
     };
-    let deadline = Duration::from_secs(plan.duration + 60);
+    let deadline = Duration::from_secs(plan.seconds(connections) + 60);
     let finished = procs::run(&mut command, deadline);
     sampling.store(false, Ordering::Relaxed);
     let _ = sampler.join();
@@ -448,6 +489,9 @@ fn measure(
         .load(Ordering::Relaxed)
         .saturating_sub(kernel_stack_before);
     run.socket_mem_kib = peak_sockets.load(Ordering::Relaxed);
+    run.listen_overflows = figures::listen_overflows()
+        .unwrap_or(0)
+        .saturating_sub(overflows_before);
     run.load_cpu_s = finished
         .usage
         .map_or(0.0, |u| (u.user + u.sys).as_secs_f64());

@@ -41,6 +41,8 @@ pub struct Record {
     /// The kernel's TCP socket buffers at their peak during the run, over their level before
     /// it, machine-wide (the origin's ends too): what no process's RSS shows.
     pub socket_mem_bytes: Option<u64>,
+    /// Connections that found the origin's accept queue full during the run, machine-wide.
+    pub listen_overflows: Option<u64>,
     pub ok: Option<u64>,
     pub failed: Option<u64>,
     pub jobs_total: Option<u64>,
@@ -124,6 +126,7 @@ impl Record {
             peak_rss_bytes: None,
             peak_in_flight: None,
             socket_mem_bytes: None,
+            listen_overflows: None,
             ok: None,
             failed: None,
             jobs_total: None,
@@ -197,6 +200,7 @@ pub struct CellSummary {
     pub rss: Option<Spread>,
     pub in_flight: Option<Spread>,
     pub sockets: Option<Spread>,
+    pub listen_overflows: Option<Spread>,
     /// The medians over the runs of each run's shortest, median and longest request.
     pub request_min: Option<Spread>,
     pub request_median: Option<Spread>,
@@ -245,6 +249,7 @@ impl CellSummary {
             rss: spread(&|r| r.peak_rss_bytes.map(|b| b as f64)),
             in_flight: spread(&|r| r.peak_in_flight.map(|n| n as f64)),
             sockets: spread(&|r| r.socket_mem_bytes.map(|b| b as f64)),
+            listen_overflows: spread(&|r| r.listen_overflows.map(|n| n as f64)),
             request_min: spread(&|r| r.request_min_s),
             request_median: spread(&|r| r.request_median_s),
             request_max: spread(&|r| r.request_max_s),

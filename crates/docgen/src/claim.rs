@@ -108,14 +108,34 @@ pub fn list(items: &[String]) -> String {
     }
 }
 
-/// A model's or a server's name as the prose writes it.
+/// A model's or a server's name as the prose writes it: the project's own loops by what they
+/// are, the others by their short names (`tokio`), with the flags of a setup.
 pub fn name(program: &str) -> String {
-    catalogue::label(&catalogue::short(program))
+    let short = catalogue::short(program);
+    match catalogue::program(program) {
+        "fetch-reactor" | "serve-reactor" => short.replacen("reactor", "the reactor", 1),
+        "fetch-green" => "the green threads".into(),
+        "serve-green" => short.replacen("green", "the green hub", 1),
+        _ => short,
+    }
 }
 
-/// A per cent, whole.
+/// `name`'s, or `names'`.
+pub fn possessive(name: &str) -> String {
+    if name.ends_with('s') {
+        format!("{name}'")
+    } else {
+        format!("{name}'s")
+    }
+}
+
+/// A per cent: whole from one per cent on, to a tenth below.
 pub fn percent(share: f64) -> String {
-    format!("{:.0}%", 100.0 * share)
+    if (100.0 * share).abs() < 1.0 {
+        format!("{:.1}%", 100.0 * share)
+    } else {
+        format!("{:.0}%", 100.0 * share)
+    }
 }
 
 #[cfg(test)]

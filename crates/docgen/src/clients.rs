@@ -190,8 +190,9 @@ pub fn burst(run: &Run) -> String {
     };
     let delayed = format!("sweep-{n}");
     let mut t = String::from(
-        "| model | no delay: wall | request times (min / median / max) | CPU | after the \
-         delay: wall | request times (min / median / max) |\n|---|---:|---:|---:|---:|---:|\n",
+        "| model | no delay: wall | request times (min / median / max) | CPU | listen overflows \
+         | after the delay: wall | request times (min / median / max) |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n",
     );
     let times = |cell: &Cell| match (cell.request_min, cell.request_median, cell.request_max) {
         (Some(a), Some(b), Some(c)) => format!("{a:.3} / {b:.3} / {c:.3} s"),
@@ -202,19 +203,20 @@ pub fn burst(run: &Run) -> String {
             or_dash(cell.wall.map(|w| format!("{w:.3} s"))),
             times(cell),
             or_dash(cell.cpu.map(|s| format!("{s:.3} s"))),
+            or_dash(cell.listen_overflows.map(|n| group(n as u64))),
         ),
-        Some(cell) => (missing(cell), String::new(), String::new()),
-        None => ("–".into(), String::new(), String::new()),
+        Some(cell) => (missing(cell), String::new(), String::new(), String::new()),
+        None => ("–".into(), String::new(), String::new(), String::new()),
     };
     for model in c.models() {
         let Some(burst) = c.cell(&format!("burst-{n}"), model) else {
             continue;
         };
-        let (wall, spread, cpu) = both(Some(burst));
-        let (wall_delayed, spread_delayed, _) = both(c.cell(&delayed, model));
+        let (wall, spread, cpu, overflows) = both(Some(burst));
+        let (wall_delayed, spread_delayed, _, _) = both(c.cell(&delayed, model));
         let _ = writeln!(
             t,
-            "| {} | {wall} | {spread} | {cpu} | {wall_delayed} | {spread_delayed} |",
+            "| {} | {wall} | {spread} | {cpu} | {overflows} | {wall_delayed} | {spread_delayed} |",
             short(model)
         );
     }

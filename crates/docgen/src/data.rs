@@ -122,6 +122,8 @@ pub struct Cell {
     pub request_min: Option<f64>,
     pub request_median: Option<f64>,
     pub request_max: Option<f64>,
+    /// Connections that found the origin's accept queue full, machine-wide (the median run).
+    pub listen_overflows: Option<f64>,
     pub jobs_total: Option<u64>,
     pub correct: Option<bool>,
     pub note: String,
@@ -185,6 +187,7 @@ impl Clients {
                     request_min: num("request_min_s"),
                     request_median: num("request_median_s"),
                     request_max: num("request_max_s"),
+                    listen_overflows: num("listen_overflows_median"),
                     jobs_total: row.get("jobs_total").parse().ok(),
                     correct: row.get("correct").parse().ok(),
                     note: row.get("note").to_string(),
@@ -349,6 +352,8 @@ pub struct Point {
     pub vm_peak_kib: f64,
     /// The kernel's TCP memory at its peak, machine-wide.
     pub socket_mem_kib: f64,
+    /// Connections that found the server's accept queue full (NaN where not recorded).
+    pub listen_overflows: f64,
 }
 
 impl Point {
@@ -434,6 +439,7 @@ impl Servers {
                     kernel_stack_kib: m("kernel_stack_kib"),
                     vm_peak_kib: m("vm_peak_kib"),
                     socket_mem_kib: m("socket_mem_kib"),
+                    listen_overflows: m("listen_overflows"),
                 });
             }
         }

@@ -8,7 +8,8 @@ use figures::format::{group, kib, mib};
 use figures::talk;
 
 use crate::claim::{
-    Claim, Unsupported, extremes, holds, list, name, need, percent, s, span, span_of, times,
+    Claim, Unsupported, extremes, holds, list, name, need, percent, possessive, s, span, span_of,
+    times,
 };
 use crate::clients::{self, ceiling};
 use crate::data::{Cell, Run, family, with};
@@ -394,7 +395,7 @@ pub fn many_jobs(run: &Run) -> Claim {
     let (frugal, frugal_cpu) = least(&all_cpu)?.clone();
     let mut t = format!(
         "Every model sums {}, {} times the talk's 1651, in every run. The async runtimes take \
-         {}, {} past the slowest zip's latency, in {} of CPU and {}. The least CPU is {}'s, {}",
+         {}, {} past the slowest zip's latency, in {} of CPU and {}. The least CPU is {}, {}",
         group(expected),
         n / 100,
         span_of(&values(&rt_wall), "the runtimes' wall", s)?,
@@ -408,7 +409,7 @@ pub fn many_jobs(run: &Run) -> Claim {
         )?,
         span_of(&values(&rt_cpu), "the runtimes' CPU", s)?,
         span_of(&values(&rt_rss), "the runtimes' memory", mib_of)?,
-        name(&frugal),
+        possessive(&name(&frugal)),
         s(frugal_cpu),
     );
     let reactor_rss = trusted(run, &workload, "fetch-reactor", rss)?;
@@ -482,11 +483,11 @@ pub fn sweep(run: &Run) -> Claim {
     let mut t = String::new();
     if !skipped.is_empty() {
         t.push_str(&format!(
-            "{} grow linearly with N and are skipped past the budget of {} (their wall time \
-             would be N times the delay, or N over the pool's two threads): the talk's \
+            "{} grow linearly with N and are skipped past the budget of {:.0} s (their wall \
+             time would be N times the delay, or N over the pool's two threads): the talk's \
              question, \"change from 6 end points to 600?\", has its answer here. ",
             list(&skipped),
-            s(budget)
+            budget
         ));
     }
     let waiting: Vec<&str> = c
@@ -569,31 +570,58 @@ pub fn burst(run: &Run) -> Claim {
         .into_iter()
         .filter(|m| family(m) != Some(Family::Threads))
         .collect();
-    let bursts = each(run, &format!("burst-{n}"), &models, wall)?;
+    let burst = format!("burst-{n}");
+    let bursts = each(run, &burst, &models, wall)?;
     let delayed = each(run, &format!("sweep-{n}"), &models, wall)?;
-    let extra: Vec<f64> = delayed.iter().map(|(_, w)| w - delay).collect();
-    for ((m, b), e) in bursts.iter().zip(&extra) {
-        holds!(
-            *e <= b * 2.0 + 0.3,
-            "{} took {} past the delay, far more than its {} with no delay at all",
-            name(m),
-            s(*e),
-            s(*b)
-        );
+    // Where the time past the delay is of the order of the connections' own cost, and where not.
+    let mut alike = Vec::new();
+    let mut unlike = Vec::new();
+    for ((m, b), (_, d)) in bursts.iter().zip(&delayed) {
+        let extra = d - delay;
+        if (0.5..=2.0).contains(&(extra / b)) {
+            alike.push((m.clone(), extra, *b));
+        } else {
+            let slowest = c.trusted(&burst, m, |c| c.request_max);
+            unlike.push(format!(
+                "{} ({} past the delay, {} with no delay{})",
+                name(m),
+                s(extra),
+                s(*b),
+                slowest.map_or(String::new(), |x| format!(", its slowest request {}", s(x)))
+            ));
+        }
     }
-    Ok(format!(
-        "With no delay at all, {} requests at once take {} for the same models: the time to \
-         open, serve and close {} loopback connections on this machine, client and origin \
-         sharing its cores. With the delay of {}, they take {}, the delay and {} more: about \
-         the connections' own cost, so it is the machine's connections, not the models' \
-         waiting, that the time past the delay measures.\n",
+    holds!(
+        alike.len() * 2 > models.len(),
+        "for most models the time past the delay is not the connections' cost"
+    );
+    let mut t = format!(
+        "With no delay at all, {} requests at once take {}: the time to open, serve and close \
+         {} loopback connections on this machine, client and origin sharing its cores. With the \
+         delay of {}, {} take the delay and {} more, against {} with no delay: of the order of \
+         the connections' own cost, so it is the machine's connections, not the models' waiting, \
+         that the time past the delay measures.",
         group(n),
         span_of(&values(&bursts), "the runs with no delay", s)?,
         group(n),
         s(delay),
-        span_of(&values(&delayed), "the delayed runs", s)?,
-        span_of(&extra, "past the delay", s)?,
-    ))
+        list(&alike.iter().map(|(m, _, _)| name(m)).collect::<Vec<_>>()),
+        span_of(
+            &alike.iter().map(|a| a.1).collect::<Vec<_>>(),
+            "past the delay",
+            s
+        )?,
+        span_of(
+            &alike.iter().map(|a| a.2).collect::<Vec<_>>(),
+            "no delay",
+            s
+        )?,
+    );
+    if !unlike.is_empty() {
+        t.push_str(&format!(" Not so for {}.", list(&unlike)));
+    }
+    t.push('\n');
+    Ok(t)
 }
 
 /// Memory per request in flight, 1 KiB bodies.
@@ -638,7 +666,7 @@ pub fn memory_per_request(run: &Run) -> Claim {
     let mut t = format!(
         "The event-loop models hold their cost per request steady from 1,000 to {}: it is a \
          price per connection, not an overhead that grows. The reactor is the floor, {} per \
-         request in flight, {} less than the nearest async runtime with a client of its \
+         request in flight, {} smaller than the nearest async runtime with a client of its \
          own ({}); the green threads hold {}, mostly the pages of each green thread's stack \
          that a request touches. Per model at {}: {}.",
         group(n),
@@ -672,13 +700,6 @@ pub fn memory_per_request(run: &Run) -> Claim {
             group(2000.min(n))
         ));
     }
-    if let Ok(curl) = trusted(run, &top, CURL, pick::per_request) {
-        t.push_str(&format!(
-            " curl, the C reference, holds {} per transfer at {}.",
-            kib(curl),
-            group(n)
-        ));
-    }
     t.push('\n');
     Ok(t)
 }
@@ -697,6 +718,22 @@ fn heap_site(run: &Run, model: &str, workload: &str, needle: &str) -> Result<f64
             .reduce(f64::max),
         format!("a site of {needle} in {model}'s profile of {workload}"),
     )
+}
+
+/// The sites of a heap profile whose text holds `needle`, added up, in KiB per request.
+fn heap_sum(run: &Run, model: &str, workload: &str, needle: &str) -> Result<f64, Unsupported> {
+    let sum: f64 = run
+        .heap
+        .iter()
+        .filter(|r| r.get("model") == model && r.get("workload") == workload)
+        .filter(|r| r.get("site").contains(needle))
+        .filter_map(|r| r.num("kib_per_request"))
+        .sum();
+    holds!(
+        sum > 0.0,
+        "no site of {needle} in {model}'s profile of {workload}"
+    );
+    Ok(sum)
 }
 
 fn heap_total(run: &Run, model: &str, workload: &str) -> Result<f64, Unsupported> {
@@ -727,7 +764,8 @@ pub fn heap(run: &Run) -> Claim {
     for model in ["fetch-smol", "fetch-tokio"] {
         let workload = profile_workload(run, model, "sweep")?;
         let total = heap_total(run, model, &workload)?;
-        let write = heap_site(run, model, &workload, "proto/h1/io.rs")?;
+        // hyper's `Buffered::new`, the write buffer; its read buffer is `poll_read_from_io`.
+        let write = heap_site(run, model, &workload, "proto/h1/io.rs:65)")?;
         let channel = heap_site(run, model, &workload, "mpsc")?;
         holds!(
             (6.0..=10.0).contains(&write) && (6.0..=10.0).contains(&channel),
@@ -755,15 +793,14 @@ pub fn heap(run: &Run) -> Claim {
     ));
     let pages = profile_workload(run, "fetch-tokio", "pages")?;
     let total = heap_total(run, "fetch-tokio", &pages)?;
-    let read = heap_site(run, "fetch-tokio", &pages, "poll_read_from_io")
-        .or_else(|_| heap_site(run, "fetch-tokio", &pages, "bytes_mut"))?;
+    let read = heap_sum(run, "fetch-tokio", &pages, "poll_read_from_io")?;
     holds!(
-        read > total / 2.0,
-        "hyper's read buffer is {read:.1} of {total:.1} KiB, not most of it"
+        read > total * 0.4,
+        "hyper's read buffer is {read:.1} of {total:.1} KiB, not the largest part"
     );
     t.push_str(&format!(
-        "- **tokio with the talk's pages, {total:.1} KiB:** {read:.1} KiB of it in hyper's \
-         adaptive read buffer, grown to the size of the page.\n"
+        "- **tokio with the talk's pages, {total:.1} KiB:** {read:.1} KiB of it, the largest \
+         part, in hyper's adaptive read buffer, grown with the page.\n"
     ));
     Ok(t)
 }
@@ -805,9 +842,9 @@ pub fn pages(run: &Run) -> Claim {
     let (frugal, frugal_cpu) = least(&clients_cpu)?.clone();
     if let Ok(curl) = trusted(run, &format!("pages-{mid}"), CURL, cpu) {
         t.push_str(&format!(
-            " The least CPU for the pages at N = {} is {}'s, {}, against curl's {}.",
+            " The least CPU for the pages at N = {} is {}, {}, against curl's {}.",
             group(mid),
-            name(&frugal),
+            possessive(&name(&frugal)),
             s(frugal_cpu),
             s(curl)
         ));
@@ -886,53 +923,70 @@ pub fn read_buffer(run: &Run) -> Claim {
     let (pages_workload, small_workload) = (format!("pages-{n}"), format!("sweep-{n}"));
     let pages = run.clients.read_buffers(&pages_workload);
     let small = run.clients.read_buffers(&small_workload);
-    let find = |cells: &[&Cell], variant: &str| -> Result<Cell, Unsupported> {
-        need(
+    let find = |cells: &[&Cell], variant: &str| -> Result<(f64, f64), Unsupported> {
+        let cell = need(
             cells
                 .iter()
                 .find(|c| {
-                    c.variant.ends_with(variant) || (variant.is_empty() && c.variant.is_empty())
+                    if variant.is_empty() {
+                        c.variant.is_empty()
+                    } else {
+                        c.variant.ends_with(variant)
+                    }
                 })
-                .filter(|c| c.trusted())
-                .map(|c| (*c).clone()),
-            format!("fetch-smol's read buffer {variant:?}"),
-        )
+                .filter(|c| c.trusted()),
+            format!("fetch-smol's read buffer {variant:?} on every run right"),
+        )?;
+        Ok((need(cell.rss, "its RSS")?, need(cell.cpu, "its CPU")?))
     };
-    let own = find(&pages, "")?;
-    let own_small = find(&small, "")?;
-    let adaptive = find(&pages, "=adaptive")?;
-    let adaptive_small = find(&small, "=adaptive")?;
-    let two = find(&pages, "=2048")?;
-    let sixteen = find(&pages, "=16384")?;
-    let (own_rss, own_cpu) = (need(own.rss, "rss")?, need(own.cpu, "cpu")?);
-    let (ad_rss, ad_cpu) = (need(adaptive.rss, "rss")?, need(adaptive.cpu, "cpu")?);
-    let (two_rss, two_cpu) = (need(two.rss, "rss")?, need(two.cpu, "cpu")?);
-    let (big_rss, big_cpu) = (need(sixteen.rss, "rss")?, need(sixteen.cpu, "cpu")?);
+    let (own_rss, own_cpu) = find(&pages, "")?;
+    let (own_small_rss, _) = find(&small, "")?;
+    let (two_rss, two_cpu) = find(&pages, "=2048")?;
+    let (eight_rss, eight_cpu) = find(&pages, "=8192")?;
+    let (sixteen_rss, sixteen_cpu) = find(&pages, "=16384")?;
+    let (adaptive_rss, adaptive_cpu) = find(&pages, "=adaptive")?;
+    let (adaptive_small_rss, _) = find(&small, "=adaptive")?;
     holds!(
-        ad_rss > own_rss,
-        "the adaptive buffer holds less than the fixed one with the pages"
+        own_rss <= own_small_rss * 1.1,
+        "4 KiB holds more with the pages than with the small answers"
     );
     holds!(
-        two_cpu > own_cpu,
-        "2 KiB reads the pages in no more CPU than 4 KiB"
+        adaptive_rss > adaptive_small_rss * 1.1,
+        "hyper's adaptive buffer does not grow with the pages"
     );
-    holds!(big_rss > own_rss, "16 KiB holds no more than 4 KiB");
+    holds!(
+        two_rss < own_rss && two_cpu > own_cpu,
+        "2 KiB does not save memory for CPU against 4 KiB"
+    );
+    holds!(
+        eight_rss > own_rss && eight_cpu < own_cpu,
+        "8 KiB does not spend memory to save CPU against 4 KiB"
+    );
     Ok(format!(
-        "With the pages at N = {}, hyper's adaptive buffer costs fetch-smol {} (against {} with \
-         1 KiB bodies) and {} of CPU; fixed at 4 KiB, {} ({} with 1 KiB) and {}; at 2 KiB, {} \
-         but {} of CPU, more reads for the same bytes; at 16 KiB, {} of CPU for {}. 4 KiB keeps \
-         the memory of the small answers for the pages, at about the CPU of the larger sizes.\n",
-        group(n),
-        mib(ad_rss),
-        mib(need(adaptive_small.rss, "rss")?),
-        s(ad_cpu),
+        "A fixed buffer keeps the memory of the small answers with the pages: at 4 KiB, \
+         fetch-smol's own, {} with the pages against {} with 1 KiB bodies, where hyper's adaptive \
+         buffer grows from {} to {}. What the size trades is memory for CPU, read by read: \
+         with the pages, 2 KiB holds {} and takes {} of CPU; 4 KiB {} and {}; 8 KiB {} and {}; \
+         16 KiB {} and {}; hyper's adaptive buffer {} and {}. fetch-smol keeps 4 KiB, the \
+         lower memory; on this machine 8 KiB would read the pages in {} of its CPU for {} more \
+         memory at N = {}.\n",
         mib(own_rss),
-        mib(need(own_small.rss, "rss")?),
-        s(own_cpu),
+        mib(own_small_rss),
+        mib(adaptive_small_rss),
+        mib(adaptive_rss),
         mib(two_rss),
         s(two_cpu),
-        s(big_cpu),
-        mib(big_rss),
+        mib(own_rss),
+        s(own_cpu),
+        mib(eight_rss),
+        s(eight_cpu),
+        mib(sixteen_rss),
+        s(sixteen_cpu),
+        mib(adaptive_rss),
+        s(adaptive_cpu),
+        percent(eight_cpu / own_cpu),
+        mib(eight_rss - own_rss),
+        group(n),
     ))
 }
 
@@ -943,26 +997,38 @@ pub fn at_ceiling(run: &Run) -> Claim {
     let loops = event_loops(run);
     let small = each(run, &format!("sweep-{n}"), &loops, wall)?;
     let pages = each(run, &format!("pages-{n}"), &loops, wall)?;
+    let mut fewer = Vec::new();
     for m in &loops {
         let cell = need(c.cell(&format!("sweep-{n}"), m), "the cell")?;
-        holds!(
-            cell.in_flight == Some(n as f64),
-            "{} did not have all {} in flight",
-            name(m),
-            group(n)
-        );
+        holds!(cell.trusted(), "{} did not complete every request", name(m));
+        let at_once = need(cell.in_flight, "in flight")?;
+        if at_once < n as f64 {
+            fewer.push(format!(
+                "{} {}",
+                possessive(&name(m)),
+                group(at_once as u64)
+            ));
+        }
     }
     let (fast, fast_wall) = least(&pages)?.clone();
     let (slow, slow_wall) = most(&pages)?.clone();
     let mut t = format!(
-        "Every model on an event loop completes all {} requests at once with 1 KiB bodies, in \
-         {}, and with the talk's pages in {} ({} to {}).",
+        "Every model on an event loop completes all {} requests with 1 KiB bodies, every one \
+         ok, in {}, and with the talk's pages in {} ({} to {}).",
         group(n),
         span_of(&values(&small), "the loops", s)?,
         span(fast_wall, slow_wall, s),
         name(&fast),
         name(&slow),
     );
+    if !fewer.is_empty() {
+        t.push_str(&format!(
+            " Not every one had all its requests in flight at the same moment ({} at the \
+             most): the first requests ended before the last began, which is no limit of the \
+             machine.",
+            list(&fewer)
+        ));
+    }
     if let Some(cell) = c
         .cell(&format!("sweep-{n}"), "fetch-threads")
         .filter(|c| c.measured())
@@ -1118,21 +1184,32 @@ pub fn targets(run: &Run) -> Claim {
         return Ok(t);
     }
     t.push_str("Missed, and why:\n\n");
-    for o in missed {
-        let why = if o.why_missed.is_empty() {
-            "not traced yet".to_string()
-        } else {
-            o.why_missed.to_string()
+    let mut targets: Vec<&str> = Vec::new();
+    for o in &missed {
+        if !targets.contains(&o.what) {
+            targets.push(o.what);
+        }
+    }
+    for what in targets {
+        let these: Vec<&&&clients::Outcome> = missed.iter().filter(|o| o.what == what).collect();
+        let figures: Vec<String> = these
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {:.2}{} against {:.2}{}",
+                    name(o.model),
+                    o.figure.unwrap_or(f64::NAN),
+                    o.unit,
+                    o.limit.unwrap_or(f64::NAN),
+                    o.unit
+                )
+            })
+            .collect();
+        let why = match these[0].why_missed {
+            "" => "not traced yet",
+            why => why,
         };
-        t.push_str(&format!(
-            "- **{}, {}** ({:.2}{} against {:.2}{}): {why}.\n",
-            o.what,
-            name(o.model),
-            o.figure.unwrap_or(f64::NAN),
-            o.unit,
-            o.limit.unwrap_or(f64::NAN),
-            o.unit,
-        ));
+        t.push_str(&format!("- **{what}** ({}): {why}.\n", figures.join("; ")));
     }
     Ok(t)
 }
@@ -1225,7 +1302,7 @@ fn against_curl(run: &Run) -> Claim {
         "an async runtime spends more than curl's CPU"
     );
     Ok(format!(
-        "- **The C reference is no cheaper.** On the same URLs the async runtimes spend {} of \
+        "- **The C reference is no cheaper.** On the same URLs the async runtimes spend {} \
          curl's CPU with the talk's pages and {} with the small answers of the jobs API, and \
          are not limited in how many requests wait at once.\n",
         span(

@@ -22,7 +22,7 @@ use anyhow::Context;
 use figures::format::group;
 use figures::page::{fill, read};
 
-use crate::claim::{Claim, Section};
+use crate::claim::{Claim, Section, list};
 use crate::data::{RUN, Run};
 use crate::{book, ceiling, charts, clients, experiments, findings, python, servers};
 
@@ -257,18 +257,33 @@ pub fn setup(run: &Run, side: Side) -> String {
             let load = p["load"].as_str().unwrap_or("?");
             let command = match load {
                 "wrk" => format!(
-                    "`wrk -t{} -cC -d{}s --timeout {}s --latency`",
-                    p["load_threads"], p["duration_s"], p["timeout_s"]
+                    "`wrk -t{} -cC -dT --timeout {}s --latency`",
+                    p["load_threads"], p["timeout_s"]
                 ),
-                _ => format!("`oha -c C -z {}s -t {}s`", p["duration_s"], p["timeout_s"]),
+                _ => format!("`oha -c C -z T -t {}s`", p["timeout_s"]),
             };
+            let mut seconds: Vec<(u64, u64)> = p["seconds"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(c, t)| Some((c.parse().ok()?, t.as_u64()?)))
+                .collect();
+            seconds.sort_unstable();
+            let seconds: Vec<String> = seconds
+                .iter()
+                .map(|(c, t)| format!("{t} s at {}", group(*c)))
+                .collect();
             let _ = writeln!(
                 t,
                 "- **Servers:** {command} against `{}` on the same machine, a fresh server for \
-                 every run on a loopback address of its own; each Rust figure the median of {} \
-                 interleaved runs, each Python server's one run.",
+                 every run on a loopback address of its own; T is {} connections (the load \
+                 generator's first connections are a larger part of a short run). Each Rust \
+                 figure the median of {} interleaved runs; past {} connections, the ceiling, \
+                 and for each Python server, one run.",
                 p["target"].as_str().unwrap_or("?"),
+                list(&seconds),
                 p["repeats"].as_u64().unwrap_or(0),
+                group(p["once_from"].as_u64().unwrap_or(0)),
             );
         }
     }
@@ -334,6 +349,17 @@ pub fn check(root: &Path, from: &Path) -> anyhow::Result<Vec<Problem>> {
     for (page, sections) in &pages {
         let path = root.join(page.path);
         let text = read(&path)?;
+        let open = format!("<!-- {}:", page.kind);
+        for marked in text.lines().filter_map(|l| l.trim().strip_prefix(&open)) {
+            let marked = marked.trim_end_matches(" -->");
+            if !sections.iter().any(|(name, _)| *name == marked) {
+                problems.push(Problem {
+                    file: page.path.into(),
+                    section: format!("`{}:{marked}`", page.kind),
+                    what: "is marked as generated, but nothing makes it".into(),
+                });
+            }
+        }
         for (name, section) in sections {
             let alone = [(*name, section.clone())];
             match fill(&text, page.kind, &alone) {

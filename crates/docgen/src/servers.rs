@@ -24,8 +24,8 @@ pub fn table(run: &Run) -> String {
          |---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     let mut cost = String::from(
-        "| C | server | accepted | peak RSS | threads | CPU per request |\n\
-         |---:|---|---:|---:|---:|---:|\n",
+        "| C | server | accepted | listen overflows | peak RSS | threads | CPU per request |\n\
+         |---:|---|---:|---:|---:|---:|---:|\n",
     );
     for c in run.servers.connections() {
         for server in run.servers.servers() {
@@ -51,9 +51,14 @@ pub fn table(run: &Run) -> String {
             );
             let _ = writeln!(
                 cost,
-                "| {} | {name} | {} | {} | {} | {:.0} µs |",
+                "| {} | {name} | {} | {} | {} | {} | {:.0} µs |",
                 group(c),
                 group(p.accepted as u64),
+                if p.listen_overflows.is_nan() {
+                    "–".into()
+                } else {
+                    group(p.listen_overflows as u64)
+                },
                 mib(p.peak_rss_kib * 1024.0),
                 group(p.peak_threads as u64),
                 p.cpu_us(),

@@ -71,3 +71,16 @@ pub fn peak_while<T>(figure: fn() -> Option<u64>, f: impl FnOnce() -> T) -> (T, 
     let _ = sampler.join();
     (value, Some(peak.load(Ordering::Relaxed) - before))
 }
+
+/// How many times, since boot, a connection found a listening socket's accept queue full
+/// (`TcpExt: ListenOverflows` of `/proc/net/netstat`): machine-wide, so the difference over a
+/// run is that run's. Each one costs the client a retransmitted handshake, a second or more.
+pub fn listen_overflows() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/net/netstat").ok()?;
+    let mut lines = text.lines().filter(|l| l.starts_with("TcpExt:"));
+    let (names, values) = (lines.next()?, lines.next()?);
+    let at = names
+        .split_whitespace()
+        .position(|n| n == "ListenOverflows")?;
+    values.split_whitespace().nth(at)?.parse().ok()
+}
