@@ -69,10 +69,12 @@ const CEILING_FROM: u64 = 10_000;
 /// overflow the listen queue (its length is `net.core.somaxconn`), and those wait a second or
 /// more to connect again: a run must be long enough that its start is a small part of it.
 pub fn seconds_at(c: u64) -> u64 {
-    match c {
-        ..=1_000 => 3,
-        ..=5_000 => 5,
-        _ => 10,
+    if c <= 1_000 {
+        3
+    } else if c <= 5_000 {
+        5
+    } else {
+        10
     }
 }
 
