@@ -21,7 +21,7 @@ use catalogue::SERVERS;
 use procs::{Server, figures};
 use serde_json::{Value, json};
 
-use crate::run::{Context, Plan as PartPlan, interrupted};
+use crate::context::{Context, Planned, interrupted};
 
 const HEADER: &str = "server,case,connections,alive,new_client_ms,rss_kib,rss_per_connection_kib,\
 socket_mem_kib,threads,closed_idle,refused,cpu_s_per_s";
@@ -42,7 +42,7 @@ pub struct Plan {
     pause: f64,
 }
 
-pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
+pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
     let servers: Vec<&'static str> = SERVERS
         .iter()
         .map(|s| s.name)
@@ -56,7 +56,7 @@ pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
     } else {
         (19_000, 1_000, 1_000, 1.0)
     };
-    Ok(PartPlan::Hostile(Plan {
+    Ok(Planned::Ready(Plan {
         servers,
         idle,
         pipelining,

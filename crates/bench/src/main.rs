@@ -13,6 +13,7 @@
 mod addresses;
 mod cells;
 mod clients;
+mod context;
 mod hostile;
 mod machine;
 mod memory;
@@ -35,7 +36,7 @@ use clap::Parser;
 )]
 enum Bench {
     /// Everything the documents show, in one run into one folder (or the parts --only names).
-    Run(run::Args),
+    Run(context::Args),
 }
 
 fn main() -> anyhow::Result<ExitCode> {

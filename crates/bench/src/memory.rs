@@ -18,7 +18,7 @@ use anyhow::Context as _;
 use serde_json::{Value, json};
 
 use crate::cells::Workload;
-use crate::run::{self, Context, Plan as PartPlan, interrupted};
+use crate::context::{self, Context, Planned, interrupted};
 use crate::runner::OriginProcess;
 
 /// The profiles: a model and its workload, with the requests in flight.
@@ -38,9 +38,9 @@ pub struct Plan {
     profiles: Vec<(&'static str, Workload)>,
 }
 
-pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
-    if !run::found("valgrind") {
-        return Ok(PartPlan::Skipped(
+pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
+    if !context::found("valgrind") {
+        return Ok(Planned::Skipped(
             "memory: valgrind is not installed, so no heap is profiled (apt-get install valgrind)"
                 .into(),
         ));
@@ -56,7 +56,7 @@ pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
             _ => (model, workload),
         })
         .collect();
-    Ok(PartPlan::Memory(Plan { profiles }))
+    Ok(Planned::Ready(Plan { profiles }))
 }
 
 impl Plan {
@@ -104,7 +104,7 @@ impl Plan {
         }
         std::fs::write(dir.join("heap.csv"), csv)?;
         Ok(json!({
-            "tool": run::version("valgrind", "--version"),
+            "tool": context::version("valgrind", "--version"),
             "delay_s": delay,
             "profiles": self.profiles.iter().map(|(m, w)| format!("{m} {}", w.slug())).collect::<Vec<_>>(),
         }))

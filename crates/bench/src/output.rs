@@ -15,6 +15,14 @@ use crate::summary::{CellSummary, Record};
 
 const RUNS_HEADER: &str = "workload,n,model,variant,repeat,status,predicted_s,wall_s,sum_s,user_s,sys_s,peak_rss_bytes,peak_in_flight,ok,failed,jobs_total,correct,request_min_s,request_median_s,request_max_s,note,socket_mem_bytes,listen_overflows";
 
+/// The client files every client part adds to, kept open over the parts.
+#[derive(Debug)]
+pub struct Files {
+    pub runs: RunsCsv,
+    pub requests: RequestsCsv,
+    pub records: Vec<Record>,
+}
+
 /// `runs.csv`, a line per run as it ends.
 #[derive(Debug)]
 pub struct RunsCsv(File);

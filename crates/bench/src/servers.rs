@@ -18,27 +18,10 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use catalogue::{PYTHON_SERVERS, Python, SERVERS};
-use clap::ValueEnum;
 use procs::{Server, figures};
 use serde_json::{Value, json};
 
-use crate::run::{self, Context, Plan as PartPlan, interrupted};
-
-/// The load generator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Load {
-    Wrk,
-    Oha,
-}
-
-impl Load {
-    pub fn name(self) -> &'static str {
-        match self {
-            Load::Wrk => "wrk",
-            Load::Oha => "oha",
-        }
-    }
-}
+use crate::context::{self, Context, Load, Planned, interrupted};
 
 /// The request every run sends: 50 ms of waiting, 1 KiB of answer.
 const TARGET: &str = "/work?ms=50&size=1024";
@@ -78,7 +61,7 @@ pub fn seconds_at(c: u64) -> u64 {
     }
 }
 
-pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
+pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
     let (connections, repeats) = if ctx.quick() {
         (vec![50], 1)
     } else {
@@ -114,14 +97,14 @@ pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
         }
     }
     let load = ctx.args.load;
-    if !run::found(load.name()) {
-        return Ok(PartPlan::Skipped(format!(
+    if !context::found(load.name()) {
+        return Ok(Planned::Skipped(format!(
             "servers: {} is not installed, so the servers are not measured (scripts/run_all.sh \
              installs it)",
             load.name()
         )));
     }
-    Ok(PartPlan::Servers(Plan {
+    Ok(Planned::Ready(Plan {
         setups,
         connections,
         duration,
@@ -181,8 +164,8 @@ impl Plan {
         let mut csv = File::create(dir.join("runs.csv"))?;
         writeln!(csv, "{HEADER}")?;
         let load_version = match self.load {
-            Load::Wrk => run::version("wrk", "-v"),
-            Load::Oha => run::version("oha", "--version"),
+            Load::Wrk => context::version("wrk", "-v"),
+            Load::Oha => context::version("oha", "--version"),
         };
         for (repeat, connections, setup) in self.runs() {
             if interrupted() {

@@ -17,7 +17,7 @@ use catalogue::SERVERS;
 use procs::Server;
 use serde_json::{Value, json};
 
-use crate::run::{self, Context, Plan as PartPlan, interrupted};
+use crate::context::{self, Context, Planned, interrupted};
 
 /// A system call's name, calls and errors, as `strace -c` counted them.
 type Calls = Vec<(String, u64, u64)>;
@@ -30,10 +30,10 @@ pub struct Plan {
     seconds: u64,
 }
 
-pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
+pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
     for tool in ["strace", "wrk"] {
-        if !run::found(tool) {
-            return Ok(PartPlan::Skipped(format!(
+        if !context::found(tool) {
+            return Ok(Planned::Skipped(format!(
                 "syscalls: {tool} is not installed, so no system calls are counted \
                  (apt-get install {tool})"
             )));
@@ -45,7 +45,7 @@ pub fn plan(ctx: &Context) -> anyhow::Result<PartPlan> {
         .filter(|name| ctx.args.servers.is_empty() || ctx.args.servers.iter().any(|s| s == name))
         .collect();
     let (connections, seconds) = if ctx.quick() { (20, 1) } else { (200, 5) };
-    Ok(PartPlan::Syscalls(Plan {
+    Ok(Planned::Ready(Plan {
         servers,
         connections,
         seconds,
@@ -92,7 +92,7 @@ impl Plan {
         }
         std::fs::write(dir.join("syscalls.csv"), csv)?;
         Ok(json!({
-            "tool": run::version("strace", "-V"),
+            "tool": context::version("strace", "-V"),
             "load": "wrk",
             "connections": self.connections,
             "seconds": self.seconds,

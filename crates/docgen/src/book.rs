@@ -16,7 +16,7 @@ use anyhow::{Context, bail};
 use figures::page::read;
 use figures::talk::{self, TalkRow};
 
-use crate::data::Run;
+use rundata::Run;
 
 /// Where the generated files go.
 pub const GENERATED_DIR: &str = "docs/book/src/generated";
@@ -106,12 +106,16 @@ const CHARTS: &[&str] = &[
 /// Every generated file, by name: the diffs, the talks' tables, the run's setup, the talk's
 /// side programs' output and the charts (`charts`: the run's charts, by name).
 pub fn generate(
+    root: &Path,
     run: &Run,
     charts: &BTreeMap<String, Vec<u8>>,
 ) -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
     let mut files = BTreeMap::new();
     for (chapter, from, to) in DIFFS {
-        files.insert(format!("diff-{chapter}.md"), diff(from, to)?.into_bytes());
+        files.insert(
+            format!("diff-{chapter}.md"),
+            diff(root, from, to)?.into_bytes(),
+        );
     }
     for (chapter, program) in TALK {
         let row = talk::program(program)
@@ -123,7 +127,7 @@ pub fn generate(
     }
     files.insert(
         "setup.md".into(),
-        crate::pages::setup(run, crate::pages::Side::Clients).into_bytes(),
+        tables::setup::setup(run, tables::setup::Side::Clients).into_bytes(),
     );
     for name in CHARTS {
         if let Some(chart) = charts.get(*name) {
@@ -136,15 +140,27 @@ pub fn generate(
     Ok(files)
 }
 
+/// A new, empty folder of this process's own under the system's temporary folder.
+pub fn scratch(what: &str) -> anyhow::Result<PathBuf> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "docgen-{what}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
 /// `to` against `from` as a unified diff in a Markdown block, of the code that changed: the
 /// files' `//!` headers are left out (each chapter tells its model in prose, and the headers
 /// would make most of the diff), and so are the anchors' comment lines (they are the book's, not
 /// the program's).
-fn diff(from: &str, to: &str) -> anyhow::Result<String> {
-    let dir = std::env::temp_dir().join(format!("book-doc-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
+fn diff(root: &Path, from: &str, to: &str) -> anyhow::Result<String> {
+    let dir = scratch("book-diff")?;
     let strip = |path: &str, name: &str| -> anyhow::Result<PathBuf> {
-        let text = read(Path::new(path))?;
+        let text = read(&root.join(path))?;
         let kept: Vec<&str> = text
             .lines()
             .filter(|l| !l.contains("ANCHOR") && !l.trim_start().starts_with("//!"))
@@ -180,7 +196,7 @@ fn talk_table(run: &Run, row: &TalkRow) -> String {
     if !row.note.is_empty() {
         let _ = writeln!(t, "\n*{}*", row.note);
     }
-    let beside = crate::python::beside_the_talk(run, &row.program);
+    let beside = tables::python::beside_the_talk(run, &row.program);
     t.push_str(
         "\nThe talk's own figures, measured on the speaker's machine against the real sites \
          (`data/talk-results.tsv`).\n",

@@ -7,7 +7,7 @@ use std::path::Path;
 use figures::charts::{self, Axes, Line, Span};
 use figures::talk;
 
-use crate::data::{Cell, Run, WAIT_S};
+use rundata::{Cell, Run, WAIT_S};
 
 /// Draws every chart the run has data for into `dir`; returns their file names.
 pub fn draw(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
@@ -189,7 +189,7 @@ fn servers(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
     if s.connections().is_empty() {
         return Ok(Vec::new());
     }
-    let lines = |pick: fn(&crate::data::Point) -> f64| -> Vec<Line> {
+    let lines = |pick: fn(&rundata::Point) -> f64| -> Vec<Line> {
         s.servers()
             .into_iter()
             .map(|server| Line {

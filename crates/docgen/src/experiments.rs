@@ -9,8 +9,8 @@ use std::path::Path;
 use figures::format::{group, mib};
 use figures::page::{self, read};
 
-use crate::claim::Section;
-use crate::data::Servers;
+use findings::Section;
+use rundata::Servers;
 
 /// The folder of the experiments.
 pub const DIR: &str = "docs/experiments";
@@ -87,7 +87,7 @@ pub fn smol_glue(root: &Path) -> Vec<Section> {
         Ok((stamps, table)) => vec![("runs", Ok(stamps)), ("table", Ok(table))],
         Err(e) => vec![(
             "runs",
-            Err(crate::claim::Unsupported::Missing(format!("{e:#}"))),
+            Err(findings::Unsupported::Missing(format!("{e:#}"))),
         )],
     }
 }
@@ -99,6 +99,6 @@ pub fn compio_perf(root: &Path) -> Vec<Section> {
         "stamp",
         stamp(&dir)
             .map(|s| format!("Measured on {s}.\n"))
-            .map_err(|e| crate::claim::Unsupported::Missing(format!("{e:#}"))),
+            .map_err(|e| findings::Unsupported::Missing(format!("{e:#}"))),
     )]
 }

@@ -12,18 +12,11 @@
 //! ```
 
 mod book;
-mod ceiling;
 mod charts;
-mod claim;
-mod clients;
-mod data;
 mod experiments;
 mod faults;
-mod findings;
 mod pages;
-mod python;
 mod report;
-mod servers;
 
 use std::process::ExitCode;
 

@@ -12,8 +12,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::data::Run;
-use crate::pages::{self, Side};
+use crate::pages;
+use rundata::Run;
+use tables::setup::{self, Side};
 
 /// Writes a run's report.md and charts into its folder.
 #[derive(Debug, clap::Args)]
@@ -28,9 +29,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&dir)?;
     let charts = crate::charts::draw(&run, &dir)?;
     let mut md = String::from("# The run\n\n");
-    md.push_str(&pages::setup(&run, Side::Clients));
+    md.push_str(&setup::setup(&run, Side::Clients));
     md.push_str(
-        pages::setup(&run, Side::Servers)
+        setup::setup(&run, Side::Servers)
             .lines()
             .last()
             .unwrap_or(""),

@@ -7,4 +7,5 @@
 pub mod charts;
 pub mod format;
 pub mod page;
+pub mod prose;
 pub mod talk;

@@ -1,0 +1,211 @@
+//! What every part of a run is given and shares: the command line, the parts, the context a
+//! part measures in (where the programs are, where their figures go, the run's addresses and
+//! its progress), whether the run was asked to stop, and the tools it looks for.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context as _;
+use clap::{Parser, ValueEnum};
+use serde::Serialize;
+
+use crate::addresses::Addresses;
+use crate::output::Files;
+use crate::progress::Progress;
+
+/// Measures everything the documents show, or the parts named.
+#[derive(Debug, Parser)]
+pub struct Args {
+    /// Only these parts, in the run's order (default: all of them).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub only: Vec<Part>,
+    /// Every part at a tiny scale (a fiftieth of the delays, small N, one run each): the
+    /// pipeline end to end in under two minutes.
+    #[arg(long)]
+    pub quick: bool,
+    /// Where to write the results (default: results/<date-time>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Where the release binaries are.
+    #[arg(long, default_value = "target/release")]
+    pub bin_dir: PathBuf,
+    /// The interpreter of the Python rows (python/talks, python/servers); without it they are
+    /// left out, and the run says so. `scripts/python.sh` creates it.
+    #[arg(long, default_value = catalogue::PYTHON)]
+    pub python: PathBuf,
+    /// Runs of each Rust measurement; each figure is their median.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub repeat: u32,
+    /// Skip a client run whose predicted wall time exceeds this many seconds.
+    #[arg(long, default_value_t = 45.0)]
+    pub budget: f64,
+    /// Only these clients (comma-separated binary names, e.g. fetch-tokio,curl,async.py).
+    #[arg(long, value_delimiter = ',')]
+    pub models: Vec<String>,
+    /// Only these servers, by binary (`serve-green`) or by setup (`serve-green --threads 2`).
+    #[arg(long, value_delimiter = ',')]
+    pub servers: Vec<String>,
+    /// The sweeps' endpoint counts (comma-separated); 1 is always added as the baseline.
+    #[arg(long, value_delimiter = ',')]
+    pub sweep: Vec<u64>,
+    /// The servers' numbers of keep-alive connections.
+    #[arg(long, value_delimiter = ',')]
+    pub connections: Vec<u64>,
+    /// Seconds of load per server run.
+    #[arg(long)]
+    pub duration: Option<u64>,
+    /// The servers' load generator.
+    #[arg(long, value_enum, default_value_t = Load::Wrk)]
+    pub load: Load,
+}
+
+/// A part of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Part {
+    /// The six sites and the jobs API, every model and program, with their timelines.
+    Talks,
+    /// The jobs API at N = 2,000; 1 to 10,000 endpoints with 1 KiB and with the talk's pages;
+    /// 10,000 with no delay.
+    Sweeps,
+    /// 19,000 endpoints at once, this machine's ceiling.
+    Ceiling,
+    /// fetch-smol's read buffer, size by size.
+    ReadBuffer,
+    /// Every server at every number of connections.
+    Servers,
+    /// The servers against hostile clients.
+    Hostile,
+    /// System calls per request of each server (strace).
+    Syscalls,
+    /// Where each model's memory per request goes (valgrind's massif).
+    Memory,
+}
+
+impl Part {
+    pub const ALL: [Part; 8] = [
+        Part::Talks,
+        Part::Sweeps,
+        Part::Ceiling,
+        Part::ReadBuffer,
+        Part::Servers,
+        Part::Hostile,
+        Part::Syscalls,
+        Part::Memory,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Talks => "talks",
+            Part::Sweeps => "sweeps",
+            Part::Ceiling => "ceiling",
+            Part::ReadBuffer => "read-buffer",
+            Part::Servers => "servers",
+            Part::Hostile => "hostile",
+            Part::Syscalls => "syscalls",
+            Part::Memory => "memory",
+        }
+    }
+}
+
+/// What every part is given: where the programs are and where their figures go, the run's
+/// addresses and its progress.
+#[derive(Debug)]
+pub struct Context {
+    pub args: Args,
+    pub out: PathBuf,
+    /// The Python rows' interpreter, where it runs.
+    pub python: Option<PathBuf>,
+    pub addresses: Addresses,
+    pub progress: Progress,
+    /// A fiftieth of the delays in `--quick`, else 1.
+    pub time_scale: f64,
+    /// The client parts' files, which each client part adds to.
+    pub clients: Option<Files>,
+}
+
+impl Context {
+    pub fn quick(&self) -> bool {
+        self.args.quick
+    }
+
+    /// The folder of a part's files, made if need be.
+    pub fn dir(&self, part: &str) -> anyhow::Result<PathBuf> {
+        let dir = self.out.join(part);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(dir)
+    }
+}
+
+/// The load generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Load {
+    Wrk,
+    Oha,
+}
+
+impl Load {
+    pub fn name(self) -> &'static str {
+        match self {
+            Load::Wrk => "wrk",
+            Load::Oha => "oha",
+        }
+    }
+}
+
+/// What a part's plan found: the plan, or why the part is left out (a tool missing).
+#[derive(Debug)]
+pub enum Planned<P> {
+    Ready(P),
+    Skipped(String),
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether Ctrl-C (or a SIGTERM) asked the run to stop.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::Relaxed);
+}
+
+/// Ctrl-C and SIGTERM set [`interrupted`] instead of ending the process, so that the figures
+/// measured so far are written. (The program being measured gets the terminal's Ctrl-C too,
+/// and ends; that measurement is dropped.)
+pub fn catch_signals() {
+    let handler: extern "C" fn(libc::c_int) = on_signal;
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe { libc::signal(signal, handler as libc::sighandler_t) };
+    }
+}
+
+/// The version line of `program`, where it runs here.
+pub fn version(program: &str, flag: &str) -> Option<String> {
+    let output = std::process::Command::new(program)
+        .arg(flag)
+        .output()
+        .ok()?;
+    let text = if output.stdout.is_empty() {
+        output.stderr
+    } else {
+        output.stdout
+    };
+    let line = String::from_utf8_lossy(&text)
+        .lines()
+        .next()?
+        .trim()
+        .to_string();
+    (!line.is_empty()).then_some(line)
+}
+
+/// Whether `program` can be run.
+pub fn found(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok()
+}

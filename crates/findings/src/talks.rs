@@ -1,0 +1,310 @@
+//! The talks' two workloads: the six sites, the jobs API and the jobs API at scale.
+
+use super::*;
+
+/// The six sites.
+pub fn sites(run: &Run) -> Claim {
+    let (sum, slowest, slowest_name) = site_latencies(run);
+    let sync = trusted(run, "sites", "fetch-sync", wall)?;
+    holds!(
+        sync >= sum && sync <= sum * 1.02 + 0.05,
+        "sync took {}, not the sum of the latencies ({})",
+        s(sync),
+        s(sum)
+    );
+    let all = run.clients.all_at_once();
+    let walls = each(run, "sites", &all, wall)?;
+    let (low, high) = need(extremes(&values(&walls)), "the concurrent models")?;
+    holds!(
+        high <= slowest * 1.02,
+        "the slowest of them took {}, past 1.02 times the slowest site ({})",
+        s(high),
+        s(slowest)
+    );
+    let mut t = format!(
+        "The origin replays the talk's measurements: the six latencies add up to {} and the \
+         slowest, {slowest_name}, takes {}. The synchronous model takes the sum and {} more. \
+         Every model that lets all six wait at once takes the slowest and {} more, {} times the \
+         floor, within the 1.02 times that the reactor, the green threads and compio are held to.",
+        s(sum),
+        s(slowest),
+        ms(sync - sum),
+        span(low - slowest, high - slowest, ms),
+        span(low / slowest, high / slowest, |r| format!("{r:.3}")),
+    );
+    if let Ok(curl) = trusted(run, "sites", CURL, wall) {
+        t.push_str(&format!(
+            " curl takes {} past the floor: its wall time is measured from outside the process, \
+             its start included, where the models' own clock starts in `main`.",
+            ms(curl - slowest)
+        ));
+    }
+    let all_rss = each(run, "sites", &run.clients.rust(), rss)?;
+    let mut sorted = all_rss.clone();
+    sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let smallest: Vec<&(String, f64)> = sorted
+        .iter()
+        .take_while(|(_, v)| *v <= sorted[0].1 * 1.05)
+        .collect();
+    let runtimes = of_family(run, Family::Runtime);
+    let runtime_rss = each(run, "sites", &runtimes, pick::rss)?;
+    holds!(
+        smallest
+            .iter()
+            .all(|(m, _)| !runtimes.contains(&m.as_str())),
+        "a runtime is among the smallest programs"
+    );
+    t.push_str(&format!(
+        " The smallest program{} {} ({}), against {} for the async runtimes with their HTTP \
+         clients.",
+        if smallest.len() > 1 { "s are" } else { " is" },
+        list(&smallest.iter().map(|(m, _)| name(m)).collect::<Vec<_>>()),
+        span_of(
+            &smallest.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+            "rss",
+            mib_of
+        )?,
+        span_of(&values(&runtime_rss), "the runtimes' RSS", mib_of)?,
+    ));
+    let talk = talk::of_talk("async-python");
+    let talk_sync = need(
+        talk.iter().find(|r| r.program == "sync.py"),
+        "the talk's sync.py",
+    )?;
+    let talk_concurrent: Vec<f64> = talk
+        .iter()
+        .filter(|r| r.program != "sync.py")
+        .map(|r| r.wall_s)
+        .collect();
+    t.push_str(&format!(
+        " The talk's own concurrent programs took {} over the internet of 2014, against a \
+         synchronous {}: the same shape, with a real network's noise in it.\n",
+        span_of(&talk_concurrent, "the talk's runs", s)?,
+        s(talk_sync.wall_s)
+    ));
+    t.push('\n');
+    t.push_str(&rayon(run)?);
+    Ok(t)
+}
+
+/// rayon's pool on the six sites: its halves.
+fn rayon(run: &Run) -> Claim {
+    let pool = need(
+        run.part("talks")["rayon_pool"].as_u64(),
+        "the size of rayon's pool",
+    )?;
+    holds!(
+        pool == 2,
+        "rayon's pool is {pool} threads, not the two this sentence is about"
+    );
+    let rayon = trusted(run, "sites", "fetch-rayon", wall)?;
+    let scale = time_scale(run);
+    let sites = origin::sites();
+    let half = |part: &[origin::Site]| -> f64 {
+        part.iter().map(|s| s.latency.as_secs_f64() * scale).sum()
+    };
+    let (first, second) = sites.split_at(sites.len() / 2);
+    let (a, b) = (half(first), half(second));
+    let longer = a.max(b);
+    holds!(
+        (rayon - longer).abs() <= longer * 0.03 + 0.02,
+        "rayon took {}, not the longer half's {}",
+        s(rayon),
+        s(longer)
+    );
+    Ok(format!(
+        "rayon shows its pool: two threads on two cores, so the six requests go in two halves. \
+         rayon splits the list in the middle before any thread starts, one half per thread, \
+         and a thread waiting on a socket cannot steal anything: {} is the first half's \
+         latencies in a row ({}), where the second half's take {}. `--threads 6` gives it the \
+         slowest site's time like the others ([fetch-rayon's tests](../crates/fetch-rayon/tests/pool.rs) \
+         check both).\n",
+        s(rayon),
+        list(
+            &first
+                .iter()
+                .map(|site| site.name.to_string())
+                .collect::<Vec<_>>()
+        ),
+        s(b)
+    ))
+}
+
+/// The jobs API over the talk's 100 zip codes.
+pub fn jobs(run: &Run) -> Claim {
+    let c = &run.clients;
+    let (sum, slowest) = zip_latencies(run);
+    let wrong: Vec<String> = c
+        .of_workload("jobs")
+        .filter(|cell| cell.model != CURL && cell.measured() && cell.correct != Some(true))
+        .map(|cell| name(&cell.model))
+        .collect();
+    holds!(wrong.is_empty(), "{} answered wrong", list(&wrong));
+    let total = need(
+        c.cell("jobs", "fetch-sync")
+            .and_then(|cell| cell.jobs_total),
+        "the jobs total",
+    )?;
+    let sync = trusted(run, "jobs", "fetch-sync", wall)?;
+    holds!(
+        (sync - sum).abs() <= sum * 0.02 + 0.1,
+        "sync took {} for latencies that add up to {}",
+        s(sync),
+        s(sum)
+    );
+    let all = c.all_at_once();
+    let walls = each(run, "jobs", &all, wall)?;
+    let (low, high) = need(extremes(&values(&walls)), "the concurrent models")?;
+    holds!(
+        high <= slowest * 1.1 + 0.02,
+        "a concurrent model took {} for a slowest zip of {}",
+        s(high),
+        s(slowest)
+    );
+    let asyncio = need(talk::program("async.py"), "the talk's async.py")?;
+    let talk_rss = need(asyncio.peak_mem_bytes, "the talk's async.py memory")?;
+    let talk_cpu = need(asyncio.cpu_s(), "the talk's async.py CPU")?;
+    let loops = event_loops(run);
+    let loop_rss = each(run, "jobs", &loops, rss)?;
+    let loop_cpu = each(run, "jobs", &loops, cpu)?;
+    let (_, rss_high) = need(extremes(&values(&loop_rss)), "the loops' memory")?;
+    holds!(
+        rss_high < talk_rss,
+        "an event-loop model held {} against the talk's {}",
+        mib(rss_high),
+        mib(talk_rss)
+    );
+    let mut t = format!(
+        "Every model's answer is {}, the origin's own total, in every run. The origin's \
+         latencies for the 100 zip codes add up to the talk's blocking run ({}), and the \
+         synchronous model takes {}. The concurrent models take the slowest zip's latency, {}, \
+         and {} more: {} faster than the talk's asyncio run ({}). That comparison flatters them \
+         (the talk waited on the real API); what it shows is that every model here reaches the \
+         floor its server allows.",
+        group(total),
+        s(sum),
+        s(sync),
+        s(slowest),
+        span(low - slowest, high - slowest, ms),
+        span(asyncio.wall_s / high, asyncio.wall_s / low, times),
+        s(asyncio.wall_s),
+    );
+    t.push_str(&format!(
+        " The memory compares better: {} for a whole event-loop program in Rust with its HTTP \
+         and TLS stack, against the talk's {} for Python with asyncio and aiohttp",
+        span_of(&values(&loop_rss), "the loops' memory", mib_of)?,
+        mib(talk_rss),
+    ));
+    if let Ok(here) = trusted(run, "jobs", "async.py", rss) {
+        t.push_str(&format!(
+            " ({} for the same program on this machine)",
+            mib(here)
+        ));
+    }
+    t.push_str(&format!(
+        "; and CPU most: {} for the event loops against the talk's {}",
+        span_of(&values(&loop_cpu), "the loops' CPU", s)?,
+        s(talk_cpu)
+    ));
+    if let Ok(here) = trusted(run, "jobs", "async.py", cpu) {
+        t.push_str(&format!(" ({} here)", s(here)));
+    }
+    t.push_str(".\n");
+    if let Ok(rayon) = trusted(run, "jobs", "fetch-rayon", wall) {
+        holds!(
+            rayon < sum * 0.6 && rayon > sum * 0.4,
+            "rayon took {} where half the sum is {}",
+            s(rayon),
+            s(sum / 2.0)
+        );
+        t.push_str(&format!(
+            "\nrayon takes about half the sum ({}): its two threads each wait out half the zip \
+             codes in turn.\n",
+            s(rayon)
+        ));
+    }
+    Ok(t)
+}
+
+/// The jobs API at scale.
+pub fn many_jobs(run: &Run) -> Claim {
+    let c = &run.clients;
+    let workload = need(c.many_jobs(), "the jobs API at scale")?.to_string();
+    let n = need(c.cell(&workload, "fetch-tokio").map(|cell| cell.n), "its N")?;
+    let expected = n / 100 * origin::TALK_JOBS_TOTAL;
+    let wrong: Vec<String> = c
+        .of_workload(&workload)
+        .filter(|cell| cell.model != CURL && cell.measured())
+        .filter(|cell| cell.jobs_total != Some(expected) || cell.correct != Some(true))
+        .map(|cell| name(&cell.model))
+        .collect();
+    holds!(wrong.is_empty(), "{} answered wrong", list(&wrong));
+    let runtimes = of_family(run, Family::Runtime);
+    let (_, slowest) = zip_latencies(run);
+    let rt_wall = each(run, &workload, &runtimes, wall)?;
+    let rt_cpu = each(run, &workload, &runtimes, cpu)?;
+    let rt_rss = each(run, &workload, &runtimes, rss)?;
+    let rust = c.rust();
+    let all_cpu: Vec<(String, f64)> = rust
+        .iter()
+        .filter_map(|m| Some((m.to_string(), c.trusted(&workload, m, cpu)?)))
+        .collect();
+    let (frugal, frugal_cpu) = least(&all_cpu)?.clone();
+    let mut t = format!(
+        "Every model sums {}, {} times the talk's 1651, in every run. The async runtimes take \
+         {}, {} past the slowest zip's latency, in {} of CPU and {}. The least CPU is {}, {}",
+        group(expected),
+        n / 100,
+        span_of(&values(&rt_wall), "the runtimes' wall", s)?,
+        span_of(
+            &values(&rt_wall)
+                .iter()
+                .map(|w| w - slowest)
+                .collect::<Vec<_>>(),
+            "past the slowest",
+            s
+        )?,
+        span_of(&values(&rt_cpu), "the runtimes' CPU", s)?,
+        span_of(&values(&rt_rss), "the runtimes' memory", mib_of)?,
+        possessive(&name(&frugal)),
+        s(frugal_cpu),
+    );
+    let reactor_rss = trusted(run, &workload, "fetch-reactor", rss)?;
+    t.push_str(&format!("; the reactor holds {}.", mib(reactor_rss)));
+    if let (Ok(curl_cpu), Ok(curl_wall), Ok(curl_rss)) = (
+        trusted(run, &workload, CURL, cpu),
+        trusted(run, &workload, CURL, wall),
+        trusted(run, &workload, CURL, rss),
+    ) {
+        let (low, high) = need(extremes(&values(&rt_cpu)), "the runtimes' CPU")?;
+        holds!(
+            curl_cpu > high,
+            "curl's CPU ({}) is not above every runtime's",
+            s(curl_cpu)
+        );
+        t.push_str(&format!(
+            " curl spends {} the runtimes' CPU, {}, on the same {} small answers without \
+             parsing them, and takes {} in {}: it waits for a free slot past its {} at once.",
+            span(curl_cpu / high, curl_cpu / low, times),
+            s(curl_cpu),
+            group(n),
+            s(curl_wall),
+            mib(curl_rss),
+            catalogue::CURL_PARALLEL_MAX
+        ));
+    }
+    if let (Ok(threads_wall), Ok(threads_rss), Ok(at_once)) = (
+        trusted(run, &workload, "fetch-threads", wall),
+        trusted(run, &workload, "fetch-threads", rss),
+        trusted(run, &workload, "fetch-threads", in_flight),
+    ) {
+        t.push_str(&format!(
+            " Threads finish too ({}), but hold {}: {} threads at once, each with its stack.",
+            s(threads_wall),
+            mib(threads_rss),
+            group(at_once as u64)
+        ));
+    }
+    t.push('\n');
+    Ok(t)
+}

@@ -1,0 +1,156 @@
+//! The top of every page made from the run: the machine it ran on, the limits read from it, the
+//! code and how the run was made, stated once; and how the page's own part was measured.
+
+use std::fmt::Write as _;
+
+use figures::format::group;
+
+use figures::prose::list;
+use rundata::Run;
+
+/// Which page's settings the setup states besides the machine's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Clients,
+    Servers,
+}
+
+/// One line: the machine the run was made on.
+pub fn machine_line(run: &Run) -> String {
+    let m = &run.machine;
+    let text = |key: &str| m[key].as_str().unwrap_or("?").to_string();
+    format!(
+        "{} cores ({}), {:.1} GiB of memory, {}, Linux {}\n",
+        m["cores"],
+        text("cpu"),
+        m["memory_bytes"].as_f64().unwrap_or(0.0) / f64::from(1 << 30),
+        text("os"),
+        text("kernel"),
+    )
+}
+
+/// The top of a page: the machine, its limits, the code and the run, stated once, and how this
+/// page's part of the run was measured.
+pub fn setup(run: &Run, side: Side) -> String {
+    let m = &run.machine;
+    let s = &run.settings;
+    let text = |key: &str| m[key].as_str().unwrap_or("?").to_string();
+    let limit = |name: &str| run.limit(name).map_or("?".into(), group);
+    let ports = match m["limits"]["ephemeral_ports"].as_array().map(Vec::as_slice) {
+        Some([low, high]) => format!("{}–{} ({} ports)", low, high, limit("ephemeral_port_count")),
+        _ => "?".into(),
+    };
+    let mut t = format!(
+        "- **Machine:** {}, {}{}.\n\
+         - **Its limits, as read:** open files {} (hard {}), `kernel.pid_max` {}, \
+         `vm.max_map_count` {}, ephemeral ports {ports}, `net.core.somaxconn` {}; io_uring {}.\n\
+         - **Code:** commit `{}`{}, release build; run on {}.\n\
+         - **The run:** `{}`, {} in all, {:.0} s of it waiting for ports in TIME_WAIT{}.\n",
+        machine_line(run).trim_end(),
+        text("rustc"),
+        m["python"]
+            .as_str()
+            .map_or(String::new(), |p| format!(", {p}")),
+        limit("open_files_soft"),
+        limit("open_files_hard"),
+        limit("pid_max"),
+        limit("max_map_count"),
+        limit("somaxconn"),
+        if m["limits"]["io_uring"] == true {
+            "available"
+        } else {
+            "not available"
+        },
+        text("commit"),
+        if m["clean"] == true {
+            ""
+        } else {
+            " (with uncommitted changes)"
+        },
+        text("date"),
+        s["command"].as_str().unwrap_or("?"),
+        minutes(s["took_s"].as_f64().unwrap_or(f64::NAN)),
+        s["time_wait_waited_s"].as_f64().unwrap_or(f64::NAN),
+        if s["interrupted"] == true {
+            "; interrupted before its end"
+        } else {
+            ""
+        },
+    );
+    match side {
+        Side::Clients => {
+            let p = run.part("sweeps");
+            let p = if p.is_null() { run.part("talks") } else { p };
+            let _ = writeln!(
+                t,
+                "- **Clients:** every run a process of its own, against an origin of its own (the \
+                 origin crate's release binary, 2 worker threads, on a loopback address no other \
+                 run used); each Rust figure the median of {} interleaved runs, and so is curl's, \
+                 but a run predicted past {} (the origin's latencies added up, which a repeat \
+                 would not change) and the Python programs' rows (the reference, not the \
+                 subject), which run once; runs predicted past {} skipped.",
+                p["repeats"].as_u64().unwrap_or(0),
+                seconds(p["once_over_s"].as_f64().unwrap_or(f64::NAN)),
+                seconds(p["budget_s"].as_f64().unwrap_or(f64::NAN)),
+            );
+        }
+        Side::Servers => {
+            let p = run.part("servers");
+            let load = p["load"].as_str().unwrap_or("?");
+            let command = match load {
+                "wrk" => format!(
+                    "`wrk -t{} -cC -dT --timeout {}s --latency`",
+                    p["load_threads"], p["timeout_s"]
+                ),
+                _ => format!("`oha -c C -z T -t {}s`", p["timeout_s"]),
+            };
+            let mut seconds: Vec<(u64, u64)> = p["seconds"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(c, t)| Some((c.parse().ok()?, t.as_u64()?)))
+                .collect();
+            seconds.sort_unstable();
+            let seconds: Vec<String> = seconds
+                .iter()
+                .map(|(c, t)| format!("{t} s at {}", group(*c)))
+                .collect();
+            let _ = writeln!(
+                t,
+                "- **Servers:** {command} against `{}` on the same machine, a fresh server for \
+                 every run on a loopback address of its own; T is {} connections (the load \
+                 generator's first connections are a larger part of a short run). Each Rust \
+                 figure the median of {} interleaved runs; past {} connections, the ceiling, \
+                 and for each Python server, one run.",
+                p["target"].as_str().unwrap_or("?"),
+                list(&seconds),
+                p["repeats"].as_u64().unwrap_or(0),
+                group(p["once_from"].as_u64().unwrap_or(0)),
+            );
+        }
+    }
+    t
+}
+
+/// A setting in seconds: whole where it is whole (a budget of `45 s`), else as a sentence
+/// writes a figure.
+fn seconds(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0} s")
+    } else {
+        figures::prose::s(value)
+    }
+}
+
+/// `42 minutes`, or `1 h 05 min`.
+pub fn minutes(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return "?".into();
+    }
+    let m = (seconds / 60.0).round() as u64;
+    if m >= 60 {
+        format!("{} h {:02} min", m / 60, m % 60)
+    } else {
+        format!("{m} minutes")
+    }
+}
