@@ -159,9 +159,9 @@ pub fn took(run: &Run) -> Claim {
         .as_f64()
         .unwrap_or(f64::NAN);
     Ok(format!(
-        "The committed run took {} on its machine ({}), {:.0} s of it waiting for ports.\n",
+        "The committed run took {}, {:.0} s of it waiting for ports, on its machine: {}.\n",
         tables::setup::minutes(took),
-        tables::setup::machine_line(run).trim_end(),
         waited,
+        tables::setup::machine_line(run).trim_end(),
     ))
 }
