@@ -50,9 +50,9 @@ use rustls_pki_types::pem::PemObject;
 pub use cli::{Args, Workload, timeout_seconds};
 // What the models share with the runtimes, from the crate under this one.
 pub use fetchkit::{
-    Body, Dns, Elapsed, ErrorKind, FetchError, Keep, MAX_REDIRECTS, NoThread, Page, Stopwatch,
-    ThreadBudget, check_length, check_status, check_threads, follow_redirects, group, lookup,
-    next_hop, thread_budget, timed, timeit,
+    ACCEPT_PAUSE, Body, Dns, Elapsed, ErrorKind, FetchError, Keep, MAX_REDIRECTS, NoThread, Page,
+    Stopwatch, ThreadBudget, check_length, check_status, check_threads, follow_redirects, group,
+    lookup, next_hop, thread_budget, timed, timeit,
 };
 pub use origin::raise_fd_limit;
 pub use plan::{Endpoint, Expect, LineError, Plan, UsageError, check_url, parse_endpoints};

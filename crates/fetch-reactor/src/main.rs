@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use std::process::ExitCode;
 
 use common::{Run, Stopwatch};
-use reactor::{Deferred, Reactor, Semaphore};
+use reactor::{DeferredList, DeferredSemaphore, Reactor};
 
 fn main() -> ExitCode {
     common::exit(fetch_all())
@@ -39,7 +39,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     {
         let reactor = Reactor::new()?;
         // Twisted's DeferredSemaphore: --concurrency requests at a time, the rest wait their turn.
-        let limit = Semaphore::new(run.concurrency());
+        let limit = DeferredSemaphore::new(run.concurrency());
         // Set up the callbacks: nothing is fetched until the reactor runs.
         let mut pages = Vec::new();
         for endpoint in run.endpoints() {
@@ -54,7 +54,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
         }
         // A DeferredList over every page: when the last one is in, stop the reactor.
         let stop = reactor.clone();
-        Deferred::gather(pages).add_callback(move |_| {
+        DeferredList::of(pages).add_callback(move |_| {
             stop.stop();
             Ok(())
         });

@@ -25,6 +25,11 @@ pub use lookup::{Lookup, Woken, check_threads, lookup};
 pub use page::{Body, Keep, MAX_REDIRECTS, Page, follow_redirects, next_hop};
 pub use timing::{Elapsed, Stopwatch, Usage, peak_in_flight, timed, timeit, warn_past};
 
+/// How long a server waits after an accept failed (no descriptors left, say) before trying
+/// again: the connection waits in the backlog meanwhile, and the loop does not spin. Every
+/// server's accept loop holds to it: the reactor's, the green hub's and servekit's.
+pub const ACCEPT_PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// `1234567` as `1,234,567`, as the report prints counts.
 pub fn group(n: u64) -> String {
     let digits = n.to_string();

@@ -54,9 +54,9 @@ pub use route::{MAX_DELAY, MAX_SIZE, Route, route};
 pub use stats::{Stats, stats};
 pub use threads::{Admitted, ConnectionThreads};
 
-/// How long to wait after an accept failed (no descriptors left, say) before trying again: the
-/// connection waits in the backlog meanwhile, and the loop does not spin.
-pub const ACCEPT_PAUSE: Duration = Duration::from_millis(10);
+/// How long to wait after an accept failed before trying again (one pause for every server:
+/// `fetchkit`'s, which the reactor and the green hub hold to too).
+pub use common::ACCEPT_PAUSE;
 
 /// Answer GET /work?ms=MS&size=SIZE: wait MS milliseconds without using the CPU, then send SIZE
 /// bytes, with keep-alive. GET /stats answers the server's counters as JSON.
