@@ -32,8 +32,8 @@ mod http;
 use std::process::ExitCode;
 use std::rc::Rc;
 
-use common::{Elapsed, FetchError, Page, Run, timeit};
-use green::{Hub, NoStack};
+use common::{Elapsed, FetchError, Run, timeit};
+use green::Hub;
 
 fn main() -> ExitCode {
     common::exit(fetch_all())
@@ -51,25 +51,15 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     for endpoint in run.endpoints() {
         let (client, endpoint) = (client.clone(), endpoint.clone());
         // gevent.spawn(fetch, url): blocking code, which yields to the hub whenever it waits.
-        hub.spawn(move |io| Fetched(timeit(|| http::get(io, &client, &endpoint))));
+        hub.spawn(move |io| timeit(|| http::get(io, &client, &endpoint)));
     }
-    // gevent.joinall: run the hub until every green thread has returned.
-    for (endpoint, Fetched((page, elapsed))) in run.endpoints().iter().zip(hub.join_all()?) {
+    // gevent.joinall: run the hub until every green thread has returned (a green thread whose
+    // stack could not be mapped never ran: its endpoint's error row).
+    for (endpoint, joined) in run.endpoints().iter().zip(hub.join_all()?) {
+        let (page, elapsed) =
+            joined.unwrap_or_else(|no_stack| (Err(FetchError::from(no_stack)), Elapsed::none()));
         report.record(endpoint, page, elapsed);
     }
     Ok(report.finish())
     // ANCHOR_END: work
-}
-
-/// A green thread's outcome: its page, or why there is none, and how long it took.
-struct Fetched((Result<Page, FetchError>, Elapsed));
-
-impl NoStack for Fetched {
-    fn no_stack(e: std::io::Error) -> Fetched {
-        let why = format!("cannot map a stack for a green thread: {e}");
-        Fetched((
-            Err(FetchError::new(common::ErrorKind::Other, why)),
-            Elapsed::none(),
-        ))
-    }
 }

@@ -43,7 +43,7 @@ fn serve() -> anyhow::Result<ExitCode> {
 
 /// One hub, serving connections until the process ends.
 fn serve_forever(listener: TcpListener, header_timeout: Duration) -> io::Result<()> {
-    let hub = Hub::new(1)?;
+    let hub = Hub::server()?;
     // The hub tells of every connection; the server counts them for /stats.
     let count = |event: Event<'_>| match event {
         Event::Accepted => stats().accepted(),

@@ -1,0 +1,287 @@
+//! The hub, as gevent's: one thread, one poller (mio), and every green thread, each a
+//! coroutine with a stack of its own. [`Hub::run`]'s loop starts the green threads that have room,
+//! resumes those whose socket or deadline is ready, and sleeps in one poll until the next.
+
+use std::cell::Cell;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+use std::io;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult};
+use fetchkit::Woken;
+use mio::{Events, Poll, Token};
+use slab::Slab;
+
+use crate::io::Io;
+use crate::server::{Event, LISTEN, Server};
+
+/// The address space of each green thread's stack. Only touched pages count in memory, and a
+/// TLS handshake touches more than a plain request; a stack overflow hits a guard page and
+/// ends the process, so this is sized with room to spare.
+pub const STACK: usize = 256 * 1024;
+
+/// The token of the waker that lookup threads use; green threads have their slab keys.
+const WAKE: Token = Token(usize::MAX);
+
+/// Why the hub resumed a green thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resume {
+    /// What it waits for may be ready: try again.
+    Go,
+    /// Its deadline passed.
+    TimedOut,
+}
+
+/// What a green thread yields: the deadline of its wait, if any.
+pub(crate) type Wait = Option<Instant>;
+
+type Green<R> = Coroutine<Resume, Wait, R, DefaultStack>;
+
+/// What a green thread runs.
+pub(crate) type Job<R> = Box<dyn FnOnce(&Io<'_>) -> R>;
+
+/// The hub: one thread, one poller, every green thread.
+pub struct Hub<R> {
+    pub(crate) poll: Poll,
+    shared: Rc<Shared>,
+    size: usize,
+    running: Slab<Running<R>>,
+    /// Green threads not started yet: where their result goes (nowhere for a server's), and
+    /// what they run.
+    pub(crate) queued: VecDeque<(Option<usize>, Job<R>)>,
+    ready: VecDeque<usize>,
+    timers: BinaryHeap<Reverse<(Instant, usize, u64)>>,
+    results: Vec<Option<io::Result<R>>>,
+    serial: u64,
+    /// A server's listening socket and its connections' handler.
+    pub(crate) server: Option<Server<R>>,
+    /// When to accept again after an accept failed.
+    pub(crate) accept_again: Option<Instant>,
+}
+
+struct Running<R> {
+    green: Green<R>,
+    /// Which spawn this is, in order: where its result goes (nowhere for a server's).
+    index: Option<usize>,
+    /// Tells this green thread from a later one in the same slot, for stale timers.
+    serial: u64,
+    /// The deadline a timer is set for.
+    armed: Option<Instant>,
+    ready: bool,
+}
+
+/// What the green threads share with the hub: the poller's registry, and the lookups woken.
+pub(crate) struct Shared {
+    pub(crate) registry: mio::Registry,
+    pub(crate) woken: Arc<Woken>,
+}
+
+impl<R> std::fmt::Debug for Hub<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("size", &self.size)
+            .field("running", &self.running.len())
+            .field("queued", &self.queued.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: 'static> Hub<R> {
+    /// A hub that runs at most `size` green threads at once: eventlet's `GreenPool(size)`.
+    pub fn new(size: usize) -> io::Result<Hub<R>> {
+        Hub::with_size(size)
+    }
+
+    pub(crate) fn with_size(size: usize) -> io::Result<Hub<R>> {
+        let poll = Poll::new()?;
+        let registry = poll.registry().try_clone()?;
+        let waker = mio::Waker::new(&registry, WAKE)?;
+        Ok(Hub {
+            poll,
+            shared: Rc::new(Shared {
+                registry,
+                // A poller that cannot be woken leaves the lookup to its deadline.
+                woken: Woken::new(move || drop(waker.wake())),
+            }),
+            size: size.max(1),
+            running: Slab::new(),
+            queued: VecDeque::new(),
+            ready: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            results: Vec::new(),
+            serial: 0,
+            server: None,
+            accept_again: None,
+        })
+    }
+
+    /// Adds a green thread running `f`. It starts when the hub runs and a place is free.
+    pub fn spawn(&mut self, f: impl FnOnce(&Io<'_>) -> R + 'static) {
+        self.queued
+            .push_back((Some(self.results.len()), Box::new(f)));
+        self.results.push(None);
+    }
+
+    /// Runs the hub until every green thread has returned: `gevent.joinall`. Their results, in
+    /// spawn order; an error for a green thread that never ran, whose stack could not be had.
+    pub fn join_all(mut self) -> io::Result<Vec<io::Result<R>>> {
+        self.run()?;
+        Ok(self.results.into_iter().flatten().collect())
+    }
+
+    /// Runs green threads as they become ready, until none is left and none can arrive.
+    // ANCHOR: run
+    pub(crate) fn run(&mut self) -> io::Result<()> {
+        let mut events = Events::with_capacity(1024);
+        loop {
+            self.start_queued();
+            while let Some(key) = self.ready.pop_front() {
+                self.resume(key, Resume::Go);
+                self.start_queued();
+            }
+            if self.running.is_empty() && self.queued.is_empty() && self.server.is_none() {
+                return Ok(());
+            }
+            let Some(mut timeout) = self.expire_timers() else {
+                // A deadline passed and its green thread ran: look again before sleeping.
+                continue;
+            };
+            if let Some(at) = self.accept_again {
+                let now = Instant::now();
+                if at <= now {
+                    self.accept_again = None;
+                    self.accept();
+                    continue;
+                }
+                timeout = Some(timeout.map_or(at - now, |t| t.min(at - now)));
+            }
+            match self.poll.poll(&mut events, timeout) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            for event in events.iter() {
+                if event.token() == WAKE {
+                    let keys = self.shared.woken.take();
+                    keys.into_iter().for_each(|key| self.make_ready(key));
+                } else if event.token() == LISTEN {
+                    self.accept();
+                } else {
+                    self.make_ready(event.token().0);
+                }
+            }
+        }
+    }
+    // ANCHOR_END: run
+
+    fn make_ready(&mut self, key: usize) {
+        if let Some(running) = self.running.get_mut(key)
+            && !running.ready
+        {
+            running.ready = true;
+            self.ready.push_back(key);
+        }
+    }
+
+    /// Starts queued green threads while there is room.
+    fn start_queued(&mut self) {
+        while self.running.len() < self.size {
+            let Some((index, f)) = self.queued.pop_front() else {
+                return;
+            };
+            let stack = match DefaultStack::new(STACK) {
+                Ok(stack) => stack,
+                Err(e) => {
+                    let e = io::Error::new(
+                        e.kind(),
+                        format!("cannot map a stack for a green thread: {e}"),
+                    );
+                    match index {
+                        Some(index) => self.results[index] = Some(Err(e)),
+                        // A server's connection: closed, and told.
+                        None => {
+                            if let Some(server) = &self.server {
+                                (server.on)(Event::Refused(&e));
+                            }
+                        }
+                    }
+                    continue;
+                }
+            };
+            let entry = self.running.vacant_entry();
+            let key = entry.key();
+            let shared = self.shared.clone();
+            let green = Coroutine::with_stack(stack, move |yielder, _: Resume| {
+                let io = Io {
+                    yielder,
+                    shared,
+                    key,
+                    deadline: Cell::new(None),
+                };
+                f(&io)
+            });
+            self.serial += 1;
+            entry.insert(Running {
+                green,
+                index,
+                serial: self.serial,
+                armed: None,
+                ready: false,
+            });
+            self.resume(key, Resume::Go);
+        }
+    }
+
+    // ANCHOR: resume
+    /// Switches to a green thread until it waits again or returns.
+    fn resume(&mut self, key: usize, why: Resume) {
+        let Some(running) = self.running.get_mut(key) else {
+            return;
+        };
+        running.ready = false;
+        match running.green.resume(why) {
+            CoroutineResult::Yield(deadline) => {
+                if let Some(at) = deadline.filter(|&at| running.armed != Some(at)) {
+                    running.armed = Some(at);
+                    self.timers.push(Reverse((at, key, running.serial)));
+                }
+            }
+            CoroutineResult::Return(result) => {
+                if let Some(index) = self.running.remove(key).index {
+                    self.results[index] = Some(Ok(result));
+                }
+            }
+        }
+    }
+    // ANCHOR_END: resume
+
+    /// Resumes the first green thread whose deadline passed, and returns `None`; or, when no
+    /// deadline has passed, how long until the next one, if there is one.
+    fn expire_timers(&mut self) -> Option<Option<Duration>> {
+        while let Some(&Reverse((at, key, serial))) = self.timers.peek() {
+            let live = self
+                .running
+                .get(key)
+                .is_some_and(|r| r.serial == serial && r.armed == Some(at));
+            if !live {
+                self.timers.pop();
+                continue;
+            }
+            let now = Instant::now();
+            if at > now {
+                return Some(Some(at - now));
+            }
+            self.timers.pop();
+            if let Some(running) = self.running.get_mut(key) {
+                running.armed = None;
+            }
+            self.resume(key, Resume::TimedOut);
+            return None;
+        }
+        Some(None)
+    }
+}

@@ -1,0 +1,197 @@
+//! What a green thread waits through, as gevent's monkey-patched modules do: [`Io`] (its
+//! sleeps, its deadline, its name lookups) and [`TcpStream`] (a socket whose `read` and `write`
+//! look blocking and yield to the hub on `WouldBlock`).
+
+use std::cell::Cell;
+use std::future::Future;
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::Context;
+use std::time::{Duration, Instant};
+
+use corosensei::Yielder;
+use fetchkit::FetchError;
+use mio::{Interest, Token};
+
+use crate::hub::{Resume, Shared, Wait};
+
+/// What a green thread is handed: its way to wait without blocking the hub. Every wait goes
+/// through here.
+pub struct Io<'y> {
+    pub(crate) yielder: &'y Yielder<Resume, Wait>,
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) key: usize,
+    pub(crate) deadline: Cell<Option<Instant>>,
+}
+
+impl std::fmt::Debug for Io<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Io").field("key", &self.key).finish()
+    }
+}
+
+impl<'y> Io<'y> {
+    /// Switches to the hub until it resumes this green thread: an error when the deadline
+    /// passed first.
+    // ANCHOR: suspend
+    fn suspend(&self) -> io::Result<()> {
+        // The green thread's registers are saved here and the hub's stack runs; the hub's
+        // `resume` comes back to this line.
+        match self.yielder.suspend(self.deadline.get()) {
+            Resume::Go => Ok(()),
+            Resume::TimedOut => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the deadline passed",
+            )),
+        }
+    }
+    // ANCHOR_END: suspend
+
+    /// Every wait from now on fails once `limit` has passed: gevent's `Timeout`.
+    pub fn set_timeout(&self, limit: Duration) {
+        self.deadline.set(Some(Instant::now() + limit));
+    }
+
+    /// Lifts the limit of [`set_timeout`](Io::set_timeout).
+    pub fn clear_timeout(&self) {
+        self.deadline.set(None);
+    }
+
+    /// Sleeps without holding up the hub: `gevent.sleep`.
+    pub fn sleep(&self, duration: Duration) -> io::Result<()> {
+        let end = Instant::now() + duration;
+        let outer = self.deadline.get();
+        self.deadline.set(Some(outer.map_or(end, |d| d.min(end))));
+        let slept = loop {
+            match self.suspend() {
+                Err(e) if Instant::now() < end => break Err(e),
+                Err(_) => break Ok(()),
+                // Woken for nothing: sleep on.
+                Ok(()) => {}
+            }
+        };
+        self.deadline.set(outer);
+        slept
+    }
+
+    /// Sleeps until this green thread's socket has news from the poller (readable, writable,
+    /// closed, reset), or `duration` has passed: `true` when woken by the socket.
+    pub fn sleep_or_wake(&self, duration: Duration) -> bool {
+        let end = Instant::now() + duration;
+        let outer = self.deadline.get();
+        self.deadline.set(Some(outer.map_or(end, |d| d.min(end))));
+        let woken = self.suspend().is_ok();
+        self.deadline.set(outer);
+        woken
+    }
+
+    /// Looks `host` up on a thread of its own ([`fetchkit::lookup`]) while the hub runs the
+    /// others: gevent's thread-pool resolver.
+    pub fn resolve(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, FetchError> {
+        let mut lookup = fetchkit::lookup(host, port)?;
+        let waker = self.shared.woken.waker(self.key);
+        loop {
+            let polled = Pin::new(&mut lookup).poll(&mut Context::from_waker(&waker));
+            if let std::task::Poll::Ready(answer) = polled {
+                return Ok(answer?);
+            }
+            self.suspend()?;
+        }
+    }
+
+    /// Connects to `addr`, waiting on the hub for the connection.
+    pub fn connect(&self, addr: SocketAddr) -> io::Result<TcpStream<'_, 'y>> {
+        let mut socket = mio::net::TcpStream::connect(addr)?;
+        self.shared.registry.register(
+            &mut socket,
+            Token(self.key),
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
+        let stream = TcpStream { socket, io: self };
+        loop {
+            self.suspend()?;
+            if let Some(e) = stream.socket.take_error()? {
+                return Err(e);
+            }
+            match stream.socket.peer_addr() {
+                Ok(_) => break,
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let _ = stream.socket.set_nodelay(true);
+        Ok(stream)
+    }
+
+    /// Makes an accepted socket this green thread's.
+    pub(crate) fn adopt(&self, mut socket: mio::net::TcpStream) -> io::Result<TcpStream<'_, 'y>> {
+        self.shared.registry.register(
+            &mut socket,
+            Token(self.key),
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
+        let _ = socket.set_nodelay(true);
+        Ok(TcpStream { socket, io: self })
+    }
+}
+
+/// A socket that yields: `read` and `write` return when done, as a blocking socket's do, and
+/// in between the hub runs the other green threads.
+pub struct TcpStream<'i, 'y> {
+    socket: mio::net::TcpStream,
+    io: &'i Io<'y>,
+}
+
+impl std::fmt::Debug for TcpStream<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpStream")
+            .field("socket", &self.socket)
+            .finish()
+    }
+}
+
+impl TcpStream<'_, '_> {
+    /// Retries `op` until it does not block, yielding to the hub in between.
+    fn until_done<T>(
+        &mut self,
+        mut op: impl FnMut(&mut mio::net::TcpStream) -> io::Result<T>,
+    ) -> io::Result<T> {
+        loop {
+            match op(&mut self.socket) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.io.suspend()?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                done => return done,
+            }
+        }
+    }
+}
+
+impl std::os::fd::AsRawFd for TcpStream<'_, '_> {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.socket.as_raw_fd()
+    }
+}
+
+impl Read for TcpStream<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.until_done(|socket| socket.read(buf))
+    }
+}
+
+impl Write for TcpStream<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.until_done(|socket| socket.write(buf))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for TcpStream<'_, '_> {
+    fn drop(&mut self) {
+        let _ = self.io.shared.registry.deregister(&mut self.socket);
+    }
+}
