@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # How far apart the model files are: for every pair of crates/fetch-*/src/main.rs, the number of
 # code lines that differ (lines removed plus lines added, by `diff -w`, with comments and blank
-# lines left out). The models share one skeleton, so what differs is the concurrency.
+# lines left out) in what the book shows of them: the `runtime` anchor (the client, the limit and
+# the runtime set up) and the `work` anchor (the concurrency itself). The models share one
+# skeleton, so what differs is the concurrency. The last column counts each model's code below
+# main.rs (its http.rs, tests left out), so that a line moved out of sight shows there.
 #
 #   scripts/diff_models.sh                       # the matrix, as a Markdown table
 #   scripts/diff_models.sh --check docs/MODELS.md
 #
 # --check also fails when a target is missed (any two async models, those whose main.rs spawns
-# an `async move` block, differ in at most 20 lines; sync against threads in at most 25) or when
-# FILE no longer holds this very table between its diff-matrix markers.
+# an `async move` block, differ in at most 20 lines; sync against threads in at most 25), when a
+# main.rs lacks either anchor, or when FILE no longer holds this very table between its
+# diff-matrix markers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,9 +24,21 @@ mapfile -t models < <(printf '%s\n' "${listed[@]}" "${models[@]}" | awk '!seen[$
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+code() { grep -v -E '^[[:space:]]*(//.*)?$' || true; }
 for m in "${models[@]}"; do
-  # Code only: no blank lines, no comment lines.
-  grep -v -E '^[[:space:]]*(//.*)?$' "crates/$m/src/main.rs" >"$tmp/$m"
+  main="crates/$m/src/main.rs"
+  for anchor in runtime work; do
+    if ! grep -q "ANCHOR: $anchor\$" "$main"; then
+      echo "$main has no \`// ANCHOR: $anchor\`" >&2
+      exit 1
+    fi
+  done
+  # Code only, inside the two anchors: no blank lines, no comment lines.
+  awk '/ANCHOR: (runtime|work)$/ { on = 1; next } /ANCHOR_END: (runtime|work)$/ { on = 0 } on' "$main" \
+    | code >"$tmp/$m"
+  # Code below main.rs, up to each file's tests.
+  find "crates/$m/src" -name '*.rs' ! -name main.rs -exec awk '/^#\[cfg\(test\)\]/ { nextfile } 1' {} + \
+    | code | wc -l >"$tmp/$m.below"
 done
 
 differ() { diff -w "$tmp/$1" "$tmp/$2" | grep -c '^[<>]' || true; }
@@ -31,15 +47,15 @@ is_async() { grep -q 'async move' "$tmp/$1"; }
 table() {
   printf '| |'
   for b in "${models[@]}"; do printf ' %s |' "${b#fetch-}"; done
-  printf '\n|---|'
+  printf ' below main.rs |\n|---|'
   for _ in "${models[@]}"; do printf -- '---:|'; done
-  printf '\n'
+  printf -- '---:|\n'
   for a in "${models[@]}"; do
     printf '| **%s** |' "${a#fetch-}"
     for b in "${models[@]}"; do
       if [ "$a" = "$b" ]; then printf ' %s |' "$(wc -l <"$tmp/$a") lines"; else printf ' %s |' "$(differ "$a" "$b")"; fi
     done
-    printf '\n'
+    printf ' %s lines |\n' "$(cat "$tmp/$a.below")"
   done
 }
 

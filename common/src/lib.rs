@@ -51,8 +51,9 @@ pub use cli::{Args, Workload, timeout_seconds};
 // What the models share with the runtimes, from the crate under this one.
 pub use fetchkit::{
     ACCEPT_PAUSE, Body, Dns, Elapsed, ErrorKind, FetchError, Keep, MAX_REDIRECTS, NoThread, Page,
-    Stopwatch, ThreadBudget, check_length, check_status, check_threads, follow_redirects, group,
-    lookup, next_hop, thread_budget, timed, timeit,
+    Stopwatch, ThreadBudget, check_length, check_status, check_threads, connect_first,
+    connect_first_async, follow_redirects, group, lookup, next_hop, thread_budget, timed, timeit,
+    try_next_address,
 };
 pub use origin::raise_fd_limit;
 pub use plan::{Endpoint, Expect, LineError, Plan, UsageError, check_url, parse_endpoints};
@@ -358,6 +359,33 @@ pub fn io_uring_unavailable(cause: io::Error) -> UsageError {
         read("/proc/sys/kernel/osrelease"),
         read("/proc/sys/kernel/io_uring_disabled"),
     ))
+}
+
+/// A compio runtime on io_uring with a ring of `buffers` provided buffers of `length` bytes
+/// registered, from which its reads take a buffer as data arrives; [`io_uring_unavailable`]
+/// where the kernel does not allow it. The client and the server on io_uring both build theirs
+/// here.
+#[cfg(feature = "compio")]
+pub fn io_uring_runtime(
+    buffers: u16,
+    length: usize,
+) -> Result<compio::runtime::Runtime, StartError> {
+    let mut proactor = compio::driver::ProactorBuilder::new();
+    let buffers = std::num::NonZero::new(buffers).unwrap_or(std::num::NonZero::<u16>::MIN);
+    proactor
+        .buffer_pool_size(buffers)
+        .buffer_pool_buffer_len(length);
+    let runtime = compio::runtime::Runtime::builder()
+        .with_proactor(proactor)
+        .build()
+        .map_err(io_uring_unavailable)?;
+    runtime.buffer_pool().map_err(io_uring_unavailable)?;
+    Ok(runtime)
+}
+
+/// The cores this process may run on: a runtime's default number of worker threads.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// The program's name: the executable's, e.g. `fetch-sync`.

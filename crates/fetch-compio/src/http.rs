@@ -8,22 +8,20 @@
 //! parser is `h1`'s and the TLS is rustls's, both sans-IO: bytes go in and come out, and the
 //! ring does the I/O.
 
-use std::io::{self, Read, Write};
-use std::num::NonZero;
+use std::io;
 use std::rc::Rc;
 
 use compio::BufResult;
 use compio::io::{AsyncRead, AsyncReadManaged, AsyncWriteExt};
 use compio::net::TcpStream;
-use compio::runtime::Runtime;
-use rustls::ClientConnection;
+use h1::TlsSession;
 
-use common::{Body, Endpoint, ErrorKind, FetchError, Page, Run, StartError};
+use common::{Body, Endpoint, FetchError, Page, Run};
 use h1::{Client, Head, Target};
 
 /// The buffers of the ring the reads share, and their size: 4 MiB, however many requests wait.
-const RING: u16 = 1024;
-const RING_BUFFER: usize = 4 * 1024;
+pub const RING: u16 = 1024;
+pub const RING_BUFFER: usize = 4 * 1024;
 
 /// One client for the run, with the TLS roots every request shares (its tasks share one
 /// thread, so an `Rc` is enough).
@@ -34,24 +32,6 @@ pub fn client(run: &Run) -> anyhow::Result<Rc<Client>> {
 /// A task that ended without its result: it panicked, which is a bug, said as an error.
 pub fn ended(e: compio::runtime::JoinError) -> anyhow::Error {
     anyhow::anyhow!("a request's task ended early: {e}")
-}
-
-/// A compio runtime on io_uring, with its ring of receive buffers registered; exit code 2 and
-/// the cause where io_uring is not available.
-pub fn runtime() -> Result<Runtime, StartError> {
-    let mut proactor = compio::driver::ProactorBuilder::new();
-    let ring = NonZero::new(RING).unwrap_or(NonZero::<u16>::MIN);
-    proactor
-        .buffer_pool_size(ring)
-        .buffer_pool_buffer_len(RING_BUFFER);
-    let runtime = Runtime::builder()
-        .with_proactor(proactor)
-        .build()
-        .map_err(common::io_uring_unavailable)?;
-    runtime
-        .buffer_pool()
-        .map_err(common::io_uring_unavailable)?;
-    Ok(runtime)
 }
 
 /// GETs the endpoint and returns its page, or why it could not: within the client's timeout,
@@ -83,16 +63,8 @@ async fn exchange(
     let target = Target::parse(url)?;
     // The system's resolver blocks: it runs on a thread of its own, and wakes this task.
     let addrs = common::lookup(&target.host, target.port)?.await?;
-    // Each address in turn: localhost is both ::1 and 127.0.0.1.
-    let mut tcp = Err(FetchError::new(ErrorKind::Dns, "no address"));
-    for addr in addrs {
-        tcp = TcpStream::connect(addr).await.map_err(FetchError::from);
-        if !matches!(&tcp, Err(e) if e.kind() == ErrorKind::Refused) {
-            break;
-        }
-    }
     let mut connection = Connection {
-        tcp: tcp?,
+        tcp: common::connect_first_async(addrs, TcpStream::connect).await?,
         tls: match target.https {
             true => Some(Box::new(client.tls(&target)?)),
             false => None,
@@ -108,18 +80,14 @@ async fn exchange(
             Err(e) => return Err(e),
         }
     }
-    let head = response.head().cloned();
-    Ok((
-        head.unwrap_or_else(|| unreachable!("a done response has its head")),
-        body,
-    ))
+    Ok((response.into_head()?, body))
 }
 
 /// A connection, with its TLS session for HTTPS (boxed: a session is 1 KiB, which a plain
 /// HTTP request would otherwise carry in its future).
 struct Connection {
     tcp: TcpStream,
-    tls: Option<Box<ClientConnection>>,
+    tls: Option<Box<TlsSession>>,
 }
 
 impl Connection {
@@ -128,7 +96,7 @@ impl Connection {
         match &mut self.tls {
             None => self.tcp.write_all(bytes).await.0,
             Some(tls) => {
-                tls.writer().write_all(&bytes)?;
+                tls.write(&bytes)?;
                 flush(&mut self.tcp, tls).await
             }
         }
@@ -147,52 +115,21 @@ impl Connection {
         // What the handshake has to say first (and the request, once it is done); then what
         // arrives, decrypted into the response.
         flush(&mut self.tcp, tls).await?;
-        match read(&mut self.tcp, |bytes| feed(tls, bytes, response, body)).await? {
+        let plaintext = |piece: &[u8]| response.read(piece, body);
+        match read(&mut self.tcp, |bytes| tls.read(bytes, plaintext)).await? {
             Some(fed) => fed,
             // The server closed: TLS says whether it said so first (a close_notify) or not.
-            None => {
-                tls.read_tls(&mut &[][..])?;
-                feed(tls, &[], response, body).map(|_| false)
-            }
-        }
-    }
-}
-
-/// Gives TLS the bytes that arrived, and the response what they decrypt to: `Ok(false)` once
-/// the server's close_notify came.
-fn feed(
-    tls: &mut ClientConnection,
-    mut bytes: &[u8],
-    response: &mut h1::Response,
-    body: &mut Body,
-) -> Result<bool, FetchError> {
-    let mut plain = [0; 4096];
-    loop {
-        // rustls takes what its buffer has room for: the rest waits for the next turn.
-        if !bytes.is_empty() {
-            tls.read_tls(&mut bytes)?;
-        }
-        tls.process_new_packets()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        loop {
-            match tls.reader().read(&mut plain) {
-                Ok(0) => return Ok(false),
-                Ok(n) => response.read(&plain[..n], body)?,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        if bytes.is_empty() {
-            return Ok(true);
+            None => tls
+                .closed(|piece| response.read(piece, body))
+                .map(|()| false),
         }
     }
 }
 
 /// Sends what TLS has to send (the handshake, encrypted requests).
-async fn flush(tcp: &mut TcpStream, tls: &mut ClientConnection) -> io::Result<()> {
+async fn flush(tcp: &mut TcpStream, tls: &mut TlsSession) -> io::Result<()> {
     while tls.wants_write() {
-        let mut records = Vec::new();
-        tls.write_tls(&mut records)?;
+        let records = tls.records()?;
         tcp.write_all(records).await.0?;
     }
     Ok(())

@@ -48,17 +48,9 @@ fn exchange(
 ) -> Result<(Head, Body), FetchError> {
     let target = Target::parse(url)?;
     let addrs = io.resolve(&target.host, target.port)?;
-    // Each address in turn: localhost is both ::1 and 127.0.0.1.
-    let mut tcp = Err(FetchError::new(ErrorKind::Dns, "no address"));
-    for addr in addrs {
-        tcp = io.connect(addr).map_err(FetchError::from);
-        if !matches!(&tcp, Err(e) if e.kind() == ErrorKind::Refused) {
-            break;
-        }
-    }
-    let tcp = tcp?;
+    let tcp = common::connect_first(addrs, |addr| io.connect(addr))?;
     if target.https {
-        let tls = client.tls(&target)?;
+        let tls = client.tls(&target)?.into_connection();
         read_answer(rustls::StreamOwned::new(tls, tcp), &target, endpoint)
     } else {
         read_answer(tcp, &target, endpoint)
@@ -83,9 +75,5 @@ fn read_answer(
             Err(e) => return Err(e.into()),
         }
     }
-    let head = response.head().cloned();
-    Ok((
-        head.unwrap_or_else(|| unreachable!("a done response has its head")),
-        body,
-    ))
+    Ok((response.into_head()?, body))
 }

@@ -41,10 +41,12 @@ fn main() -> ExitCode {
 
 fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
+    // ANCHOR: runtime
     // One client for the run, with the TLS roots every request shares.
     let client = Rc::new(h1::Client::new(run.tls_config()?, run.timeout()));
     // eventlet's GreenPool(size): --concurrency green threads at once, the rest wait their turn.
     let mut hub = Hub::new(run.concurrency())?;
+    // ANCHOR_END: runtime
 
     // ANCHOR: work
     let mut report = run.report();

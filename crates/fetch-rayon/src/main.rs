@@ -28,15 +28,19 @@ fn main() -> ExitCode {
 
 fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
+    // ANCHOR: runtime
     // One ureq agent shared by the pool's threads (clones share one connection pool).
     let client = http::client(&run);
     // The pool is the limit: one thread per core unless told otherwise.
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = run.threads().unwrap_or(cores).min(run.concurrency());
+    let threads = run
+        .threads()
+        .unwrap_or_else(common::cores)
+        .min(run.concurrency());
     let limit = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start a pool of {threads} threads: {e}"))?;
+    // ANCHOR_END: runtime
 
     // ANCHOR: work
     let mut report = run.report();

@@ -12,13 +12,12 @@
 //!   whole request, body included.
 
 use std::cell::Cell;
-use std::io::{self, BufRead, Write};
+use std::io;
 use std::net::SocketAddr;
 use std::rc::Rc;
 
 use common::{Body, Endpoint, ErrorKind, FetchError, Page};
-use h1::{Client, Head, Target};
-use rustls::ClientConnection;
+use h1::{Client, Head, Target, TlsSession};
 
 use reactor::{ConnectionId, Deferred, Protocol, Reactor, TimerId, Transport};
 
@@ -109,9 +108,8 @@ impl<'a> Fetch<'a> {
             // soon hold another endpoint's connection, which a timeout must not abort.
             this.connection.set(None);
             match answer {
-                // Refused at this address: the host may answer at its next one (localhost is
-                // both ::1 and 127.0.0.1).
-                Err(e) if e.kind() == ErrorKind::Refused && i + 1 < addrs.len() => {
+                // Refused at this address: the host may answer at its next one.
+                Err(e) if common::try_next_address(&e) && i + 1 < addrs.len() => {
                     match Target::parse(&hop.url) {
                         Ok(target) => this.connect(hop, &target, addrs, i + 1),
                         Err(e) => this.finish(Err(e)),
@@ -209,7 +207,7 @@ impl Protocol for HttpClient<'_> {
 /// TLS around another protocol: bytes from the socket go through rustls to `inner`, and what
 /// `inner` writes goes through rustls to the socket.
 struct Tls<P> {
-    tls: ClientConnection,
+    tls: TlsSession,
     inner: P,
     /// Plaintext `inner` wrote, waiting to be encrypted.
     plaintext: Vec<u8>,
@@ -219,7 +217,7 @@ struct Tls<P> {
 }
 
 impl<P: Protocol> Tls<P> {
-    fn new(tls: ClientConnection, inner: P) -> Tls<P> {
+    fn new(tls: TlsSession, inner: P) -> Tls<P> {
         Tls {
             tls,
             inner,
@@ -232,13 +230,10 @@ impl<P: Protocol> Tls<P> {
     /// Encrypts what `inner` wrote and hands rustls's records to the socket.
     fn flush(&mut self, transport: &mut dyn Transport) -> io::Result<()> {
         if !self.plaintext.is_empty() {
-            self.tls.writer().write_all(&self.plaintext)?;
+            self.tls.write(&self.plaintext)?;
             self.plaintext = Vec::new();
         }
-        let mut records = Vec::new();
-        while self.tls.wants_write() {
-            self.tls.write_tls(&mut records)?;
-        }
+        let records = self.tls.records()?;
         if !records.is_empty() {
             transport.write(&records);
         }
@@ -261,32 +256,14 @@ impl<P: Protocol> Tls<P> {
         transport.lose_connection();
     }
 
-    /// Feeds encrypted bytes to rustls and the plaintext they hold to `inner`.
-    fn receive(&mut self, mut data: &[u8]) -> io::Result<bool> {
-        while !data.is_empty() {
-            self.tls.read_tls(&mut data)?;
-            // A failed handshake (a certificate no root signed, a peer that does not speak TLS)
-            // is rustls's typed error, inside the io::Error.
-            self.tls.process_new_packets().map_err(io::Error::other)?;
-            loop {
-                let mut reader = self.tls.reader();
-                let plaintext = match reader.fill_buf() {
-                    // close_notify: the peer is done.
-                    Ok([]) => return Ok(false),
-                    Ok(plaintext) => plaintext,
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(e) => return Err(e),
-                };
-                let n = plaintext.len();
-                let mut inner = Plaintext {
-                    out: &mut self.plaintext,
-                    closing: &mut self.closing,
-                };
-                self.inner.data_received(plaintext, &mut inner);
-                reader.consume(n);
-            }
-        }
-        Ok(true)
+    /// Feeds encrypted bytes to rustls and the plaintext they hold to `inner`: `Ok(false)`
+    /// once the peer's close_notify came.
+    fn receive(&mut self, data: &[u8]) -> io::Result<bool> {
+        let (inner, out, closing) = (&mut self.inner, &mut self.plaintext, &mut self.closing);
+        self.tls.read(data, |plaintext| {
+            inner.data_received(plaintext, &mut Plaintext { out, closing });
+            Ok::<(), io::Error>(())
+        })
     }
 }
 

@@ -32,8 +32,11 @@ fn main() -> ExitCode {
 
 fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
+    // ANCHOR: runtime
     // One client for the run, with the TLS roots every request shares.
     let client = h1::Client::new(run.tls_config()?, run.timeout());
+    // ANCHOR_END: runtime
+
     // ANCHOR: work
     let report = RefCell::new(run.report());
     {

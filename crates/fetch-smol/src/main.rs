@@ -30,10 +30,12 @@ fn main() -> ExitCode {
 
 fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
+    // ANCHOR: runtime
     // One client for the run, with the TLS roots every request shares.
     let client = http::client(&run)?;
     // Tasks cost little; --concurrency bounds the requests in flight, not the tasks.
     let limit = Arc::new(Semaphore::new(run.concurrency()));
+    // ANCHOR_END: runtime
 
     // ANCHOR: work
     let mut report = run.report();

@@ -21,10 +21,12 @@ fn main() -> ExitCode {
 
 fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
+    // ANCHOR: runtime
     // One ureq agent for the whole run: it keeps the connection to a host open from one request
     // to the next.
     let client = http::client(&run);
     // No limit to set: one request at a time is already the tightest.
+    // ANCHOR_END: runtime
 
     // ANCHOR: work
     let mut report = run.report();

@@ -24,12 +24,14 @@ fn main() -> ExitCode {
 
 fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
+    // ANCHOR: runtime
     // One ureq agent shared by every thread: clones are handles to one connection pool, which
     // keeps at most 3 idle connections per host; a thread that finds none idle opens its own.
     let client = http::client(&run);
     // `--concurrency N`: at most N threads at once, counted here; never more than the machine
     // allows (vm.max_map_count, pid_max, ulimit -u), past which std would abort the process.
     let (limit, mut running) = (run.threads_at_once(), 0);
+    // ANCHOR_END: runtime
 
     // ANCHOR: work
     let mut report = run.report();

@@ -10,10 +10,6 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 /// follows redirects, speaks HTTPS trusting the public roots (and `--ca-cert`), and looks host
 /// names up with [`Lookup`].
 pub fn client(run: &Run) -> anyhow::Result<reqwest::Client> {
-    // tokio starts its workers while the runtime is built, and panics (then waits forever) if
-    // the OS refuses one: ask for them first, to stop with a clear error instead.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    common::check_threads(run.threads().unwrap_or(cores))?;
     Ok(reqwest::Client::builder()
         .timeout(run.timeout())
         .redirect(reqwest::redirect::Policy::limited(common::MAX_REDIRECTS))

@@ -27,16 +27,21 @@ fn main() -> ExitCode {
 
 fn fetch_all() -> anyhow::Result<ExitCode> {
     let run = Run::from_cli()?;
+    // ANCHOR: runtime
     // One client for the run: it owns the connection pool.
     let client = http::client(&run)?;
     // The event loop, asyncio's `get_event_loop()`: a worker thread per core unless --threads.
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    if let Some(threads) = run.threads() {
-        runtime.worker_threads(threads);
-    }
-    let runtime = runtime.enable_all().build()?;
+    // tokio starts them while the runtime is built, and panics (then waits forever) where the
+    // OS refuses one: ask for them first, to stop with a clear error instead.
+    let workers = run.threads().unwrap_or_else(common::cores);
+    common::check_threads(workers)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()?;
     // Tasks cost little; --concurrency bounds the requests in flight, not the tasks.
     let limit = Arc::new(Semaphore::new(run.concurrency()));
+    // ANCHOR_END: runtime
 
     // ANCHOR: work
     let mut report = run.report();

@@ -21,7 +21,9 @@ mod timing;
 
 pub use error::{Dns, ErrorKind, FetchError, NoThread, check_length, check_status};
 pub use limits::{ThreadBudget, thread_budget};
-pub use lookup::{Lookup, Woken, check_threads, lookup};
+pub use lookup::{
+    Lookup, Woken, check_threads, connect_first, connect_first_async, lookup, try_next_address,
+};
 pub use page::{Body, Keep, MAX_REDIRECTS, Page, follow_redirects, next_hop};
 pub use timing::{Elapsed, Stopwatch, Usage, peak_in_flight, timed, timeit, warn_past};
 

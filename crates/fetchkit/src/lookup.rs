@@ -14,7 +14,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use crate::{Dns, NoThread};
+use crate::{Dns, ErrorKind, FetchError, NoThread};
 
 /// The answer of one lookup, as its thread leaves it for the future.
 #[derive(Debug, Default)]
@@ -199,6 +199,43 @@ impl Future for Lookup {
     }
 }
 
+/// Whether a connect's failure sends the client on to the host's next address: only a refusal
+/// does (localhost is both `::1` and `127.0.0.1`, and a server may listen on one of them).
+pub fn try_next_address(error: &FetchError) -> bool {
+    error.kind() == ErrorKind::Refused
+}
+
+/// Connects to each of `addrs` in turn with `connect`, on to the next while one refuses: the
+/// first connection made, or the last failure. The blocking models' and the green threads' way.
+pub fn connect_first<T>(
+    addrs: impl IntoIterator<Item = SocketAddr>,
+    mut connect: impl FnMut(SocketAddr) -> io::Result<T>,
+) -> Result<T, FetchError> {
+    let mut made = Err(FetchError::new(ErrorKind::Dns, "no address"));
+    for addr in addrs {
+        made = connect(addr).map_err(FetchError::from);
+        if !matches!(&made, Err(e) if try_next_address(e)) {
+            break;
+        }
+    }
+    made
+}
+
+/// [`connect_first`] for a connect that is awaited.
+pub async fn connect_first_async<T, F: Future<Output = io::Result<T>>>(
+    addrs: impl IntoIterator<Item = SocketAddr>,
+    mut connect: impl FnMut(SocketAddr) -> F,
+) -> Result<T, FetchError> {
+    let mut made = Err(FetchError::new(ErrorKind::Dns, "no address"));
+    for addr in addrs {
+        made = connect(addr).await.map_err(FetchError::from);
+        if !matches!(&made, Err(e) if try_next_address(e)) {
+            break;
+        }
+    }
+    made
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,5 +296,30 @@ mod tests {
         }
         wakers.into_iter().for_each(|w| w.join().unwrap());
         assert_eq!(seen.len(), 16_000);
+    }
+    #[test]
+    fn connect_first_goes_on_past_a_refusal_only() {
+        let refused = || io::Error::from(io::ErrorKind::ConnectionRefused);
+        let addrs: Vec<SocketAddr> =
+            vec!["[::1]:1".parse().unwrap(), "127.0.0.1:1".parse().unwrap()];
+        let mut tried = Vec::new();
+        let made = connect_first(addrs.clone(), |a| {
+            tried.push(a);
+            if a.is_ipv6() { Err(refused()) } else { Ok(a) }
+        });
+        assert_eq!(made.unwrap(), addrs[1]);
+        assert_eq!(tried, addrs);
+        let mut tried = 0;
+        let made = connect_first(addrs.clone(), |_| -> io::Result<()> {
+            tried += 1;
+            Err(io::Error::from(io::ErrorKind::TimedOut))
+        });
+        assert_eq!(made.unwrap_err().kind(), ErrorKind::Timeout);
+        assert_eq!(
+            tried, 1,
+            "a timeout is the endpoint's answer, not a reason to try on"
+        );
+        let none = connect_first(Vec::new(), |_| -> io::Result<()> { unreachable!() });
+        assert_eq!(none.unwrap_err().kind(), ErrorKind::Dns);
     }
 }

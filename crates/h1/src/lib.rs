@@ -2,9 +2,11 @@
 //! response that is fed whatever bytes arrive, however the reads split them.
 //!
 //! The models built on a library client (reqwest, ureq, hyper, async-h1) never see these bytes.
-//! The two that drive sockets themselves do: `fetch-reactor`'s protocol is handed bytes by an
-//! event loop, and `fetch-green`'s blocking code reads them from a socket that yields to a hub.
-//! Both feed the same [`Response`], so the two read HTTP identically, and neither owns a copy.
+//! The three that drive sockets themselves do: `fetch-reactor`'s protocol is handed bytes by an
+//! event loop, `fetch-green`'s blocking code reads them from a socket that yields to a hub, and
+//! `fetch-compio`'s reads come back from the kernel in owned buffers. All three feed the same
+//! [`Response`], so they read HTTP identically, and none owns a copy; HTTPS is the same
+//! [`TlsSession`] for each ([`tls`]).
 //!
 //! A response is read in the forms HTTP/1.1 allows: a `Content-Length` body, chunked transfer
 //! coding (sizes read with [`httparse::parse_chunk_size`]), and a body that ends when the server
@@ -21,6 +23,10 @@ use std::time::Duration;
 use fetchkit::{Body, ErrorKind, FetchError};
 use rustls::ClientConnection;
 use rustls::pki_types::ServerName;
+
+pub mod tls;
+
+pub use tls::TlsSession;
 
 /// The most bytes a response head (status line and headers) may take.
 pub const MAX_HEAD: usize = 64 * 1024;
@@ -54,9 +60,12 @@ impl Client {
 
     /// A TLS session (rustls, which does no I/O of its own) for `target`, whose certificate
     /// must name its host.
-    pub fn tls(&self, target: &Target) -> Result<ClientConnection, FetchError> {
+    pub fn tls(&self, target: &Target) -> Result<TlsSession, FetchError> {
         let name = ServerName::try_from(target.host.clone())?;
-        Ok(ClientConnection::new(self.tls.clone(), name)?)
+        Ok(TlsSession::new(ClientConnection::new(
+            self.tls.clone(),
+            name,
+        )?))
     }
 }
 
@@ -195,6 +204,17 @@ impl Response {
     /// Whether the whole response has arrived.
     pub fn is_done(&self) -> bool {
         self.state == State::Done
+    }
+
+    /// The head of a response read to its end (one read no further is an error, not HTTP).
+    pub fn into_head(self) -> Result<Head, FetchError> {
+        match (self.state, self.head) {
+            (State::Done, Some(head)) => Ok(head),
+            _ => Err(FetchError::new(
+                ErrorKind::NotHttp,
+                "the answer ended before its head",
+            )),
+        }
     }
 
     /// Reads the next bytes of the response; each piece of body goes to `body`. Bytes after the

@@ -30,7 +30,6 @@
 //! ```
 
 use std::io;
-use std::num::NonZero;
 use std::os::fd::AsRawFd;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -39,10 +38,8 @@ use bytes::Bytes;
 use compio::BufResult;
 use compio::io::{AsyncRead, AsyncReadManaged, AsyncWriteExt};
 use compio::net::{TcpListener, TcpStream};
-use compio::runtime::Runtime;
 use futures_lite::StreamExt;
 
-use common::StartError;
 use servekit::{Lookout, Persist, Rejected, Request, Route, Serve, stats};
 
 /// The buffers of a thread's ring, and their size: what the kernel reads into, 4 MiB shared by
@@ -58,32 +55,15 @@ fn main() -> ExitCode {
 fn serve() -> anyhow::Result<ExitCode> {
     let serve = Serve::from_cli()?;
     // Tried first, so that a machine without io_uring hears why, with exit code 2.
-    drop(uring()?);
+    drop(common::io_uring_runtime(RING, RING_BUFFER)?);
     let listener = serve.listen()?;
     let header_timeout = serve.header_timeout();
     // A runtime per thread (--threads), each accepting from the same socket.
     serve.on_each_thread(listener, move |listener| {
-        let runtime = uring().map_err(io::Error::other)?;
+        let runtime = common::io_uring_runtime(RING, RING_BUFFER).map_err(io::Error::other)?;
         runtime.block_on(accept(listener, header_timeout))
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// A compio runtime on io_uring, with its ring of receive buffers registered.
-fn uring() -> Result<Runtime, StartError> {
-    let mut proactor = compio::driver::ProactorBuilder::new();
-    let ring = NonZero::new(RING).unwrap_or(NonZero::<u16>::MIN);
-    proactor
-        .buffer_pool_size(ring)
-        .buffer_pool_buffer_len(RING_BUFFER);
-    let runtime = Runtime::builder()
-        .with_proactor(proactor)
-        .build()
-        .map_err(common::io_uring_unavailable)?;
-    runtime
-        .buffer_pool()
-        .map_err(common::io_uring_unavailable)?;
-    Ok(runtime)
 }
 
 // ANCHOR: accept
