@@ -51,6 +51,18 @@ pub enum ReadBuffer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
+/// What a model or server stands on, which its header names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    /// A runtime of the workspace's own, by the file that holds its loop:
+    /// `crates/reactor/src/reactor.rs`.
+    Own(&'static str),
+    /// A crate of crates.io, by its name: `tokio`.
+    Crate(&'static str),
+    /// The operating system's threads and blocking calls, through a module of `std`.
+    Std(&'static str),
+}
+
 /// A client model: a `crates/fetch-*` binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Model {
@@ -64,6 +76,9 @@ pub struct Model {
     pub color: Rgb,
     /// The programs of the talks it plays, by their names in `data/talk-results.tsv`.
     pub talk: &'static [&'static str],
+    /// The book's chapters that show it, by their files in `docs/book/src`.
+    pub chapters: &'static [&'static str],
+    pub runtime: Runtime,
     pub read_buffer: ReadBuffer,
     /// It runs on io_uring, which a machine may not allow: its checks are skipped there, and
     /// say so.
@@ -82,6 +97,9 @@ pub struct Server {
     pub library: &'static str,
     /// The colour of the client of the same model.
     pub color: Rgb,
+    /// The book's chapters that show it, by their files in `docs/book/src`.
+    pub chapters: &'static [&'static str],
+    pub runtime: Runtime,
     /// It runs on io_uring, which a machine may not allow: its checks are skipped there, and
     /// say so.
     pub io_uring: bool,
@@ -119,6 +137,8 @@ pub const MODELS: &[Model] = &[
         family: Family::Sequential,
         library: "ureq, one request after another",
         color: GREY,
+        chapters: &["sync.md", "blocking.md"],
+        runtime: Runtime::Std("std::net"),
         talk: &["sync.py", "block.py"],
         read_buffer: ReadBuffer::Fixed,
         io_uring: false,
@@ -129,6 +149,8 @@ pub const MODELS: &[Model] = &[
         family: Family::Threads,
         library: "ureq on a thread per endpoint, crossbeam-channel",
         color: ORANGE,
+        chapters: &["threading.md", "threaded.md"],
+        runtime: Runtime::Std("std::thread"),
         talk: &["thrd.py", "threaded.py"],
         read_buffer: ReadBuffer::Fixed,
         io_uring: false,
@@ -139,6 +161,8 @@ pub const MODELS: &[Model] = &[
         family: Family::Pool,
         library: "ureq on rayon's pool",
         color: BROWN,
+        chapters: &["rayon.md"],
+        runtime: Runtime::Crate("rayon"),
         talk: &[],
         read_buffer: ReadBuffer::Fixed,
         io_uring: false,
@@ -149,6 +173,8 @@ pub const MODELS: &[Model] = &[
         family: Family::Runtime,
         library: "surf (async-h1) on async-std",
         color: PURPLE,
+        chapters: &["tornado.md"],
+        runtime: Runtime::Crate("async-std"),
         talk: &["torn2.py"],
         read_buffer: ReadBuffer::Fixed,
         io_uring: false,
@@ -159,6 +185,8 @@ pub const MODELS: &[Model] = &[
         family: Family::Runtime,
         library: "hyper on smol (smol-hyper)",
         color: GREEN,
+        chapters: &["when.md"],
+        runtime: Runtime::Crate("smol"),
         talk: &[],
         read_buffer: ReadBuffer::Fixed,
         io_uring: false,
@@ -169,6 +197,8 @@ pub const MODELS: &[Model] = &[
         family: Family::Runtime,
         library: "reqwest (hyper) on tokio",
         color: BLUE,
+        chapters: &["asyncio.md"],
+        runtime: Runtime::Crate("tokio"),
         talk: &["async.py"],
         read_buffer: ReadBuffer::Adaptive,
         io_uring: false,
@@ -179,6 +209,8 @@ pub const MODELS: &[Model] = &[
         family: Family::OwnLoop,
         library: "the reactor crate on mio, HTTP by h1",
         color: RED,
+        chapters: &["twisted.md"],
+        runtime: Runtime::Own("crates/reactor/src/reactor.rs"),
         talk: &["twis.py"],
         read_buffer: ReadBuffer::Fixed,
         io_uring: false,
@@ -189,6 +221,8 @@ pub const MODELS: &[Model] = &[
         family: Family::OwnLoop,
         library: "the green crate (corosensei on mio), HTTP by h1",
         color: TEAL,
+        chapters: &["eventlet.md", "gevent.md"],
+        runtime: Runtime::Own("crates/green/src/hub.rs"),
         talk: &["evntlt.py", "gevnt.py"],
         read_buffer: ReadBuffer::Fixed,
         io_uring: false,
@@ -199,6 +233,8 @@ pub const MODELS: &[Model] = &[
         family: Family::Runtime,
         library: "compio on io_uring (completions, not readiness), HTTP by h1",
         color: GOLD,
+        chapters: &["completion.md"],
+        runtime: Runtime::Crate("compio"),
         talk: &[],
         read_buffer: ReadBuffer::Fixed,
         io_uring: true,
@@ -213,6 +249,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::Threads,
         library: "std::net, a thread per connection",
         color: ORANGE,
+        chapters: &["servers.md"],
+        runtime: Runtime::Std("std::thread"),
         loop_per_thread: false,
         io_uring: false,
     },
@@ -222,6 +260,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::Runtime,
         library: "hyper on tokio",
         color: BLUE,
+        chapters: &["servers.md"],
+        runtime: Runtime::Crate("tokio"),
         loop_per_thread: false,
         io_uring: false,
     },
@@ -231,6 +271,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::Runtime,
         library: "hyper on smol (smol-hyper)",
         color: GREEN,
+        chapters: &["servers.md"],
+        runtime: Runtime::Crate("smol"),
         loop_per_thread: false,
         io_uring: false,
     },
@@ -240,6 +282,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::OwnLoop,
         library: "the green crate's hub",
         color: TEAL,
+        chapters: &["servers.md"],
+        runtime: Runtime::Own("crates/green/src/hub.rs"),
         loop_per_thread: true,
         io_uring: false,
     },
@@ -249,6 +293,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::OwnLoop,
         library: "the reactor crate",
         color: RED,
+        chapters: &["servers.md"],
+        runtime: Runtime::Own("crates/reactor/src/reactor.rs"),
         loop_per_thread: true,
         io_uring: false,
     },
@@ -258,6 +304,8 @@ pub const SERVERS: &[Server] = &[
         family: Family::Runtime,
         library: "compio on io_uring (completions, not readiness)",
         color: GOLD,
+        chapters: &["servers.md", "completion.md"],
+        runtime: Runtime::Crate("compio"),
         loop_per_thread: true,
         io_uring: true,
     },
@@ -446,12 +494,24 @@ impl Model {
     pub fn named(name: &str) -> Option<&'static Model> {
         MODELS.iter().find(|m| m.name == name)
     }
+
+    /// The talks' programs in Python that are read beside it.
+    pub fn python(&self) -> impl Iterator<Item = &'static Python> + use<> {
+        let name = self.name;
+        PYTHON_TALKS.iter().filter(move |p| p.beside == name)
+    }
 }
 
 impl Server {
     /// The server named `name`, if there is one.
     pub fn named(name: &str) -> Option<&'static Server> {
         SERVERS.iter().find(|s| s.name == name)
+    }
+
+    /// The Python servers that are read beside it.
+    pub fn python(&self) -> impl Iterator<Item = &'static Python> + use<> {
+        let name = self.name;
+        PYTHON_SERVERS.iter().filter(move |p| p.beside == name)
     }
 }
 
@@ -542,6 +602,23 @@ mod tests {
             SERVERS.len(),
             "a serve-* crate is missing"
         );
+    }
+
+    #[test]
+    fn every_chapter_and_own_runtime_named_is_a_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let models = MODELS.iter().map(|m| (m.name, m.chapters, m.runtime));
+        let servers = SERVERS.iter().map(|s| (s.name, s.chapters, s.runtime));
+        for (name, chapters, runtime) in models.chain(servers) {
+            assert!(!chapters.is_empty(), "{name} is in no chapter");
+            for chapter in chapters {
+                let path = root.join("docs/book/src").join(chapter);
+                assert!(path.is_file(), "{name}: no {}", path.display());
+            }
+            if let Runtime::Own(path) = runtime {
+                assert!(root.join(path).is_file(), "{name}: no {path}");
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //!
 //! ```sh
 //! cargo run -p docgen -- pages --write      # RESULTS.md, SERVERS.md, README.md's and MODELS.md's
-//!                                           # figures, every chart, the book's generated parts
+//!                                           # figures, every chart, the book's generated parts,
+//!                                           # the links at the end of every model's header
 //! cargo run -p docgen -- pages --check      # in CI: all of them against docs/results
 //! cargo run -p docgen -- faults --write docs/FAULTS.md   # after cargo test --workspace
 //! cargo run -p docgen -- report results/DATE             # a run's own report.md and charts
@@ -15,6 +16,7 @@ mod book;
 mod charts;
 mod experiments;
 mod faults;
+mod headers;
 mod pages;
 mod report;
 

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use figures::page::{fill, read};
 
-use crate::{book, charts, experiments};
+use crate::{book, charts, experiments, headers};
 use findings::{Claim, Section};
 use rundata::{RUN, Run};
 use tables::setup::{Side, machine_line, setup};
@@ -244,6 +244,12 @@ pub fn check(root: &Path, from: &Path) -> anyhow::Result<Vec<Problem>> {
             }
         }
     }
+    let (sources, named) = headers::made(root)?;
+    problems.extend(named.into_iter().map(|what| Problem {
+        file: "the catalogue".into(),
+        section: "a header's links".into(),
+        what,
+    }));
     let scratch = book::scratch("charts")?;
     let drawn = charts::draw(&run, &scratch);
     let mut files: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
@@ -256,6 +262,15 @@ pub fn check(root: &Path, from: &Path) -> anyhow::Result<Vec<Problem>> {
     std::fs::remove_dir_all(&scratch)?;
     for (name, content) in book::generate(root, &run, &files_by_name(&files))? {
         files.insert(root.join(book::GENERATED_DIR).join(name), content);
+    }
+    for (path, text) in sources {
+        if std::fs::read_to_string(&path)? != text {
+            problems.push(Problem {
+                file: shown(root, &path),
+                section: "its header".into(),
+                what: "differs from what the catalogue writes (its twin, chapters, runtime)".into(),
+            });
+        }
     }
     for (path, content) in &files {
         match std::fs::read(path) {
@@ -315,6 +330,23 @@ fn write(from: &Path) -> anyhow::Result<Vec<Problem>> {
             .with_context(|| format!("the markers of {}", page.path))?;
         std::fs::write(path, filled)?;
         println!("wrote {}", page.path);
+    }
+    let (sources, named) = headers::made(Path::new("."))?;
+    if !named.is_empty() {
+        return Ok(named
+            .into_iter()
+            .map(|what| Problem {
+                file: "the catalogue".into(),
+                section: "a header's links".into(),
+                what,
+            })
+            .collect());
+    }
+    for (path, text) in &sources {
+        if std::fs::read_to_string(path)? != *text {
+            std::fs::write(path, text)?;
+            println!("wrote the header of {}", path.display());
+        }
     }
     let charts_dir = from.join("charts");
     std::fs::create_dir_all(&charts_dir)?;

@@ -5,18 +5,21 @@
 //! `task::block_on`. It stands for the callback-era event loops of the talk "Async Python"
 //! (Twisted, Tornado): a runtime and an HTTP client, surf, built for each other.
 //!
-//! Both are no longer maintained: async-std's own README now points to smol (advisory
-//! RUSTSEC-2025-0052) and surf carries an unmaintained advisory (RUSTSEC-2025-0036). They still
-//! build and run, and readers meet this code in the wild; new code should use fetch-smol's or
-//! fetch-tokio's stack. surf runs here over a backend of this model's own (async-h1 over its own
-//! connections, in `http.rs`), which mends what its stock backend gets wrong: a connection pool
-//! capped at 50 per host, rustls 0.18 with the roots of 2020, failures worded only in text.
+//! Both are no longer maintained (docs/MODELS.md says what the advisories say and why they stay):
+//! new code should use fetch-smol's or fetch-tokio's stack. surf runs here over a backend of this
+//! model's own (async-h1 over its own connections, in `http.rs`), which mends what its stock
+//! backend gets wrong (docs/MODELS.md, "async-std and surf").
 //!
 //! Run with:
 //! ```sh
 //! cargo run -p fetch-async-std
 //! cargo run -p fetch-async-std -- --workload jobs
 //! ```
+//!
+//! Read it beside:
+//! - `python/talks/torn2.py`, the talk's program in Python
+//! - `docs/book/src/tornado.md`, its chapter of the book
+//! - `async-std` (<https://docs.rs/async-std>), the runtime under it
 
 mod http;
 

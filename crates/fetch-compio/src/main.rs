@@ -20,6 +20,10 @@
 //! cargo run -p fetch-compio
 //! cargo run -p fetch-compio -- --workload jobs
 //! ```
+//!
+//! Read it beside:
+//! - `docs/book/src/completion.md`, its chapter of the book
+//! - `compio` (<https://docs.rs/compio>), the runtime under it
 
 mod http;
 

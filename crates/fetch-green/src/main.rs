@@ -5,13 +5,8 @@
 //! as the synchronous program's was; the difference is underneath, where every socket wait
 //! switches to the hub, and the hub switches to whichever green thread can go on.
 //!
-//! Stackful coroutines from `corosensei`, on one hub thread (the `green` crate,
-//! shared with serve-green), as gevent has one hub per
-//! thread. The other candidate, `may`, runs coroutines on several threads: it spawns through an
-//! `unsafe` call (`go!` hides it: a coroutine that touches thread-local storage may resume on
-//! another thread, which is undefined behaviour), and so no library that uses thread-locals may
-//! run inside one. corosensei's API is safe (its `unsafe` is inside, with a guard page under each
-//! stack), and its coroutines never leave the thread that made them.
+//! Stackful coroutines from `corosensei`, on one hub thread (`crates/green`, shared with
+//! serve-green), as gevent has one hub per thread; docs/MODELS.md ("Choices") says why not `may`.
 //!
 //! The caveats are green threads' own:
 //! - each one has a fixed stack (`green::STACK`, 256 KiB of address space; pages count in memory
@@ -26,6 +21,13 @@
 //! cargo run -p fetch-green
 //! cargo run -p fetch-green -- --workload jobs
 //! ```
+//!
+//! Read it beside:
+//! - `python/talks/evntlt.py`, the talk's program in Python
+//! - `python/talks/gevnt.py`, the talk's program in Python
+//! - `docs/book/src/eventlet.md`, its chapter of the book
+//! - `docs/book/src/gevent.md`, its chapter of the book
+//! - `crates/green/src/hub.rs`, the runtime under it, the workspace's own
 
 mod http;
 

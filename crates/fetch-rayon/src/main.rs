@@ -4,8 +4,8 @@
 //! per core because it is made for CPU-bound work, where more threads than cores only add
 //! switching. A thread blocked on a socket does no work and cannot steal any, so at most "pool
 //! size" requests wait at once, and rayon splits the list into halves before any thread starts:
-//! on this project's 2-core machine the six sites take 3.58 s, the three sites of the slower
-//! half one after another, where the slowest site alone takes 1.85 s (docs/RESULTS.md). A
+//! with two cores the six sites take as long as the slower half's three one after another, not
+//! as long as the slowest site (docs/RESULTS.md has the figures of the machine that ran). A
 //! bigger pool (`--threads N`, or `RAYON_NUM_THREADS`) hides more latency, but then it is a
 //! thread pool used as fetch-threads, with none of rayon's gain. Use rayon for what happens to
 //! the bodies once they are fetched; wait on sockets with tasks.
@@ -15,6 +15,10 @@
 //! cargo run -p fetch-rayon
 //! cargo run -p fetch-rayon -- --threads 6
 //! ```
+//!
+//! Read it beside:
+//! - `docs/book/src/rayon.md`, its chapter of the book
+//! - `rayon` (<https://docs.rs/rayon>), the runtime under it
 
 use std::process::ExitCode;
 

@@ -6,9 +6,9 @@
 //! operation and returns at once, and the rest of the work is a callback that the reactor calls
 //! when a socket or a timer is ready ("you don't write Python, you write Twisted").
 //!
-//! The reactor (the `reactor` crate, shared with serve-reactor) is a small one on mio: a
-//! poller, a table of connections, a timer heap, and the `Protocol` and `Deferred` of Twisted. It is what tokio and
-//! smol do for you under `async`/`await`. HTTP (`http.rs`) is a protocol that feeds the `h1`
+//! The reactor (`crates/reactor`, shared with serve-reactor) is a small one on mio: a poller, a
+//! table of connections, a timer heap, and the `Protocol` and `Deferred` of Twisted. It is what
+//! tokio and smol do for you under `async`/`await`. HTTP (`http.rs`) is a protocol that feeds the `h1`
 //! parser, with rustls as a protocol wrapped around it for HTTPS. Each connection keeps only its
 //! parse state; the one read buffer belongs to the reactor.
 //!
@@ -17,6 +17,11 @@
 //! cargo run -p fetch-reactor
 //! cargo run -p fetch-reactor -- --workload jobs
 //! ```
+//!
+//! Read it beside:
+//! - `python/talks/twis.py`, the talk's program in Python
+//! - `docs/book/src/twisted.md`, its chapter of the book
+//! - `crates/reactor/src/reactor.rs`, the runtime under it, the workspace's own
 
 mod http;
 

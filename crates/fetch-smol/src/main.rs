@@ -15,6 +15,10 @@
 //! cargo run -p fetch-smol
 //! cargo run -p fetch-smol -- --workload jobs
 //! ```
+//!
+//! Read it beside:
+//! - `docs/book/src/when.md`, its chapter of the book
+//! - `smol` (<https://docs.rs/smol>), the runtime under it
 
 mod http;
 

@@ -9,6 +9,13 @@
 //! cargo run -p fetch-sync
 //! cargo run -p fetch-sync -- --workload jobs
 //! ```
+//!
+//! Read it beside:
+//! - `python/talks/sync.py`, the talk's program in Python
+//! - `python/talks/block.py`, the talk's program in Python
+//! - `docs/book/src/sync.md`, its chapter of the book
+//! - `docs/book/src/blocking.md`, its chapter of the book
+//! - `std::net`, the operating system's own blocking calls under it
 
 use std::process::ExitCode;
 

@@ -4,14 +4,22 @@
 //! request blocks its own thread, so they all wait at once and the run takes about as long as
 //! the slowest one. The price is a thread each: a stack (2 MiB of address space, of which only
 //! the touched pages are resident), four memory mappings, a kernel task, and a spawn that the OS
-//! may refuse. Past what the machine allows (about 16,000 threads here, for the mappings), the
-//! next endpoints wait for a thread to finish, and the report says which limit it met.
+//! may refuse. Past what the machine allows (a quarter of `vm.max_map_count`, for the mappings,
+//! or `kernel.pid_max`), the next endpoints wait for a thread to finish, and the report says
+//! which limit it met.
 //!
 //! Run with:
 //! ```sh
 //! cargo run -p fetch-threads
 //! cargo run -p fetch-threads -- --workload jobs
 //! ```
+//!
+//! Read it beside:
+//! - `python/talks/thrd.py`, the talk's program in Python
+//! - `python/talks/threaded.py`, the talk's program in Python
+//! - `docs/book/src/threading.md`, its chapter of the book
+//! - `docs/book/src/threaded.md`, its chapter of the book
+//! - `std::thread`, the operating system's own blocking calls under it
 
 use std::process::ExitCode;
 

@@ -1,17 +1,21 @@
 //! tokio: one task per endpoint on an event loop, results taken as they complete.
 //!
 //! The asyncio + aiohttp row of the talks (`async.py`: `asyncio.as_completed` over one coroutine
-//! per zip code). A task is a future, not a thread: 1.8 KiB of heap, and about 25 KiB resident
-//! with its request's buffers (docs/RESULTS.md). While one waits on its socket the runtime
-//! polls the others, so every request waits at once and the run takes about as long as the
-//! slowest. `reqwest` is the HTTP client, the aiohttp of
-//! tokio (set up in `http.rs`).
+//! per zip code). A task is a future, not a thread: a few KiB of heap with its request's buffers
+//! (docs/MODELS.md, "What each one costs", has the run's figures). While one waits on its socket
+//! the runtime polls the others, so every request waits at once and the run takes about as long
+//! as the slowest. `reqwest` is the HTTP client, the aiohttp of tokio (set up in `http.rs`).
 //!
 //! Run with:
 //! ```sh
 //! cargo run -p fetch-tokio
 //! cargo run -p fetch-tokio -- --workload jobs
 //! ```
+//!
+//! Read it beside:
+//! - `python/talks/async.py`, the talk's program in Python
+//! - `docs/book/src/asyncio.md`, its chapter of the book
+//! - `tokio` (<https://docs.rs/tokio>), the runtime under it
 
 mod http;
 

@@ -28,6 +28,11 @@
 //! cargo run --release -p serve-compio
 //! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
 //! ```
+//!
+//! Read it beside:
+//! - `docs/book/src/servers.md`, its chapter of the book
+//! - `docs/book/src/completion.md`, its chapter of the book
+//! - `compio` (<https://docs.rs/compio>), the runtime under it
 
 use std::io;
 use std::os::fd::AsRawFd;

@@ -4,8 +4,8 @@
 //! .serve_forever()`, which accepts connections and runs `handle` for each on a green thread
 //! of its own. `handle` is the very code that serve-threads runs on an OS thread
 //! (`servekit::converse`: read a head, wait, answer, again); the socket it is given yields
-//! to the hub on `WouldBlock`, and its `wait` is a `gevent.sleep` (the `green` crate, shared
-//! with fetch-green). So the program reads as threaded code and runs as an event loop.
+//! to the hub on `WouldBlock`, and its `wait` is a `gevent.sleep` (`crates/green`, shared with
+//! fetch-green). So the program reads as threaded code and runs as an event loop.
 //!
 //! A connection costs a coroutine's stack (`green::STACK` of address space, of which only the
 //! touched pages are resident) instead of a thread, and a hub is one thread: `--threads N` runs
@@ -16,6 +16,11 @@
 //! cargo run --release -p serve-green
 //! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
 //! ```
+//!
+//! Read it beside:
+//! - `python/servers/serve_gevent.py`, the same server in Python
+//! - `docs/book/src/servers.md`, its chapter of the book
+//! - `crates/green/src/hub.rs`, the runtime under it, the workspace's own
 
 use std::io::{self, Read, Write};
 use std::net::TcpListener;

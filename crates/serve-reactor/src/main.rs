@@ -4,8 +4,8 @@
 //! the factory builds a `Protocol` for each connection, and the reactor calls its
 //! `dataReceived` with whatever bytes arrive. Nothing waits: a request's `ms` is a
 //! `reactor.callLater` whose callback writes the answer (cancelled in `connectionLost` when the
-//! client leaves first), and a head that is late is another timer, which drops the connection. The reactor is the `reactor` crate, shared with
-//! fetch-reactor.
+//! client leaves first), and a head that is late is another timer, which drops the connection.
+//! The reactor is `crates/reactor`, shared with fetch-reactor.
 //!
 //! A connection costs what the protocol keeps (the bytes of a head not yet whole, the timer it
 //! waits on) and a slot in the reactor's table: no stack, no task. One reactor is one thread:
@@ -17,6 +17,11 @@
 //! cargo run --release -p serve-reactor
 //! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
 //! ```
+//!
+//! Read it beside:
+//! - `python/servers/serve_twisted.py`, the same server in Python
+//! - `docs/book/src/servers.md`, its chapter of the book
+//! - `crates/reactor/src/reactor.rs`, the runtime under it, the workspace's own
 
 use std::cell::RefCell;
 use std::net::TcpListener;

@@ -16,6 +16,10 @@
 //! cargo run --release -p serve-smol
 //! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
 //! ```
+//!
+//! Read it beside:
+//! - `docs/book/src/servers.md`, its chapter of the book
+//! - `smol` (<https://docs.rs/smol>), the runtime under it
 
 mod io;
 

@@ -10,7 +10,7 @@
 //! The price is the clients' to set, not the server's: a thread per connection, each with a
 //! stack (std's 2 MiB of address space, of which only touched pages are resident), four memory
 //! mappings, a kernel task and a spawn the OS may refuse. So the threads are counted: at most as
-//! many as the machine allows (`vm.max_map_count` allows about 16,000 here; printed at start-up),
+//! many as the machine allows (a quarter of `vm.max_map_count`, for the mappings; printed at start-up),
 //! or `--threads N`. Past that, a new connection takes the thread of the connection idle longest
 //! (closed, and counted in `/stats` as `closed_idle`), or is refused when every thread is
 //! serving a request (counted as `refused`). A refused spawn is counted the same way; the server
@@ -21,6 +21,11 @@
 //! cargo run --release -p serve-threads
 //! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
 //! ```
+//!
+//! Read it beside:
+//! - `python/servers/serve_threads.py`, the same server in Python
+//! - `docs/book/src/servers.md`, its chapter of the book
+//! - `std::thread`, the operating system's own blocking calls under it
 
 use std::process::ExitCode;
 use std::thread;

@@ -17,6 +17,12 @@
 //! cargo run --release -p serve-tokio
 //! curl 'http://127.0.0.1:8080/work?ms=50&size=1024'
 //! ```
+//!
+//! Read it beside:
+//! - `python/servers/serve_tornado.py`, the same server in Python
+//! - `python/servers/serve_aiohttp.py`, the same server in Python
+//! - `docs/book/src/servers.md`, its chapter of the book
+//! - `tokio` (<https://docs.rs/tokio>), the runtime under it
 
 use std::os::fd::AsRawFd;
 use std::process::ExitCode;
