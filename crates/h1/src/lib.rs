@@ -14,7 +14,7 @@
 //! The parser keeps only a head or a chunk-size line that a read split in two, never the body:
 //! each piece of body goes straight to a [`Sink`] from the caller's read buffer.
 //!
-//! Every request asks for `Connection: close`: the two models open a connection per request,
+//! Every request asks for `Connection: close`: the three models open a connection per request,
 //! so the server's close is also the end of the exchange.
 
 use std::sync::Arc;
@@ -217,6 +217,7 @@ impl Response {
         }
     }
 
+    // ANCHOR: read
     /// Reads the next bytes of the response; each piece of body goes to `body`. Bytes after the
     /// end of the response are ignored.
     pub fn read(&mut self, mut input: &[u8], body: &mut impl Sink) -> Result<(), FetchError> {
@@ -242,6 +243,7 @@ impl Response {
         }
         Ok(())
     }
+    // ANCHOR_END: read
 
     /// The server closed the connection: the end of a body that runs until then, and an error
     /// for any other response that is not complete.

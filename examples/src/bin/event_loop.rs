@@ -4,8 +4,10 @@
 //! numbers, `call_later(3, work_callback, ...)` schedules the result, and the callback calls
 //! `loop.stop()`. This is that program on a loop of about forty lines: a queue of callbacks
 //! ready now, a heap of callbacks due later, and one thread that runs whichever comes next and
-//! sleeps only when nothing is ready. A runtime such as tokio adds the third source of events,
-//! the sockets (epoll), and runs futures instead of plain callbacks.
+//! sleeps only when nothing is ready. Add the third source of events, the sockets (epoll), and
+//! it is the workspace's reactor: its loop, `Reactor::run` in `crates/reactor/src/reactor.rs`,
+//! is these steps with a poll where this one sleeps. tokio's does the same, and runs futures
+//! instead of plain callbacks.
 //!
 //! Run with:
 //! ```sh
