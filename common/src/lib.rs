@@ -52,8 +52,8 @@ pub use cli::{Args, Workload, timeout_seconds};
 pub use fetchkit::{
     ACCEPT_PAUSE, Body, Dns, Elapsed, ErrorKind, FetchError, Keep, MAX_REDIRECTS, NoThread, Page,
     Stopwatch, ThreadBudget, check_length, check_status, check_threads, connect_first,
-    connect_first_async, follow_redirects, group, lookup, next_hop, thread_budget, timed, timeit,
-    try_next_address,
+    connect_first_async, follow_redirects, group, lookup, next_hop, thread_budget, timeit,
+    timeit_async, try_next_address,
 };
 pub use origin::raise_fd_limit;
 pub use plan::{Endpoint, Expect, LineError, Plan, UsageError, check_url, parse_endpoints};
@@ -180,7 +180,7 @@ impl Run {
     /// For a model with a thread per request: [`concurrency`](Run::concurrency), but never more
     /// threads than the machine allows ([`thread_budget`]: past it, the standard library aborts
     /// the process). A run held below `--concurrency` this way says so, and why, in its report.
-    pub fn threads_at_once(&self) -> usize {
+    pub fn thread_limit(&self) -> usize {
         let budget = thread_budget();
         if budget.threads < self.concurrency() {
             *self

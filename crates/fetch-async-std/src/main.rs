@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use async_lock::Semaphore;
 use async_std::task;
-use common::{Run, timed};
+use common::{Run, timeit_async};
 
 fn main() -> ExitCode {
     common::exit(fetch_all())
@@ -52,7 +52,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
             let (client, limit, endpoint) = (client.clone(), limit.clone(), endpoint.clone());
             tasks.push(task::spawn(async move {
                 let _permit = limit.acquire().await;
-                let (page, elapsed) = timed(http::get(&client, &endpoint)).await;
+                let (page, elapsed) = timeit_async(http::get(&client, &endpoint)).await;
                 (endpoint, page, elapsed)
             }));
         }

@@ -31,7 +31,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use async_lock::Semaphore;
-use common::{Run, timed};
+use common::{Run, timeit_async};
 
 fn main() -> ExitCode {
     common::exit(fetch_all())
@@ -57,7 +57,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
             let (client, limit, endpoint) = (client.clone(), limit.clone(), endpoint.clone());
             tasks.push(compio::runtime::spawn(async move {
                 let _permit = limit.acquire().await;
-                let (page, elapsed) = timed(http::get(&client, &endpoint)).await;
+                let (page, elapsed) = timeit_async(http::get(&client, &endpoint)).await;
                 (endpoint, page, elapsed)
             }));
         }

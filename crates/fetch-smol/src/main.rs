@@ -25,7 +25,7 @@ mod http;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use common::{Run, timed};
+use common::{Run, timeit_async};
 use smol::lock::Semaphore;
 
 fn main() -> ExitCode {
@@ -50,7 +50,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
             let (client, limit, endpoint) = (client.clone(), limit.clone(), endpoint.clone());
             tasks.push(smol::spawn(async move {
                 let _permit = limit.acquire().await;
-                let (page, elapsed) = timed(http::get(&client, &endpoint)).await;
+                let (page, elapsed) = timeit_async(http::get(&client, &endpoint)).await;
                 (endpoint, page, elapsed)
             }));
         }

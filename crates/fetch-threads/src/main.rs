@@ -38,7 +38,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     let client = http::client(&run);
     // `--concurrency N`: at most N threads at once, counted here; never more than the machine
     // allows (vm.max_map_count, pid_max, ulimit -u), past which std would abort the process.
-    let (limit, mut running) = (run.threads_at_once(), 0);
+    let (limit, mut running) = (run.thread_limit(), 0);
     // ANCHOR_END: runtime
 
     // ANCHOR: work

@@ -22,7 +22,7 @@ mod http;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use common::{Run, timed};
+use common::{Run, timeit_async};
 use tokio::sync::Semaphore;
 
 fn main() -> ExitCode {
@@ -56,7 +56,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
             let (client, limit, endpoint) = (client.clone(), limit.clone(), endpoint.clone());
             tasks.spawn(async move {
                 let _permit = limit.acquire().await;
-                let (page, elapsed) = timed(http::get(&client, &endpoint)).await;
+                let (page, elapsed) = timeit_async(http::get(&client, &endpoint)).await;
                 (endpoint, page, elapsed)
             });
         }

@@ -25,7 +25,7 @@ pub use lookup::{
     Lookup, Woken, check_threads, connect_first, connect_first_async, lookup, try_next_address,
 };
 pub use page::{Body, Keep, MAX_REDIRECTS, Page, follow_redirects, next_hop};
-pub use timing::{Elapsed, Stopwatch, Usage, peak_in_flight, timed, timeit, warn_past};
+pub use timing::{Elapsed, Stopwatch, Usage, peak_in_flight, timeit, timeit_async, warn_past};
 
 /// How long a server waits after an accept failed (no descriptors left, say) before trying
 /// again: the connection waits in the backlog meanwhile, and the loop does not spin. Every

@@ -49,7 +49,7 @@ pub fn timeit<T>(f: impl FnOnce() -> T) -> (T, Elapsed) {
 
 /// Awaits `future` and returns its output with how long it took: [`timeit`] for async code.
 /// It works on any runtime.
-pub async fn timed<F: Future>(future: F) -> (F::Output, Elapsed) {
+pub async fn timeit_async<F: Future>(future: F) -> (F::Output, Elapsed) {
     let watch = Stopwatch::start();
     let value = future.await;
     (value, watch.elapsed())

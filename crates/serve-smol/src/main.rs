@@ -27,12 +27,11 @@ use std::os::fd::AsRawFd;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use hyper::service::service_fn;
 use smol::net::TcpListener;
 use smol::{Executor, Timer, future};
 use smol_hyper::rt::SmolTimer;
 
-use servekit::{Quiet, Serve, stats};
+use servekit::{Serve, stats};
 
 fn main() -> ExitCode {
     common::exit(serve())
@@ -79,11 +78,7 @@ async fn accept(
         let fd = stream.as_raw_fd();
         // A task for this connection; hyper reads its requests, and the database call of each
         // is a timer: the executor runs other tasks meanwhile.
-        // hyper writes through `Quiet`, which tells the waits when the client may be probed.
-        let io = Quiet::new(io::Io::from(stream), fd);
-        let client = io.client();
-        let answer =
-            service_fn(move |request| servekit::answer(request, Timer::after, client.clone()));
+        let (io, answer) = servekit::for_hyper(io::Io::from(stream), fd, Timer::after);
         let connection = http.serve_connection(io, answer);
         executor
             .spawn(async move {

@@ -42,7 +42,7 @@ fn serve() -> anyhow::Result<ExitCode> {
     let header_timeout = serve.header_timeout();
     // As many threads as the machine allows (or --threads): past them, a new connection takes
     // the thread of the one idle longest, or is refused. Never a spawn the OS cannot honour.
-    let threads = ConnectionThreads::new(serve.connection_threads());
+    let threads = ConnectionThreads::new(serve.thread_limit());
     // ANCHOR: accept
     loop {
         let stream = match listener.accept() {

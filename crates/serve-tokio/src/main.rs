@@ -27,11 +27,10 @@
 use std::os::fd::AsRawFd;
 use std::process::ExitCode;
 
-use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
-use servekit::{Quiet, Serve, stats};
+use servekit::{Serve, stats};
 
 fn main() -> ExitCode {
     common::exit(serve())
@@ -71,12 +70,7 @@ async fn accept(listener: std::net::TcpListener, serve: Serve) -> anyhow::Result
         let fd = stream.as_raw_fd();
         // A task for this connection; hyper reads its requests, and the database call of each
         // is a timer: the worker polls other tasks meanwhile.
-        // hyper writes through `Quiet`, which tells the waits when the client may be probed.
-        let io = Quiet::new(TokioIo::new(stream), fd);
-        let client = io.client();
-        let answer = service_fn(move |request| {
-            servekit::answer(request, tokio::time::sleep, client.clone())
-        });
+        let (io, answer) = servekit::for_hyper(TokioIo::new(stream), fd, tokio::time::sleep);
         let connection = http.serve_connection(io, answer);
         tokio::spawn(async move {
             // A client that leaves, or sends a bad request, ends only its own connection.

@@ -200,23 +200,24 @@ impl<T> Quiet<T> {
         }
     }
 
-    /// The connection's client, for the requests that hyper hands the server.
-    pub fn client(&self) -> Client {
-        Client {
+    /// The connection's peer, for the requests that hyper hands the server.
+    pub fn peer(&self) -> Peer {
+        Peer {
             fd: self.fd,
             flushed: self.flushed.clone(),
         }
     }
 }
 
-/// The client of a connection that hyper serves through [`Quiet`]: a request's [`Lookout`].
+/// The peer of a connection that hyper serves through [`Quiet`]: the client whose requests'
+/// [`Lookout`]s look whether it left.
 #[derive(Debug, Clone)]
-pub struct Client {
+pub struct Peer {
     fd: RawFd,
     flushed: Arc<AtomicBool>,
 }
 
-impl Client {
+impl Peer {
     /// The lookout of a request on this connection, valid while hyper serves the connection
     /// (hyper drops the request's service future before it closes the socket).
     pub fn lookout(&self, http11: bool) -> Lookout {

@@ -49,7 +49,7 @@ pub use conversation::{
     Connection, MAX_HEAD, Persist, Rejected, Request, check_host, converse, parse_request, send,
     write_head,
 };
-pub use hangup::{Client, LOOK_EVERY, Lookout, PROBE, Quiet, wait_looking};
+pub use hangup::{LOOK_EVERY, Lookout, PROBE, Peer, Quiet, wait_looking};
 pub use route::{MAX_DELAY, MAX_SIZE, Route, route};
 pub use stats::{Stats, stats};
 pub use threads::{Admitted, ConnectionThreads};
@@ -112,7 +112,7 @@ impl Serve {
 
     /// For a server with a thread per connection: `--threads`, or as many as this machine lets
     /// the process start ([`common::thread_budget`]), said on stderr with the limit that sets it.
-    pub fn connection_threads(&self) -> usize {
+    pub fn thread_limit(&self) -> usize {
         if let Some(n) = self.threads() {
             return n;
         }
@@ -196,16 +196,43 @@ impl Serve {
     }
 }
 
+/// What hyper needs to serve a connection, for the servers on hyper: its transport `io` (of the
+/// socket `fd`), wrapped in [`Quiet`] so that the hang-up lookout knows when hyper's writes are
+/// out, and the service that [`answer`]s each request with the runtime's `sleep`.
+pub fn for_hyper<T, S, F>(
+    io: T,
+    fd: std::os::fd::RawFd,
+    sleep: S,
+) -> (
+    Quiet<T>,
+    impl hyper::service::Service<
+        hyper::Request<hyper::body::Incoming>,
+        Response = hyper::Response<Full<Bytes>>,
+        Error = io::Error,
+        Future: Send,
+    > + Clone,
+)
+where
+    S: Fn(Duration) -> F + Clone + Send + 'static,
+    F: Future + Send,
+{
+    let io = Quiet::new(io, fd);
+    let peer = io.peer();
+    let answer =
+        hyper::service::service_fn(move |request| answer(request, sleep.clone(), peer.clone()));
+    (io, answer)
+}
+
 /// Answers a request for the servers on hyper: `sleep` is the runtime's timer
 /// (`tokio::time::sleep`, `smol::Timer::after`), which stands for the database call of `/work`,
-/// and `client` the connection's, looked at between the slices of the wait
+/// and `peer` the connection's client, looked at between the slices of the wait
 /// ([`hangup`]). hyper itself sends no body after a HEAD.
 ///
 /// A client that left during the wait is an error, which ends its connection.
 pub async fn answer<B, F>(
     request: hyper::Request<B>,
     sleep: impl Fn(Duration) -> F,
-    client: Client,
+    peer: Peer,
 ) -> Result<hyper::Response<Full<Bytes>>, io::Error>
 where
     F: Future,
@@ -226,7 +253,7 @@ where
     };
     let (status, body) = match routed {
         Route::Work { delay, body } => {
-            if !wait_looking(delay, sleep, &mut client.lookout(http11)).await {
+            if !wait_looking(delay, sleep, &mut peer.lookout(http11)).await {
                 return Err(io::ErrorKind::ConnectionReset.into());
             }
             (200, Bytes::from_static(body))
