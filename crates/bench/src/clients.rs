@@ -27,11 +27,11 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use crate::cells::{self, Cell, Model, Repeats, Sweep, Workload};
-use crate::context::{Context, Part, interrupted};
-use crate::output::{self, Files, RequestsCsv, RunsCsv};
-use crate::runner::{self, OriginProcess, Outcome};
-use crate::summary::{CellSummary, Record, Status};
+use benchkit::cells::{self, Cell, Model, Repeats, Sweep, Workload};
+use benchkit::context::{Context, Part, interrupted};
+use benchkit::output::{self, Files, RequestsCsv, RunsCsv};
+use benchkit::runner::{self, OriginProcess, Outcome};
+use benchkit::summary::{CellSummary, Record, Status};
 use procs::figures;
 
 /// What a client part will run.

@@ -21,7 +21,7 @@ use catalogue::SERVERS;
 use procs::{Server, figures};
 use serde_json::{Value, json};
 
-use crate::context::{Context, Planned, interrupted};
+use benchkit::context::{Context, Planned, interrupted};
 
 const HEADER: &str = "server,case,connections,alive,new_client_ms,rss_kib,rss_per_connection_kib,\
 socket_mem_kib,threads,closed_idle,refused,cpu_s_per_s";

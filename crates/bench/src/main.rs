@@ -10,19 +10,11 @@
 //! cargo run --release -p bench -- run --only servers --out /tmp/s  # one part
 //! ```
 
-mod addresses;
-mod cells;
 mod clients;
-mod context;
 mod hostile;
-mod machine;
 mod memory;
-mod output;
-mod progress;
 mod run;
-mod runner;
 mod servers;
-mod summary;
 mod syscalls;
 
 use std::process::ExitCode;
@@ -36,7 +28,7 @@ use clap::Parser;
 )]
 enum Bench {
     /// Everything the documents show, in one run into one folder (or the parts --only names).
-    Run(context::Args),
+    Run(benchkit::context::Args),
 }
 
 fn main() -> anyhow::Result<ExitCode> {

@@ -17,9 +17,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use crate::cells::Workload;
-use crate::context::{self, Context, Planned, interrupted};
-use crate::runner::OriginProcess;
+use benchkit::cells::Workload;
+use benchkit::context::{self, Context, Planned, interrupted};
+use benchkit::runner::OriginProcess;
 
 /// The profiles: a model and its workload, with the requests in flight.
 const PROFILES: [(&str, Workload); 4] = [

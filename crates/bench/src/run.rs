@@ -10,7 +10,7 @@
 //! goes ([`Part::Memory`], where valgrind is). `--only` runs some of them, into a folder of
 //! their own; the documents are made from a whole run.
 //!
-//! Each run's server listens on an address of its own ([`crate::addresses`]), so no run waits for
+//! Each run's server listens on an address of its own ([`benchkit::addresses`]), so no run waits for
 //! the ports of the one before. Ctrl-C stops the run after the measurement under way, and what
 //! was measured so far is written, `settings.json` saying it was interrupted.
 
@@ -21,11 +21,11 @@ use anyhow::Context as _;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::addresses::Addresses;
-use crate::context::{Args, Context, Part, Planned, catch_signals, interrupted};
-use crate::machine::Machine;
-use crate::progress::Progress;
 use crate::{clients, hostile, memory, servers, syscalls};
+use benchkit::addresses::Addresses;
+use benchkit::context::{Args, Context, Part, Planned, catch_signals, interrupted};
+use benchkit::machine::Machine;
+use benchkit::progress::Progress;
 
 /// How a part went, for `settings.json`.
 #[derive(Debug, Serialize)]
@@ -46,7 +46,7 @@ struct Settings {
     time_scale: f64,
     /// The run's own wall time, from its first measurement to its last, measured here.
     took_s: f64,
-    /// Seconds spent waiting for ports held in TIME_WAIT, in all ([`crate::addresses`]).
+    /// Seconds spent waiting for ports held in TIME_WAIT, in all ([`benchkit::addresses`]).
     time_wait_waited_s: f64,
     /// Stopped by Ctrl-C before its end: it holds what was measured until then.
     interrupted: bool,
@@ -55,7 +55,7 @@ struct Settings {
 
 pub fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
     catch_signals();
-    let python = crate::runner::python_version(&args.python);
+    let python = benchkit::runner::python_version(&args.python);
     let machine = Machine::read(python.clone());
     let out = args
         .out

@@ -17,7 +17,7 @@ use catalogue::SERVERS;
 use procs::Server;
 use serde_json::{Value, json};
 
-use crate::context::{self, Context, Planned, interrupted};
+use benchkit::context::{self, Context, Planned, interrupted};
 
 /// A system call's name, calls and errors, as `strace -c` counted them.
 type Calls = Vec<(String, u64, u64)>;

@@ -25,6 +25,12 @@ pub struct Addresses {
     waited: Duration,
 }
 
+impl Default for Addresses {
+    fn default() -> Addresses {
+        Addresses::new()
+    }
+}
+
 impl Addresses {
     /// Addresses from `127.S.0.1` on, where `S` changes every minute, so that a benchmark
     /// started again at once does not meet its own last runs' ports either.

@@ -151,7 +151,7 @@ fn io_uring() -> bool {
     true
 }
 
-pub(crate) fn output(program: &str, args: &[&str]) -> Option<String> {
+pub fn output(program: &str, args: &[&str]) -> Option<String> {
     Command::new(program)
         .args(args)
         .output()
