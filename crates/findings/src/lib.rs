@@ -16,6 +16,7 @@ use tables::clients::{self, ceiling};
 use tables::servers::calls_of;
 
 pub mod claim;
+mod hostile;
 mod memory;
 mod python;
 mod servers;
@@ -23,8 +24,9 @@ mod summary;
 mod sweeps;
 mod talks;
 
+pub use hostile::hostile;
 pub use memory::{costs, heap};
-pub use python::python;
+pub use python::{python, python_servers};
 pub use servers::*;
 pub use summary::{reading, targets, took};
 pub use sweeps::{at_ceiling, burst, memory_per_request, pages, read_buffer, sweep};

@@ -20,7 +20,7 @@ fn point<'a>(run: &'a Run, server: &str, c: u64) -> Result<&'a Point, Unsupporte
     Ok(p)
 }
 
-fn rps(p: &Point) -> String {
+pub(crate) fn rps(p: &Point) -> String {
     group(p.rps.round() as u64)
 }
 
@@ -28,11 +28,11 @@ fn us(v: f64) -> String {
     format!("{v:.0} µs")
 }
 
-fn kib_mib(kib: f64) -> String {
+pub(crate) fn kib_mib(kib: f64) -> String {
     mib(kib * 1024.0)
 }
 
-fn p_ms(v: f64) -> String {
+pub(crate) fn p_ms(v: f64) -> String {
     figures::format::ms(v)
 }
 
@@ -295,126 +295,6 @@ pub fn servers_targets(run: &Run) -> Claim {
     Ok(t)
 }
 
-/// The hostile clients.
-pub fn hostile(run: &Run) -> Claim {
-    let idle = with(&run.hostile, "case", "idle");
-    if idle.is_empty() {
-        return Err(Unsupported::Missing("the hostile clients' part".into()));
-    }
-    let dead: Vec<String> = run
-        .hostile
-        .iter()
-        .filter(|r| r.get("alive") != "true" || r.num("new_client_ms").is_none())
-        .map(|r| format!("{} ({})", name(r.get("server")), r.get("case")))
-        .collect();
-    holds!(
-        dead.is_empty(),
-        "{} did not live through it, or answered no new client",
-        list(&dead)
-    );
-    let n = idle[0].num("connections").unwrap_or(0.0);
-    let waits: Vec<f64> = idle
-        .iter()
-        .filter(|r| r.get("server") != "serve-threads")
-        .filter_map(|r| r.num("new_client_ms"))
-        .collect();
-    let per: Vec<(String, f64)> = idle
-        .iter()
-        .filter_map(|r| {
-            Some((
-                r.get("server").to_string(),
-                r.num("rss_per_connection_kib")?,
-            ))
-        })
-        .collect();
-    let (low_name, low) = least(&per)?.clone();
-    let (high_name, high) = most(&per)?.clone();
-    holds!(
-        high <= 16.0,
-        "{} holds {:.1} KiB per idle connection, past the 16 KiB target",
-        name(&high_name),
-        high
-    );
-    let mut t = format!(
-        "Every server lives through every case and answers a new client: within {} beside {} \
-         idle connections",
-        span_of(&waits, "the new clients", |v| format!("{v:.1} ms"))?,
-        group(n as u64),
-    );
-    if let Some(threads) = idle.iter().find(|r| r.get("server") == "serve-threads") {
-        let closed = threads.num("closed_idle").unwrap_or(0.0);
-        let wait = threads.num("new_client_ms").unwrap_or(f64::NAN);
-        let (_, others) = need(extremes(&waits), "the new clients")?;
-        let how = if wait > others * 2.0 {
-            format!(
-                ", except serve-threads, which takes {wait:.1} ms because its new client first \
-                 needs a thread"
-            )
-        } else {
-            format!(", serve-threads in {wait:.1} ms")
-        };
-        t.push_str(&format!(
-            "{how}: serve-threads starts no more threads than the machine's mappings allow ({} \
-             at once), and closed the {} connections that had been idle longest to make room",
-            group(threads.num("threads").unwrap_or(0.0) as u64),
-            group(closed as u64),
-        ));
-    }
-    t.push_str(&format!(
-        ". An idle connection holds from {:.1} KiB of RSS ({}) to {:.1} KiB ({}); every server \
-         is under the 16 KiB set as the target.",
-        low,
-        name(&low_name),
-        high,
-        name(&high_name)
-    ));
-    let slab: f64 = ["TCP", "sock_inode_cache", "filp", "dentry"]
-        .iter()
-        .filter_map(|s| with(&run.slabs, "slab", s).first()?.num("object_bytes"))
-        .sum();
-    if slab > 0.0 {
-        t.push_str(&format!(
-            " The sockets themselves take about {:.1} KiB each in the kernel's slabs, outside \
-             any RSS (the `TCP` socket, its inode, its file and its dentry, from \
-             `/proc/slabinfo`).",
-            slab / 1024.0
-        ));
-    }
-    let reading = with(&run.hostile, "case", "not-reading");
-    let rss: Vec<f64> = reading.iter().filter_map(|r| r.num("rss_kib")).collect();
-    let sockets: Vec<f64> = reading
-        .iter()
-        .filter_map(|r| r.num("socket_mem_kib"))
-        .collect();
-    if let (Some(first), Ok(rss), Ok(sockets)) = (
-        reading.first(),
-        span_of(&rss, "rss", kib_mib),
-        span_of(&sockets, "sockets", kib_mib),
-    ) {
-        t.push_str(&format!(
-            "\n\n{} clients that never read cost each server {rss} of RSS. What they cost the \
-             machine is elsewhere: {sockets} of kernel memory in socket buffers, the answers \
-             queued by the server's sends and unread in the clients' receive queues, both ends \
-             being on this machine. The kernel bounds that (`net.ipv4.tcp_mem`), not the server.",
-            group(first.num("connections").unwrap_or(0.0) as u64),
-        ));
-    }
-    let starved = with(&run.hostile, "case", "no-descriptors");
-    let cpu: Vec<f64> = starved
-        .iter()
-        .filter_map(|r| r.num("cpu_s_per_s"))
-        .map(|v| v * 1000.0)
-        .collect();
-    if let Ok(cpu) = span_of(&cpu, "cpu", |v| format!("{v:.0} ms")) {
-        t.push_str(&format!(
-            " Without descriptors, every server pauses between tries and spends {cpu} of CPU a \
-             second, and answers again once the connections are gone."
-        ));
-    }
-    t.push('\n');
-    Ok(t)
-}
-
 /// The servers at the run's most connections.
 pub fn servers_ceiling(run: &Run) -> Claim {
     let c = need(run.servers.connections().last().copied(), "the servers")?;
@@ -515,109 +395,6 @@ pub fn syscalls(run: &Run) -> Claim {
          do.\n",
         1.0 / enter,
     ))
-}
-
-/// The Python servers beside the Rust ones.
-pub fn python_servers(run: &Run) -> Claim {
-    let s = &run.servers;
-    let python: Vec<&catalogue::Python> = catalogue::PYTHON_SERVERS
-        .iter()
-        .filter(|p| s.point(p.name, 100).is_some())
-        .collect();
-    if python.is_empty() {
-        return Err(Unsupported::Missing("the Python servers".into()));
-    }
-    let near: Vec<f64> = python
-        .iter()
-        .filter_map(|p| s.point(p.name, 100).map(Point::of_ideal))
-        .collect();
-    let (near_low, _) = need(extremes(&near), "the Python servers at 100")?;
-    holds!(
-        near_low >= 0.7,
-        "a Python server is below 70% of the ideal at C = 100"
-    );
-    let ratios: Vec<f64> = python
-        .iter()
-        .filter_map(|p| {
-            let py = s.point(p.name, 100)?;
-            let rust = s.point(p.beside, 100)?;
-            Some(py.cpu_us() / rust.cpu_us())
-        })
-        .collect();
-    let at_1000: Vec<(String, f64)> = python
-        .iter()
-        .filter_map(|p| Some((p.name.to_string(), s.point(p.name, 1000)?.rps)))
-        .collect();
-    let (worst, worst_rps) = least(&at_1000)?.clone();
-    let (best, best_rps) = most(&at_1000)?.clone();
-    // The thread per connection at 1,000: its tail against the loops'.
-    let threads_1000 = need(
-        s.point("serve_threads.py", 1000),
-        "serve_threads.py at 1,000",
-    )?;
-    let loop_p99: Vec<f64> = python
-        .iter()
-        .filter(|p| p.name != "serve_threads.py")
-        .filter_map(|p| s.point(p.name, 1000).map(|pt| pt.p99_ms))
-        .collect();
-    let (_, loop_p99_high) = need(extremes(&loop_p99), "the Python loops' p99")?;
-    holds!(
-        threads_1000.p99_ms > loop_p99_high,
-        "serve_threads.py's p99 at C = 1,000 is no longer than every Python loop's"
-    );
-    let busy: Vec<f64> = python
-        .iter()
-        .filter_map(|p| {
-            let pt = s.point(p.name, 1000)?;
-            Some(pt.server_cpu_s / pt.seconds)
-        })
-        .collect();
-    let (busy_low, _) = need(extremes(&busy), "the Python servers' CPU")?;
-    holds!(
-        busy_low >= 0.75,
-        "a Python server used only {} of a core at C = 1,000",
-        percent(busy_low)
-    );
-    let mut t = format!(
-        "**In Python the answer comes sooner, and it is the same.** Up to 100 connections \
-         every Python server answers most of the ideal ({} of it), at {} the Rust servers' CPU per \
-         request. At 1,000 connections every one of them is out of CPU, one core's worth \
-         ({} of a core each), since the GIL lets one thread run Python at a time: from {} \
-         requests/s (`{}`) to {} (`{}`) against the ideal's {}. There the thread per connection \
-         has by far the longest tail, a p99 of {} where the loops' is {}: its threads wait their \
-         turn for the lock.",
-        span_of(&near, "near", percent)?,
-        span_of(&ratios, "ratios", times)?,
-        span_of(&busy, "busy", percent)?,
-        group(worst_rps.round() as u64),
-        worst,
-        group(best_rps.round() as u64),
-        best,
-        group((1000.0 / rundata::WAIT_S) as u64),
-        p_ms(threads_1000.p99_ms),
-        span_of(&loop_p99, "the loops' p99", p_ms)?,
-    );
-    if let Some(threads) = s.point("serve_threads.py", 10_000) {
-        let accepted = threads.accepted;
-        holds!(
-            accepted + 1.0 < 10_000.0,
-            "serve_threads.py took every connection at C = 10,000"
-        );
-        t.push_str(&format!(
-            " Past that the thread per connection cannot even take its connections: at 10,000 it \
-             accepted {} of them, with never more than {} threads (its accept loop is Python \
-             too, and waits its turn for the lock), and answered {} requests/s.",
-            group(accepted as u64),
-            group(threads.peak_threads as u64),
-            rps(threads),
-        ));
-    }
-    t.push_str(
-        " So a yielding approach does work better than threading in Python, from fewer \
-         connections than in Rust, and what decides between the Python loops is how much Python \
-         each request runs.\n",
-    );
-    Ok(t)
 }
 
 /// The talk's question, answered.

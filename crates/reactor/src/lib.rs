@@ -37,9 +37,9 @@ pub mod tcp;
 pub mod timers;
 
 pub use defer::{Deferred, DeferredList, DeferredSemaphore};
+pub use protocol::ConnectionId;
 pub use protocol::{Factory, Protocol, Transport};
 pub use reactor::Reactor;
-pub use tcp::ConnectionId;
 pub use timers::TimerId;
 
 #[cfg(test)]

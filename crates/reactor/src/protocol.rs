@@ -4,7 +4,7 @@
 
 use std::io;
 
-use crate::tcp::ConnectionId;
+use mio::Token;
 
 /// What a connection's owner is told, as Twisted's `Protocol` is: the connection is made, bytes
 /// arrived, the connection is gone. Each method runs on the reactor's thread and must not block.
@@ -47,6 +47,12 @@ pub trait Transport {
     /// Reads from the connection again. Twisted's `resumeProducing`.
     fn resume_reading(&mut self) {}
 }
+
+/// A connection's handle, for [`Reactor::abort`](crate::Reactor::abort) and
+/// [`Reactor::with_transport`](crate::Reactor::with_transport): its place in the reactor's table
+/// and its number, which tells it from a later connection in the same place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionId(pub(crate) Token, pub(crate) u64);
 
 /// What builds a protocol for each connection a listening socket accepts: Twisted's
 /// `Factory.buildProtocol`.

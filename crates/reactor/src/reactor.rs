@@ -16,8 +16,8 @@ use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
 use crate::defer::Deferred;
-use crate::protocol::{Factory, Protocol, Transport};
-use crate::tcp::{Connection, ConnectionId};
+use crate::protocol::{ConnectionId, Factory, Protocol, Transport};
+use crate::tcp::Connection;
 use crate::timers::{Next, TimerId, Timers};
 
 /// The size of the one read buffer: 64 KiB costs 64 KiB once, not per connection.

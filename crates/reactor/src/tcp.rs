@@ -5,16 +5,9 @@
 
 use std::io::{self, Read, Write};
 
-use mio::Token;
 use mio::net::TcpStream;
 
 use crate::protocol::{Protocol, Transport};
-
-/// A connection's handle, for [`Reactor::abort`](crate::Reactor::abort) and
-/// [`Reactor::with_transport`](crate::Reactor::with_transport): its place in the reactor's table
-/// and its number, which tells it from a later connection in the same place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnectionId(pub(crate) Token, pub(crate) u64);
 
 /// A connection and what it holds: the lesson of the reactor is how little that is.
 pub(crate) struct Connection<'a> {

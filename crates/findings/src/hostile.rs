@@ -1,0 +1,125 @@
+//! What SERVERS.md says of the hostile clients: idle connections by the thousand, clients
+//! that pipeline without reading, half-close, or trickle a head, and what a fresh client meets.
+
+use super::*;
+use crate::servers::kib_mib;
+
+/// The hostile clients.
+pub fn hostile(run: &Run) -> Claim {
+    let idle = with(&run.hostile, "case", "idle");
+    if idle.is_empty() {
+        return Err(Unsupported::Missing("the hostile clients' part".into()));
+    }
+    let dead: Vec<String> = run
+        .hostile
+        .iter()
+        .filter(|r| r.get("alive") != "true" || r.num("new_client_ms").is_none())
+        .map(|r| format!("{} ({})", name(r.get("server")), r.get("case")))
+        .collect();
+    holds!(
+        dead.is_empty(),
+        "{} did not live through it, or answered no new client",
+        list(&dead)
+    );
+    let n = idle[0].num("connections").unwrap_or(0.0);
+    let waits: Vec<f64> = idle
+        .iter()
+        .filter(|r| r.get("server") != "serve-threads")
+        .filter_map(|r| r.num("new_client_ms"))
+        .collect();
+    let per: Vec<(String, f64)> = idle
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.get("server").to_string(),
+                r.num("rss_per_connection_kib")?,
+            ))
+        })
+        .collect();
+    let (low_name, low) = least(&per)?.clone();
+    let (high_name, high) = most(&per)?.clone();
+    holds!(
+        high <= 16.0,
+        "{} holds {:.1} KiB per idle connection, past the 16 KiB target",
+        name(&high_name),
+        high
+    );
+    let mut t = format!(
+        "Every server lives through every case and answers a new client: within {} beside {} \
+         idle connections",
+        span_of(&waits, "the new clients", |v| format!("{v:.1} ms"))?,
+        group(n as u64),
+    );
+    if let Some(threads) = idle.iter().find(|r| r.get("server") == "serve-threads") {
+        let closed = threads.num("closed_idle").unwrap_or(0.0);
+        let wait = threads.num("new_client_ms").unwrap_or(f64::NAN);
+        let (_, others) = need(extremes(&waits), "the new clients")?;
+        let how = if wait > others * 2.0 {
+            format!(
+                ", except serve-threads, which takes {wait:.1} ms because its new client first \
+                 needs a thread"
+            )
+        } else {
+            format!(", serve-threads in {wait:.1} ms")
+        };
+        t.push_str(&format!(
+            "{how}: serve-threads starts no more threads than the machine's mappings allow ({} \
+             at once), and closed the {} connections that had been idle longest to make room",
+            group(threads.num("threads").unwrap_or(0.0) as u64),
+            group(closed as u64),
+        ));
+    }
+    t.push_str(&format!(
+        ". An idle connection holds from {:.1} KiB of RSS ({}) to {:.1} KiB ({}); every server \
+         is under the 16 KiB set as the target.",
+        low,
+        name(&low_name),
+        high,
+        name(&high_name)
+    ));
+    let slab: f64 = ["TCP", "sock_inode_cache", "filp", "dentry"]
+        .iter()
+        .filter_map(|s| with(&run.slabs, "slab", s).first()?.num("object_bytes"))
+        .sum();
+    if slab > 0.0 {
+        t.push_str(&format!(
+            " The sockets themselves take about {:.1} KiB each in the kernel's slabs, outside \
+             any RSS (the `TCP` socket, its inode, its file and its dentry, from \
+             `/proc/slabinfo`).",
+            slab / 1024.0
+        ));
+    }
+    let reading = with(&run.hostile, "case", "not-reading");
+    let rss: Vec<f64> = reading.iter().filter_map(|r| r.num("rss_kib")).collect();
+    let sockets: Vec<f64> = reading
+        .iter()
+        .filter_map(|r| r.num("socket_mem_kib"))
+        .collect();
+    if let (Some(first), Ok(rss), Ok(sockets)) = (
+        reading.first(),
+        span_of(&rss, "rss", kib_mib),
+        span_of(&sockets, "sockets", kib_mib),
+    ) {
+        t.push_str(&format!(
+            "\n\n{} clients that never read cost each server {rss} of RSS. What they cost the \
+             machine is elsewhere: {sockets} of kernel memory in socket buffers, the answers \
+             queued by the server's sends and unread in the clients' receive queues, both ends \
+             being on this machine. The kernel bounds that (`net.ipv4.tcp_mem`), not the server.",
+            group(first.num("connections").unwrap_or(0.0) as u64),
+        ));
+    }
+    let starved = with(&run.hostile, "case", "no-descriptors");
+    let cpu: Vec<f64> = starved
+        .iter()
+        .filter_map(|r| r.num("cpu_s_per_s"))
+        .map(|v| v * 1000.0)
+        .collect();
+    if let Ok(cpu) = span_of(&cpu, "cpu", |v| format!("{v:.0} ms")) {
+        t.push_str(&format!(
+            " Without descriptors, every server pauses between tries and spends {cpu} of CPU a \
+             second, and answers again once the connections are gone."
+        ));
+    }
+    t.push('\n');
+    Ok(t)
+}
