@@ -131,14 +131,17 @@ fn against_curl(run: &Run) -> Claim {
     let small = each(run, jobs, &runtimes, cpu)?;
     let (_, pages_high) = need(extremes(&values(&pages)), "the runtimes")?;
     let (_, small_high) = need(extremes(&values(&small)), "the runtimes")?;
-    holds!(
-        pages_high <= curl_pages * 1.2 && small_high <= curl_jobs,
-        "an async runtime spends more than curl's CPU"
-    );
+    // Said as the run found it: "no cheaper" only where no runtime spent more than curl (a
+    // fifth more with the pages, whose CPU is mostly the kernel's copying).
+    let lead = if pages_high <= curl_pages * 1.2 && small_high <= curl_jobs {
+        "The C reference is no cheaper."
+    } else {
+        "The C reference, for CPU."
+    };
     Ok(format!(
-        "- **The C reference is no cheaper.** On the same URLs the async runtimes spend {} \
-         curl's CPU with the talk's pages and {} with the small answers of the jobs API, and \
-         are not limited in how many requests wait at once.\n",
+        "- **{lead}** On the same URLs the async runtimes spend {} curl's CPU with the talk's \
+         pages and {} with the small answers of the jobs API, and are not limited in how many \
+         requests wait at once.\n",
         span(
             values(&pages).into_iter().fold(f64::MAX, f64::min) / curl_pages,
             pages_high / curl_pages,
