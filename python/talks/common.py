@@ -30,6 +30,8 @@ import sys
 import time
 from pathlib import Path
 
+import resourcehelper
+
 _started = time.perf_counter()
 _started_epoch = time.time()
 
@@ -282,11 +284,9 @@ def _usage():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     status = Path("/proc/self/status").read_text() if Path("/proc/self/status").exists() else ""
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    hwm = fields.get("VmHWM", "").split()
-    # ru_maxrss is in KiB on Linux; VmHWM starts afresh at exec, as the models' figure does.
-    peak = int(hwm[0]) * 1024 if hwm else usage.ru_maxrss * 1024
+    # VmHWM starts afresh at exec, as the models' figure does.
     threads = int(fields.get("Threads", "0").strip() or 0)
-    return usage.ru_utime, usage.ru_stime, peak, threads
+    return usage.ru_utime, usage.ru_stime, resourcehelper.peak_rss(), threads
 
 
 def _peak_in_flight(rows):

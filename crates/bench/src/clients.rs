@@ -50,6 +50,9 @@ pub struct Plan {
 const BOUNDED: (&str, &str) = ("fetch-tokio", "2");
 /// The talk's side programs (`examples/`), each run once.
 const EXAMPLES: [&str; 3] = ["generators", "event_loop", "coroutines"];
+/// The talk's side programs in Python (`python/talks`), each run once where the Python rows run:
+/// their output is kept as `examples/python-NAME.txt`.
+const PYTHON_EXAMPLES: [&str; 4] = ["nogenerator", "generatorlong", "generator", "loops"];
 /// The models whose printed text the README shows.
 const PRINTED: [&str; 2] = ["fetch-sync", "fetch-threads"];
 
@@ -383,6 +386,14 @@ fn extras(ctx: &mut Context, dir: &Path) -> anyhow::Result<()> {
             &examples.join(format!("{name}.txt")),
             name,
         )?;
+    }
+    if let Some(python) = ctx.python.clone() {
+        for name in PYTHON_EXAMPLES {
+            let mut command = std::process::Command::new(&python);
+            command.arg(format!("python/talks/{name}.py"));
+            let file = examples.join(format!("python-{name}.txt"));
+            save_output(ctx, &mut command, &file, &format!("{name}.py"))?;
+        }
     }
     let printed = dir.join("output");
     std::fs::create_dir_all(&printed)?;

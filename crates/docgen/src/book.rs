@@ -13,6 +13,7 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
+use figures::format::group;
 use figures::page::read;
 use figures::talk::{self, TalkRow};
 
@@ -137,7 +138,49 @@ pub fn generate(
     for (name, text) in &run.examples {
         files.insert(format!("example-{name}.txt"), text.clone().into_bytes());
     }
+    files.insert(
+        "talk-generators.md".into(),
+        generators_table(root, run)?.into_bytes(),
+    );
     Ok(files)
+}
+
+/// The talk's generator programs: what the talk printed (`data/talk-generators.tsv`) beside
+/// what the same programs print in the run (`clients/examples/python-NAME.txt`).
+fn generators_table(root: &Path, run: &Run) -> anyhow::Result<String> {
+    let path = root.join("data/talk-generators.tsv");
+    let tsv = read(&path)?;
+    let rows = tsv.lines().filter(|l| !l.starts_with('#')).skip(1);
+    let mut out = String::from(
+        "| program | mem, the talk | mem, this run | CPU, the talk | CPU, this run |\n\
+         |---|---:|---:|---:|---:|\n",
+    );
+    let grouped = |bytes: f64| group(bytes as u64);
+    for line in rows {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [program, mem, _, _, cpu, _] = fields[..] else {
+            bail!("{}: a row of six fields, not {line:?}", path.display());
+        };
+        let stem = program.trim_end_matches(".py");
+        let printed = run.examples.get(&format!("python-{stem}"));
+        let field = |name: &str| -> Option<f64> {
+            let text = printed?;
+            let line = text.lines().find_map(|l| l.strip_prefix(name))?;
+            line.trim().replace(',', "").parse().ok()
+        };
+        let here_mem = field("mem:").map_or("not measured".into(), |b| format!("{} B", grouped(b)));
+        let here_cpu =
+            field("cpu:").map_or("not measured".into(), |s| format!("{:.3} ms", s * 1e3));
+        let talk_mem: f64 = mem.parse()?;
+        let talk_cpu: f64 = cpu.parse()?;
+        writeln!(
+            out,
+            "| `{program}` | {} B | {here_mem} | {:.3} ms | {here_cpu} |",
+            grouped(talk_mem),
+            talk_cpu * 1e3
+        )?;
+    }
+    Ok(out)
 }
 
 /// A new, empty folder of this process's own under the system's temporary folder.

@@ -178,3 +178,71 @@ fn every_python_server_answers_the_route_with_keep_alive() {
         assert!(stats["requests"].as_u64() >= Some(3), "{name}: {stats}");
     }
 }
+
+/// Runs a program of python/talks that fetches nothing, with no arguments: what it printed.
+fn run_plain(python: &Path, file: &str, deadline: Duration) -> procs::child::Finished {
+    let mut command = Command::new(python);
+    command
+        .current_dir(root())
+        .arg(format!("python/talks/{file}"));
+    let done = procs::run(&mut command, deadline).expect("run the program");
+    let status = done
+        .status
+        .unwrap_or_else(|| panic!("{file} did not finish in {deadline:?}"));
+    assert!(status.success(), "{file}: {status}\n{}", done.stderr);
+    done
+}
+
+#[test]
+fn the_generator_programs_print_the_talks_fields_and_only_the_list_grows() {
+    let Some(python) = python() else { return };
+    let mut grew = std::collections::BTreeMap::new();
+    for file in ["nogenerator.py", "generatorlong.py", "generator.py"] {
+        let done = run_plain(&python, file, Duration::from_secs(30));
+        // The talk's lines, in its order: module, mem, utime, stime, cpu, time.
+        let fields: Vec<(&str, &str)> = done
+            .stdout
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k, v.trim()))
+            .collect();
+        let names: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            names,
+            ["module", "mem", "utime", "stime", "cpu", "time"],
+            "{file}: {}",
+            done.stdout
+        );
+        assert_eq!(fields[0].1, file);
+        let mem: u64 = fields[1].1.replace(',', "").parse().expect("mem in bytes");
+        for (name, value) in &fields[2..] {
+            let seconds: f64 = value.parse().unwrap_or(f64::NAN);
+            assert!((0.0..30.0).contains(&seconds), "{file}: {name} {value}");
+        }
+        grew.insert(file, mem);
+    }
+    // 10,000 numbers in a list hold 10,000 pointers at least (80,000 bytes); a generator and an
+    // iterator hold one number at a time.
+    let list = grew["nogenerator.py"];
+    assert!(list >= 80_000, "the list grew the peak by {list} bytes");
+    for file in ["generatorlong.py", "generator.py"] {
+        assert!(
+            grew[file] * 4 < list,
+            "{file}: {} beside {list}",
+            grew[file]
+        );
+    }
+}
+
+#[test]
+fn loops_runs_its_callback_three_seconds_later_and_stops() {
+    let Some(python) = python() else { return };
+    let done = run_plain(&python, "loops.py", Duration::from_secs(30));
+    assert_eq!(done.stdout, "ending loop for result: 5\n");
+    // `call_later(3, ...)` never fires early; the upper bound is the deadline above.
+    assert!(
+        done.elapsed >= Duration::from_millis(2_900),
+        "{:?}",
+        done.elapsed
+    );
+}
