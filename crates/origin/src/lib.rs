@@ -9,7 +9,9 @@
 //!   "Asynchronicity" answered, with counts that add up to the talk's 1651 over its 100 zips;
 //! - `/status/CODE`: any status code; `/stats`: connections open, their peak and requests served;
 //! - `/redirect/N`: a chain of N redirects ending at `/apple.com`; `/redirect-loop`: a redirect
-//!   to itself; `/to-https/PATH`: a redirect to PATH on the HTTPS port.
+//!   to itself; `/to-https/PATH`: a redirect to PATH on the HTTPS port;
+//! - `/files/PATH`: a file of the folder [`Config::files`] names (the talk's `async.html` and the
+//!   jQuery it loads, from `js/`), so that the page's requests are to its own origin.
 //!
 //! Every delay is multiplied by the origin's time scale and by a `scale=F` query parameter, so a
 //! test can run the talk's latencies at a twentieth of their length.
@@ -27,6 +29,7 @@
 
 mod data;
 mod faults;
+mod files;
 mod sys;
 mod tls;
 
@@ -34,6 +37,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -65,6 +69,8 @@ pub struct Config {
     pub time_scale: f64,
     /// Also serve HTTPS, on a port of its own.
     pub tls: bool,
+    /// The folder `/files/` serves, if any.
+    pub files: Option<&'static Path>,
 }
 
 impl Default for Config {
@@ -72,6 +78,7 @@ impl Default for Config {
         Config {
             time_scale: 1.0,
             tls: false,
+            files: None,
         }
     }
 }
@@ -426,6 +433,8 @@ async fn handle(req: Request<Incoming>, state: &State) -> Result<Reply, Infallib
                 "this origin serves no HTTPS\n",
             ),
         }
+    } else if let Some(rest) = path.strip_prefix("/files/") {
+        files::serve(state.config.files, rest).await
     } else if let Some(code) = path.strip_prefix("/status/") {
         match code
             .parse::<u16>()
@@ -451,6 +460,7 @@ origin: replays the talks' sites and jobs API
   /api/jobs?LocationId=ZIP
   /status/CODE
   /redirect/N  /redirect-loop  /to-https/PATH
+  /files/PATH  (with --files DIR)
   /stats
 every delay is multiplied by the origin's --time-scale and by ?scale=F
 ";

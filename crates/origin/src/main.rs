@@ -33,6 +33,10 @@ struct Args {
     /// certificate is written to a file for clients to trust (`--ca-cert FILE`).
     #[arg(long)]
     tls: bool,
+    /// Serve the files of this folder at `/files/` (the talk's page: `--files js`, then
+    /// `/files/talks/async.html`).
+    #[arg(long, value_name = "DIR")]
+    files: Option<std::path::PathBuf>,
     /// Worker threads of the runtime.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
     workers: u16,
@@ -98,6 +102,8 @@ fn main() -> ExitCode {
         let config = origin::Config {
             time_scale: args.time_scale,
             tls: args.tls,
+            // The folder is the process's for its whole life.
+            files: args.files.map(|dir| &*Box::leak(dir.into_boxed_path())),
         };
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;

@@ -1,5 +1,6 @@
 //! The origin on its own, spoken to in raw HTTP/1.1 over loopback.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use origin::{Config, Origin};
@@ -33,6 +34,7 @@ fn start(time_scale: f64) -> (Origin, String) {
     let origin = Origin::start(Config {
         time_scale,
         tls: true,
+        ..Config::default()
     })
     .expect("start");
     let addr = origin.base_url().trim_start_matches("http://").to_string();
@@ -183,4 +185,33 @@ fn the_https_authority_is_written_for_clients() {
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
     drop(origin);
     assert!(!path.exists(), "the CA file outlived its origin");
+}
+
+#[test]
+fn the_files_folder_is_served_and_nothing_outside_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let origin = Origin::start(Config {
+        files: Some(Box::leak(root.into_boxed_path())),
+        ..Config::default()
+    })
+    .expect("start");
+    let addr = origin.base_url().trim_start_matches("http://").to_string();
+    runtime().block_on(async {
+        let (status, head, body) = get_with_head(&addr, "/files/files.rs").await;
+        assert_eq!(status, 200, "{head}");
+        assert!(head.contains("application/octet-stream"), "{head}");
+        assert_eq!(body, include_bytes!("../src/files.rs"));
+        for outside in [
+            "/files/../Cargo.toml",
+            "/files/%2e%2e/Cargo.toml",
+            "/files/nothing.rs",
+        ] {
+            assert_eq!(get(&addr, outside).await.0, 404, "{outside}");
+        }
+    });
+    let (none, addr) = start(1.0);
+    runtime().block_on(async {
+        assert_eq!(get(&addr, "/files/lib.rs").await.0, 404);
+    });
+    drop(none);
 }
