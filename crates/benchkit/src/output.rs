@@ -108,16 +108,17 @@ pub fn write_summary_csv(path: &Path, cells: &[CellSummary]) -> std::io::Result<
 }
 
 /// `requests.csv`: when each request of a run started and how long it took, for the timelines.
+/// A line per request, under [`REQUESTS_HEADER`].
 #[derive(Debug)]
 pub struct RequestsCsv(File);
+
+/// The columns of `requests.csv`: the run's wall time on each of its requests' lines.
+pub const REQUESTS_HEADER: &str = "workload,model,concurrency,wall_s,request,start_s,seconds,ok";
 
 impl RequestsCsv {
     pub fn create(path: &Path) -> std::io::Result<RequestsCsv> {
         let mut file = File::create(path)?;
-        writeln!(
-            file,
-            "workload,model,concurrency,request,start_s,seconds,ok"
-        )?;
+        writeln!(file, "{REQUESTS_HEADER}")?;
         Ok(RequestsCsv(file))
     }
 
@@ -176,4 +177,39 @@ pub fn per_in_flight(cell: &CellSummary, all: &[CellSummary]) -> Option<f64> {
     let in_flight = cell.in_flight?.median;
     let rss = cell.rss?.median;
     (in_flight > 0.0).then(|| (rss - base) / in_flight)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_request_line_has_a_value_under_every_column() {
+        let dir = std::env::temp_dir().join(format!("requests-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("requests.csv");
+        let mut csv = RequestsCsv::create(&path).unwrap();
+        let json = serde_json::json!({
+            "wall_s": 1.5,
+            "requests": [
+                {"start_s": 0.25, "seconds": 1.0, "error": null},
+                {"start_s": 0.5, "seconds": 0.75, "error": "refused"},
+            ],
+        });
+        csv.write("sites", "fetch-smol", &json).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+        let header = &lines[0];
+        let column = |line: &[&str], name: &str| {
+            line[header.iter().position(|h| *h == name).unwrap()].to_string()
+        };
+        assert!(lines.iter().all(|l| l.len() == header.len()), "{text}");
+        assert_eq!(column(&lines[1], "wall_s"), "1.500000");
+        assert_eq!(column(&lines[2], "request"), "1");
+        assert_eq!(column(&lines[2], "start_s"), "0.500000");
+        assert_eq!(column(&lines[2], "seconds"), "0.750000");
+        assert_eq!(column(&lines[1], "ok"), "true");
+        assert_eq!(column(&lines[2], "ok"), "false");
+    }
 }
