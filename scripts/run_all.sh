@@ -8,6 +8,9 @@
 #                                               # made again from it
 #   scripts/run_all.sh --quick                  # every part at a tiny scale, in under 2 minutes
 #   scripts/run_all.sh --only talks,servers     # some parts, into a folder of their own
+#   scripts/run_all.sh --talks                  # the talks' programs alone (--only talks): every
+#                                               # Rust model beside curl, Python, Node and the
+#                                               # browser, in a few minutes
 #   scripts/run_all.sh --help                   # every option and every part
 #
 # The parts: talks (the six sites and the jobs API, with their timelines), sweeps (1 to 10,000
@@ -17,7 +20,9 @@
 # strace is) and memory (heap profiles, where valgrind is).
 #
 # Where scripts/python.sh has made python/.venv, the talks' own programs and the Python servers
-# run beside the Rust rows; without it they are left out, and the run says so. Installs wrk
+# run beside the Rust rows, and where scripts/js.sh has run, the talks' JavaScript (Node's
+# Promise.all, and async.html in headless Chromium); without them they are left out, and the
+# run says so. Installs wrk
 # with the system's package manager if it is missing; where that cannot be done, installs oha
 # with cargo and uses it instead. Results go to results/<date-time>/ (or --out DIR):
 # machine.json, settings.json and a folder per part; report.md and the charts are made from
@@ -27,7 +32,14 @@ cd "$(dirname "$0")/.."
 
 out=""
 load=""
-args=("$@")
+args=()
+for arg in "$@"; do
+  if [[ $arg == --talks ]]; then
+    args+=(--only talks)
+  else
+    args+=("$arg")
+  fi
+done
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[i]}" in
     --out) out="${args[i + 1]:-}" ;;

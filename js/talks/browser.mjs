@@ -248,6 +248,4 @@ const result = {
 };
 if (error !== null) process.stderr.write(`async.html: ${error}\n`);
 if (missing > 0) process.stderr.write(`async.html: ${missing} of ${zips.length} requests were never made\n`);
-if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-process.exitCode = result.correct ? 0 : 1;
-process.exit();
+common.finish(args, result, result.correct ? 0 : 1);

@@ -69,29 +69,26 @@ if (args.workload === "jobs") {
 const wall = (performance.now() - common.started) / 1000;
 const failed = rows.filter((row) => row.error !== null);
 for (const row of failed) process.stderr.write(`${row.url}: ${row.error}\n`);
-if (args.json) {
-  const cpu = process.cpuUsage();
-  const report = common.report({
-    model: "promises.mjs",
-    workload: args.workload,
-    origin: base,
-    n: rows.length,
-    rows,
-    expectedBytes: new Map(eps.map((ep) => [ep.url, ep.bytes])),
-  });
-  process.stdout.write(
-    `${JSON.stringify({
-      ...report,
-      wall_s: wall,
-      user_s: cpu.user / 1e6,
-      sys_s: cpu.system / 1e6,
-      peak_rss_bytes: common.peakRss(),
-      threads_at_end: common.threads(),
-      timeout_s: args.timeout,
-      time_scale: args.timeScale,
-    })}\n`,
-  );
-}
-process.exitCode = failed.length === 0 ? 0 : 1;
-// The origin this program started is stopped at exit; nothing else holds the loop.
-process.exit();
+const cpu = process.cpuUsage();
+const report = common.report({
+  model: "promises.mjs",
+  workload: args.workload,
+  origin: base,
+  n: rows.length,
+  rows,
+  expectedBytes: new Map(eps.map((ep) => [ep.url, ep.bytes])),
+});
+common.finish(
+  args,
+  {
+    ...report,
+    wall_s: wall,
+    user_s: cpu.user / 1e6,
+    sys_s: cpu.system / 1e6,
+    peak_rss_bytes: common.peakRss(),
+    threads_at_end: common.threads(),
+    timeout_s: args.timeout,
+    time_scale: args.timeScale,
+  },
+  failed.length === 0 ? 0 : 1,
+);

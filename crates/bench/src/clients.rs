@@ -68,6 +68,12 @@ pub fn plan(part: Part, ctx: &Context) -> anyhow::Result<Plan> {
         .into_iter()
         .chain(curl.is_some().then(Model::curl))
         .chain(ctx.python.iter().flat_map(|_| cells::python_models()))
+        .chain(
+            ctx.javascript
+                .node
+                .iter()
+                .flat_map(|_| cells::javascript_models(ctx.javascript.chromium.is_some())),
+        )
         .filter(|m| ctx.args.models.is_empty() || ctx.args.models.iter().any(|a| a == m.name))
         .collect();
     let sweep: Vec<u64> = if !ctx.args.sweep.is_empty() {
@@ -109,9 +115,9 @@ pub fn plan(part: Part, ctx: &Context) -> anyhow::Result<Plan> {
             // Once each: a run holds the machine at its limits; whether it completes, and
             // which limit it meets, is what it shows.
             repeats.each = 1;
-            // The Python programs are bound by one core from N = 1,000 on: at 19,000 a run
-            // would take minutes and show nothing the sweeps do not.
-            models.retain(|m| m.python.is_none());
+            // The talks' own programs are bound by one core from N = 1,000 on: at 19,000 a
+            // run would take minutes and show nothing the sweeps do not.
+            models.retain(|m| !m.is_reference());
             vec![Workload::Sweep(ceiling), Workload::Pages(ceiling)]
         }
         Part::ReadBuffer => {
@@ -127,7 +133,7 @@ pub fn plan(part: Part, ctx: &Context) -> anyhow::Result<Plan> {
         _ => unreachable!("not a client part: {part:?}"),
     };
     // No delay to wait out: only the models that open every connection at once say anything.
-    let bursts_models = |m: &Model| m.python.is_none() && m.family.all_at_once();
+    let bursts_models = |m: &Model| !m.is_reference() && m.family.all_at_once();
     let cells: Vec<Cell> = cells::cells(&models, &workloads, ctx.time_scale, repeats)
         .into_iter()
         .filter(|c| !matches!(c.workload, Workload::Burst(_)) || bursts_models(&c.model))
@@ -150,6 +156,8 @@ pub fn plan(part: Part, ctx: &Context) -> anyhow::Result<Plan> {
         "origin": "the origin crate's release binary (2 worker threads), a process of its own on a fresh loopback address for every run",
         "curl": curl,
         "python_rows": ctx.python.is_some(),
+        "node": ctx.javascript.node,
+        "chromium": ctx.javascript.chromium,
     });
     Ok(Plan {
         part,
@@ -170,8 +178,9 @@ impl Plan {
             .sum();
         let extras = if self.extras {
             // Two bounded runs (the jobs at two at a time take half the sum of their delays),
-            // three side programs and two printed runs of the six sites.
-            Duration::from_secs(35)
+            // three side programs, two printed runs of the six sites and the JavaScript
+            // programs' printed runs of the jobs API.
+            Duration::from_secs(50)
         } else {
             Duration::ZERO
         };
@@ -276,6 +285,8 @@ fn run_cell(
             )
         } else if let (Some(program), Some(python)) = (cell.model.python, &python) {
             runner::run_python(python, program, &args, deadline)
+        } else if let Some(program) = cell.model.javascript {
+            runner::run_javascript(program, &args, deadline)
         } else {
             let env = cell.model.variant.map(|v| (v.var, v.value));
             runner::run_model(&bin_dir.join(cell.model.name), &args, env, deadline)
@@ -351,7 +362,8 @@ fn describe(r: &Record) -> String {
 }
 
 /// The talks part's extras: fetch-tokio held to two at a time on each workload (for the
-/// timelines), the talk's side programs, and what fetch-sync and fetch-threads print.
+/// timelines), the talk's side programs, what fetch-sync and fetch-threads print, and what the
+/// JavaScript programs print on the jobs API.
 fn extras(ctx: &mut Context, dir: &Path) -> anyhow::Result<()> {
     let (model, concurrency) = BOUNDED;
     let mut requests = ctx.clients.take().context("the client files")?;
@@ -408,6 +420,28 @@ fn extras(ctx: &mut Context, dir: &Path) -> anyhow::Result<()> {
             &mut command,
             &printed.join(format!("{name}.txt")),
             name,
+        )?;
+    }
+    // What the talk's page logs in the browser (its total and its `console.time` line), and
+    // Node's program the same, each against an origin of its own.
+    let javascript = ctx.javascript.clone();
+    let runs_here = |js: &&catalogue::JavaScript| {
+        javascript.node.is_some()
+            && (js.engine == catalogue::Engine::Node || javascript.chromium.is_some())
+    };
+    for program in catalogue::JS_TALKS.iter().filter(runs_here) {
+        let workload = Workload::Jobs;
+        let origin = OriginProcess::start(&ctx.args.bin_dir, ctx.addresses.fresh(workload.n()))?;
+        let mut command = std::process::Command::new(catalogue::NODE);
+        command
+            .arg(program.script())
+            .args(workload.args(ctx.time_scale))
+            .args(["--origin", &origin.url]);
+        save_output(
+            ctx,
+            &mut command,
+            &printed.join(format!("{}.txt", program.name)),
+            program.name,
         )?;
     }
     Ok(())

@@ -56,7 +56,8 @@ struct Settings {
 pub fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
     catch_signals();
     let python = benchkit::runner::python_version(&args.python);
-    let machine = Machine::read(python.clone());
+    let javascript = benchkit::runner::JavaScriptSide::find();
+    let machine = Machine::read(python.clone(), &javascript);
     let out = args
         .out
         .clone()
@@ -73,6 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
     let time_scale = if args.quick { 0.02 } else { 1.0 };
     let mut ctx = Context {
         python: python.as_ref().map(|_| args.python.clone()),
+        javascript,
         args,
         out,
         addresses: Addresses::new(),
@@ -89,6 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
             ctx.args.python.display()
         ),
     }
+    eprintln!("js:      {}", ctx.javascript.describe());
     std::fs::write(
         ctx.out.join("machine.json"),
         serde_json::to_string_pretty(&machine)?,

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use catalogue::{Family, MODELS, Python, PythonKind};
+use catalogue::{Family, JavaScript, MODELS, Python, PythonKind};
 use clap::Parser;
 
 /// A model of the comparison, and the size of its pool where it has one.
@@ -17,6 +17,9 @@ pub struct Model {
     /// A Python reference row: one of the talks' programs, run by [`catalogue::PYTHON`] on its
     /// own talk's workloads only.
     pub python: Option<&'static Python>,
+    /// A JavaScript reference row, run by [`catalogue::NODE`] (a page through its browser driver)
+    /// on the workloads it fetches.
+    pub javascript: Option<&'static JavaScript>,
     /// A setting of the model's own, in its environment: fetch-smol's read buffer.
     pub variant: Option<Variant>,
 }
@@ -51,6 +54,7 @@ impl Model {
             family: Family::Pool,
             pool: CURL_PARALLEL_MAX,
             python: None,
+            javascript: None,
             variant: None,
         }
     }
@@ -62,6 +66,20 @@ impl Model {
             family: program.family,
             pool: 1,
             python: Some(program),
+            javascript: None,
+            variant: None,
+        }
+    }
+
+    /// One of the talks' programs in JavaScript; a page's pool is the browser's connections to
+    /// one host.
+    pub fn javascript(program: &'static JavaScript) -> Model {
+        Model {
+            name: program.name,
+            family: program.family,
+            pool: program.bound().unwrap_or(1),
+            python: None,
+            javascript: Some(program),
             variant: None,
         }
     }
@@ -85,10 +103,24 @@ impl Model {
         self.name == CURL
     }
 
+    /// Whether it is one of the talks' own programs (Python or JavaScript), read beside the
+    /// models rather than one of them.
+    pub fn is_reference(&self) -> bool {
+        self.python.is_some() || self.javascript.is_some()
+    }
+
     /// Whether it runs `workload`: every model runs them all; a program of the talk "Async
     /// Python" runs the six sites and the sweeps (it fetches pages), one of "Asynchronicity"
-    /// the jobs workloads.
+    /// the jobs workloads; a JavaScript program those it fetches.
     pub fn runs(&self, workload: Workload) -> bool {
+        if let Some(js) = self.javascript {
+            return match workload {
+                Workload::Sites | Workload::Sweep(_) | Workload::Pages(_) => js.sites,
+                Workload::Jobs => js.jobs,
+                Workload::ManyJobs(_) => js.jobs && js.scales,
+                Workload::Burst(_) => false,
+            };
+        }
         match self.python.map(|p| p.kind) {
             None => true,
             Some(PythonKind::Sites) => {
@@ -112,6 +144,7 @@ pub fn models(pool: usize) -> Vec<Model> {
             family: m.family,
             pool,
             python: None,
+            javascript: None,
             variant: None,
         })
         .collect()
@@ -120,6 +153,16 @@ pub fn models(pool: usize) -> Vec<Model> {
 /// The talks' programs in Python, in the talks' order ([`catalogue::PYTHON_TALKS`]).
 pub fn python_models() -> Vec<Model> {
     catalogue::PYTHON_TALKS.iter().map(Model::python).collect()
+}
+
+/// The talks' programs in JavaScript ([`catalogue::JS_TALKS`]): those of Node, and the
+/// browser's page where `browser` says a browser runs here.
+pub fn javascript_models(browser: bool) -> Vec<Model> {
+    catalogue::JS_TALKS
+        .iter()
+        .filter(|js| browser || js.engine != catalogue::Engine::Chromium)
+        .map(Model::javascript)
+        .collect()
 }
 
 /// The size of each synthetic body in the 1 KiB sweep, and the origin's delay before each
@@ -307,9 +350,12 @@ impl Cell {
     /// line's estimate adds up.
     pub fn expected(&self) -> Duration {
         let n = self.workload.n() as f64;
-        let (start, per_connection) = match self.model.python {
-            Some(_) => (0.5, 1.5e-3),
-            None => (0.05, 1e-4),
+        let (start, per_connection) = match (self.model.python, self.model.javascript) {
+            (Some(_), _) => (0.5, 1.5e-3),
+            // Chromium's start and close, which its wall time leaves out but the run waits for.
+            (_, Some(js)) if js.engine == catalogue::Engine::Chromium => (2.0, 1e-3),
+            (_, Some(_)) => (0.1, 1.5e-3),
+            (None, None) => (0.05, 1e-4),
         };
         self.predicted + Duration::from_secs_f64(start + n * per_connection)
     }
@@ -325,7 +371,7 @@ pub struct Repeats {
     pub once_over: Duration,
 }
 
-/// The cells of `workloads` in their order, every model that runs each: a Python row once
+/// The cells of `workloads` in their order, every model that runs each: a reference row once
 /// (the talks' programs are the reference, not the subject, and one of them at N = 10,000
 /// takes up to half a minute), a cell predicted past [`Repeats::once_over`] once, the rest
 /// [`Repeats::each`] times.
@@ -343,7 +389,7 @@ pub fn cells(
                 .filter(move |model| model.runs(workload))
                 .map(move |model| {
                     let predicted = predict(model, workload, time_scale);
-                    let once = model.python.is_some() || predicted > repeats.once_over;
+                    let once = model.is_reference() || predicted > repeats.once_over;
                     Cell {
                         workload,
                         model: model.clone(),
@@ -429,6 +475,15 @@ mod tests {
         assert_eq!(repeats(Workload::Jobs, "sync.py"), None);
     }
 
+    /// The workloads of `name`'s cells, in their order.
+    fn slugs_of(cells: &[Cell], name: &str) -> Vec<String> {
+        cells
+            .iter()
+            .filter(|c| c.model.name == name)
+            .map(|c| c.workload.slug())
+            .collect()
+    }
+
     #[test]
     fn a_python_program_runs_its_own_talks_workloads_only() {
         let python = python_models();
@@ -442,13 +497,7 @@ mod tests {
             Workload::Pages(10),
         ];
         let cells = cells(&python, &workloads, 1.0, THREE);
-        let of = |name: &str| -> Vec<String> {
-            cells
-                .iter()
-                .filter(|c| c.model.name == name)
-                .map(|c| c.workload.slug())
-                .collect()
-        };
+        let of = |name: &str| slugs_of(&cells, name);
         assert_eq!(
             of("thrd.py"),
             ["sites", "sweep-1", "sweep-10", "pages-1", "pages-10"]
@@ -457,6 +506,32 @@ mod tests {
         let block = python.iter().find(|m| m.name == "block.py").unwrap();
         let sync = predict(block, Workload::Jobs, 1.0).as_secs_f64();
         assert!((sync - 41.3).abs() < 0.01, "{sync}");
+    }
+
+    #[test]
+    fn the_javascript_rows_run_what_they_fetch_and_the_page_waits_in_sixes() {
+        let js = javascript_models(true);
+        let workloads = [
+            Workload::Sites,
+            Workload::Jobs,
+            Workload::ManyJobs(200),
+            Workload::Sweep(10),
+            Workload::Burst(10),
+        ];
+        let cells = cells(&js, &workloads, 1.0, THREE);
+        let of = |name: &str| slugs_of(&cells, name);
+        assert_eq!(of("async.html"), ["jobs"]);
+        assert_eq!(
+            of("promises.mjs"),
+            ["sites", "jobs", "jobs-200", "sweep-10"]
+        );
+        assert!(cells.iter().all(|c| c.repeats == 1));
+        // A hundred zips six at a time: a sixth of the 41.3 s the talk's blocking run took.
+        let page = &js[0];
+        let predicted = predict(page, Workload::Jobs, 1.0).as_secs_f64();
+        assert!((predicted - 41.3 / 6.0).abs() < 0.01, "{predicted}");
+        assert_eq!(javascript_models(false).len(), 1);
+        assert!(javascript_models(false)[0].is_reference());
     }
 
     #[test]

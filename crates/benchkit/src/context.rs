@@ -116,6 +116,8 @@ pub struct Context {
     pub out: PathBuf,
     /// The Python rows' interpreter, where it runs.
     pub python: Option<PathBuf>,
+    /// What of the JavaScript rows runs here: Node, and the browser.
+    pub javascript: crate::runner::JavaScriptSide,
     pub addresses: Addresses,
     pub progress: Progress,
     /// A fiftieth of the delays in `--quick`, else 1.

@@ -17,6 +17,10 @@ pub struct Machine {
     pub rustc: String,
     /// The Python rows' interpreter (`python --version`), when they ran.
     pub python: Option<String>,
+    /// The JavaScript rows' Node (`node --version`) and browser (`chromium --version`), when
+    /// they ran.
+    pub node: Option<String>,
+    pub chromium: Option<String>,
     /// The commit, with `+changes` when tracked files differed from it.
     pub commit: String,
     /// Whether the work tree's tracked files were those of the commit.
@@ -57,7 +61,7 @@ pub struct Limits {
 impl Machine {
     /// Reads the machine's facts from `/proc`, `/etc/os-release`, `rustc` and `git`, and raises
     /// this process's open-file limit as far as it goes (the programs it starts inherit it).
-    pub fn read(python: Option<String>) -> Machine {
+    pub fn read(python: Option<String>, javascript: &crate::runner::JavaScriptSide) -> Machine {
         let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
@@ -79,6 +83,8 @@ impl Machine {
                 .unwrap_or_else(|_| "unknown".into()),
             rustc: output("rustc", &["--version"]).unwrap_or_else(|| "unknown".into()),
             python,
+            node: javascript.node.clone(),
+            chromium: javascript.chromium.clone(),
             commit,
             clean,
             date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),

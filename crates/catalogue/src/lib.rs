@@ -126,6 +126,9 @@ const LIGHT_TEAL: Rgb = Rgb(120, 210, 215);
 const DARK_TEAL: Rgb = Rgb(10, 95, 100);
 const LIGHT_PURPLE: Rgb = Rgb(200, 155, 225);
 const LIGHT_BLUE: Rgb = Rgb(120, 165, 235);
+/// The JavaScript rows: shades of fetch-smol's green, the model they are read beside.
+const LIGHT_GREEN: Rgb = Rgb(130, 205, 150);
+const DARK_GREEN: Rgb = Rgb(15, 90, 40);
 /// For a name the catalogue does not know.
 const UNKNOWN: Rgb = Rgb(200, 200, 200);
 
@@ -322,6 +325,22 @@ pub enum PythonKind {
     Server,
 }
 
+/// What is a reference row of the talks' own programs, in Python or JavaScript: a program
+/// that is read beside a Rust model, not one of them.
+pub fn is_reference(row: &str) -> bool {
+    let name = program(row);
+    Python::named(name).is_some() || JavaScript::named(name).is_some()
+}
+
+/// How a row runs its requests: a model's, or a Python or JavaScript program's, family.
+pub fn family(row: &str) -> Option<Family> {
+    let name = program(row);
+    Model::named(name)
+        .map(|m| m.family)
+        .or_else(|| Python::named(name).map(|p| p.family))
+        .or_else(|| JavaScript::named(name).map(|j| j.family))
+}
+
 /// A reference row in Python: one of the talks' own programs (`python/talks`), or a Python
 /// server for the talk's closing question (`python/servers`), run by the interpreter of the
 /// environment `scripts/python.sh` creates ([`PYTHON`]) and measured beside the Rust rows.
@@ -481,6 +500,102 @@ impl Python {
     }
 }
 
+/// Where a JavaScript reference row runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Node.js: its one thread, libuv's loop, and `fetch` from undici.
+    Node,
+    /// Headless Chromium, which `js/talks/browser.mjs` drives from Node (playwright-core): a
+    /// page's requests on the browser's network stack, at most [`BROWSER_CONNECTIONS_PER_HOST`]
+    /// at once to one host.
+    Chromium,
+}
+
+/// How many connections a browser opens to one host over HTTP/1.1 (Chromium's socket pool, as
+/// every major browser): a page's further requests wait for one of them.
+pub const BROWSER_CONNECTIONS_PER_HOST: usize = 6;
+
+/// A reference row in JavaScript: the talk's `async.html` in a browser, or the same join in
+/// Node (`js/talks`), run by `node` after `scripts/js.sh` has installed their packages, and
+/// measured beside the Rust rows as the Python programs are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JavaScript {
+    /// The file, which is also the row's name in tables and charts: `async.html`.
+    pub name: &'static str,
+    pub engine: Engine,
+    /// It fetches the six sites (and, with `--count`, the sweeps' endpoints).
+    pub sites: bool,
+    /// It fetches the jobs API over the talk's 100 zips.
+    pub jobs: bool,
+    /// It takes `--count`: the jobs API at scale, as well as the talk's 100 zips.
+    pub scales: bool,
+    pub family: Family,
+    /// What it is built on, in a few words.
+    pub library: &'static str,
+    /// The Rust model it is read beside.
+    pub beside: &'static str,
+    pub color: Rgb,
+}
+
+/// The JavaScript of the talk "Asynchronicity": its page, and the same join in Node.
+pub const JS_TALKS: &[JavaScript] = &[
+    JavaScript {
+        name: "async.html",
+        engine: Engine::Chromium,
+        sites: false,
+        jobs: true,
+        scales: false,
+        // Six connections, each taking the next request as one ends: a pool, not all at once.
+        family: Family::Pool,
+        library: "jQuery's $.getJSON and $.when, in headless Chromium",
+        beside: "fetch-smol",
+        color: DARK_GREEN,
+    },
+    JavaScript {
+        name: "promises.mjs",
+        engine: Engine::Node,
+        sites: true,
+        jobs: true,
+        scales: true,
+        family: Family::Runtime,
+        library: "Node's fetch (undici) under Promise.all",
+        beside: "fetch-smol",
+        color: LIGHT_GREEN,
+    },
+];
+
+/// The JavaScript rows' runtime: Node.js 18 or later, on the `PATH`.
+pub const NODE: &str = "node";
+
+impl JavaScript {
+    /// The JavaScript row named `name`.
+    pub fn named(name: &str) -> Option<&'static JavaScript> {
+        JS_TALKS.iter().find(|j| j.name == name)
+    }
+
+    /// Its file, from the workspace's root: `js/talks/async.html`.
+    pub fn path(&self) -> String {
+        format!("js/talks/{}", self.name)
+    }
+
+    /// The file `node` runs for it: the program itself, or, for a page, the driver that opens
+    /// it in the browser.
+    pub fn script(&self) -> String {
+        match self.engine {
+            Engine::Node => self.path(),
+            Engine::Chromium => "js/talks/browser.mjs".into(),
+        }
+    }
+
+    /// The most requests it has on the wire at once, where its engine bounds them.
+    pub fn bound(&self) -> Option<usize> {
+        match self.engine {
+            Engine::Node => None,
+            Engine::Chromium => Some(BROWSER_CONNECTIONS_PER_HOST),
+        }
+    }
+}
+
 /// The reference row of the comparison: `curl --parallel` over the same URLs, the client a user
 /// would pick instead of any of the models. It runs at most [`CURL_PARALLEL_MAX`] transfers at
 /// once.
@@ -499,6 +614,12 @@ impl Model {
     pub fn python(&self) -> impl Iterator<Item = &'static Python> + use<> {
         let name = self.name;
         PYTHON_TALKS.iter().filter(move |p| p.beside == name)
+    }
+
+    /// The JavaScript rows that are read beside it.
+    pub fn javascript(&self) -> impl Iterator<Item = &'static JavaScript> + use<> {
+        let name = self.name;
+        JS_TALKS.iter().filter(move |j| j.beside == name)
     }
 }
 
@@ -532,6 +653,7 @@ pub fn color(row: &str) -> Rgb {
         .map(|m| m.color)
         .or_else(|| Server::named(name).map(|s| s.color))
         .or_else(|| Python::named(name).map(|p| p.color))
+        .or_else(|| JavaScript::named(name).map(|j| j.color))
         .unwrap_or(UNKNOWN)
 }
 
@@ -555,7 +677,7 @@ pub fn label(row: &str) -> String {
 }
 
 /// The order of a row in the reports: the models' (or servers') order, then curl and anything
-/// else, then the Python rows in theirs.
+/// else, then the Python rows in theirs, then the JavaScript rows.
 pub fn rank(row: &str) -> usize {
     let name = program(row);
     let rust = MODELS.len().max(SERVERS.len());
@@ -569,6 +691,13 @@ pub fn rank(row: &str) -> usize {
                 .chain(PYTHON_SERVERS)
                 .position(|p| p.name == name)
                 .map(|i| rust + 1 + i)
+        })
+        .or_else(|| {
+            let python = PYTHON_TALKS.len() + PYTHON_SERVERS.len();
+            JS_TALKS
+                .iter()
+                .position(|j| j.name == name)
+                .map(|i| rust + 1 + python + i)
         })
         .unwrap_or(rust)
 }

@@ -95,3 +95,49 @@ fn every_python_row_has_its_file_and_a_rust_row_beside_it() {
         }
     }
 }
+
+#[test]
+fn every_javascript_row_has_its_files_a_model_beside_it_and_a_colour_of_its_own() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let taken: Vec<Rgb> = MODELS
+        .iter()
+        .map(|m| m.color)
+        .chain(PYTHON_TALKS.iter().map(|p| p.color))
+        .chain([BLACK])
+        .collect();
+    for (i, js) in JS_TALKS.iter().enumerate() {
+        assert!(root.join(js.path()).is_file(), "{} has no file", js.name);
+        assert!(
+            root.join(js.script()).is_file(),
+            "{} has no driver",
+            js.name
+        );
+        assert!(
+            Model::named(js.beside).is_some(),
+            "{} beside nothing",
+            js.name
+        );
+        assert!(js.sites || js.jobs, "{} fetches nothing", js.name);
+        assert!(is_reference(js.name) && !is_reference(js.beside));
+        assert_eq!(family(js.name), Some(js.family));
+        assert!(
+            !taken.contains(&js.color),
+            "{}: a colour of another row",
+            js.name
+        );
+        assert!(
+            JS_TALKS[i + 1..]
+                .iter()
+                .all(|other| other.color != js.color)
+        );
+        assert!(
+            rank(js.name) > rank("async.py"),
+            "{} before the Python rows",
+            js.name
+        );
+    }
+    let page = JavaScript::named("async.html").expect("async.html");
+    assert_eq!(page.bound(), Some(BROWSER_CONNECTIONS_PER_HOST));
+    assert_eq!(page.script(), "js/talks/browser.mjs");
+    assert!(Model::named("fetch-smol").unwrap().javascript().count() == 2);
+}

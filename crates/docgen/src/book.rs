@@ -98,6 +98,7 @@ const TALK: &[(&str, &str)] = &[
 const CHARTS: &[&str] = &[
     "timeline-sites.svg",
     "timeline-jobs.svg",
+    "timeline-when.svg",
     "sweep-wall.svg",
     "sweep-rss.svg",
     "servers-rps.svg",
@@ -137,6 +138,16 @@ pub fn generate(
     }
     for (name, text) in &run.examples {
         files.insert(format!("example-{name}.txt"), text.clone().into_bytes());
+    }
+    // What the talks' JavaScript printed on the jobs API: the page's console, Node's.
+    for js in catalogue::JS_TALKS {
+        let text = run.printed.get(js.name).cloned().unwrap_or_else(|| {
+            format!(
+                "({} did not run here: scripts/js.sh installs it)\n",
+                js.name
+            )
+        });
+        files.insert(format!("printed-{}.txt", js.name), text.into_bytes());
     }
     files.insert(
         "talk-generators.md".into(),

@@ -55,12 +55,24 @@ pub fn draw(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
             "The jobs API, 100 zips: when each request ran, model by model",
         ),
     ] {
-        let runs = timelines(run, workload);
+        let runs = timelines(run, workload, |_| true);
         if !runs.is_empty() {
             let name = format!("timeline-{workload}.svg");
             charts::timelines(&dir.join(&name), title, &runs)?;
             drawn.push(name);
         }
+    }
+    // The talk's page beside the other joins of every request: Node's and fetch-smol's.
+    let joins =
+        |model: &str| catalogue::JavaScript::named(model).is_some() || model == "fetch-smol";
+    let runs = timelines(run, "jobs", joins);
+    if runs
+        .iter()
+        .any(|(model, ..)| catalogue::JavaScript::named(model).is_some())
+    {
+        let title = "The jobs API, 100 zips, joined: the talk's page in Chromium, Node, fetch-smol";
+        charts::timelines(&dir.join("timeline-when.svg"), title, &runs)?;
+        drawn.push("timeline-when.svg".into());
     }
     let delay = run.part("sweeps")["sweep_delay_s"].as_f64();
     for (stem, bodies) in [
@@ -104,14 +116,18 @@ pub fn draw(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
 
 /// The runs of `workload` kept for the timelines, as bars: every model's and program's first
 /// run, then the runs with a `--concurrency` bound.
-fn timelines(run: &Run, workload: &str) -> Vec<(String, Vec<Span>, f64)> {
+fn timelines(
+    run: &Run,
+    workload: &str,
+    shown: impl Fn(&str) -> bool,
+) -> Vec<(String, Vec<Span>, f64)> {
     let mut runs: Vec<(String, Vec<Span>, f64)> = Vec::new();
     let mut keys: Vec<(String, Option<u64>)> = Vec::new();
     for r in run
         .clients
         .requests
         .iter()
-        .filter(|r| r.workload == workload)
+        .filter(|r| r.workload == workload && shown(&r.model))
     {
         let key = (r.model.clone(), r.concurrency);
         if !keys.contains(&key) {
@@ -176,7 +192,7 @@ fn sweep(
                     Some((n as f64, pick(cell)?))
                 })
                 .collect(),
-            dashed: catalogue::Python::named(model).is_some(),
+            dashed: catalogue::is_reference(model),
         })
         .collect();
     charts::log_log(path, axes, &lines, None)

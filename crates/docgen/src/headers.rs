@@ -1,5 +1,5 @@
 //! The last lines of every model's and server's header, written from the catalogue: its Python
-//! twin (where one exists), its chapters of the book and the runtime it stands on, so that a
+//! and JavaScript twins (where they exist), its chapters of the book and the runtime it stands on, so that a
 //! reader of `crates/fetch-reactor/src/main.rs` finds `python/talks/twis.py`, the Twisted
 //! chapter and the reactor's loop, as every Python file names its Rust model.
 //!
@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use catalogue::{MODELS, Python, Runtime, SERVERS};
+use catalogue::{Engine, JavaScript, MODELS, Python, Runtime, SERVERS};
 
 /// The line that opens the written part of a header.
 const OPENS: &str = "//! Read it beside:";
@@ -17,6 +17,7 @@ const OPENS: &str = "//! Read it beside:";
 struct Entry {
     name: &'static str,
     python: Vec<&'static Python>,
+    javascript: Vec<&'static JavaScript>,
     chapters: &'static [&'static str],
     runtime: Runtime,
 }
@@ -25,12 +26,14 @@ fn entries() -> Vec<Entry> {
     let models = MODELS.iter().map(|m| Entry {
         name: m.name,
         python: m.python().collect(),
+        javascript: m.javascript().collect(),
         chapters: m.chapters,
         runtime: m.runtime,
     });
     let servers = SERVERS.iter().map(|s| Entry {
         name: s.name,
         python: s.python().collect(),
+        javascript: Vec::new(),
         chapters: s.chapters,
         runtime: s.runtime,
     });
@@ -49,6 +52,14 @@ fn trailer(entry: &Entry) -> (String, Vec<String>) {
         };
         lines.push(format!("//! - `{}`, {what}", python.path()));
         named.push(python.path());
+    }
+    for js in &entry.javascript {
+        let what = match js.engine {
+            Engine::Chromium => "the talk's page, in a browser",
+            Engine::Node => "the same join in Node",
+        };
+        lines.push(format!("//! - `{}`, {what}", js.path()));
+        named.push(js.path());
     }
     for chapter in entry.chapters {
         let path = format!("docs/book/src/{chapter}");

@@ -24,7 +24,7 @@ use crate::{book, charts, experiments, headers};
 use findings::{Claim, Section};
 use rundata::{RUN, Run};
 use tables::setup::{Side, machine_line, setup};
-use tables::{ceiling, clients, python, servers};
+use tables::{ceiling, clients, javascript, python, servers};
 
 /// Writes (or checks) every document made from the committed run.
 #[derive(Debug, clap::Args)]
@@ -118,6 +118,8 @@ pub fn results_sections(run: &Run, _: &Path) -> Vec<Section> {
         ("python-sweep", table(python::sweep(run, "sweep"))),
         ("python-pages", table(python::sweep(run, "pages"))),
         ("python-findings", findings::python(run)),
+        ("js-talks", table(javascript::talks(run))),
+        ("js-findings", findings::javascript(run)),
         ("targets", table(clients::targets(run))),
         ("targets-findings", findings::targets(run)),
         ("reading", findings::reading(run)),

@@ -17,6 +17,7 @@ use tables::servers::calls_of;
 
 pub mod claim;
 mod hostile;
+mod javascript;
 mod memory;
 mod python;
 mod servers;
@@ -25,6 +26,7 @@ mod sweeps;
 mod talks;
 
 pub use hostile::hostile;
+pub use javascript::javascript;
 pub use memory::{costs, heap};
 pub use python::{python, python_servers};
 pub use servers::*;

@@ -120,6 +120,18 @@ impl Outcome {
     }
 }
 
+/// Starts an origin on loopback for one test that also serves the workspace's `js/` at
+/// `/files/`, for the talk's page.
+pub fn start_origin_with_js() -> Origin {
+    let js = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../js");
+    Origin::start(Config {
+        // The folder is the test process's for its whole life.
+        files: Some(Box::leak(js.into_boxed_path())),
+        ..Config::default()
+    })
+    .expect("start the origin")
+}
+
 /// Starts an origin on loopback for one test, with HTTPS.
 pub fn start_origin() -> Origin {
     Origin::start(Config {

@@ -14,8 +14,8 @@ use serde_json::Value;
 /// The committed run that the documents are made from.
 pub const RUN: &str = "docs/results";
 
-/// A whole run.
-#[derive(Debug)]
+/// A whole run; an empty one by default.
+#[derive(Debug, Default)]
 pub struct Run {
     /// `machine.json`: the machine, its limits and the code.
     pub machine: Value,
@@ -241,13 +241,14 @@ impl Clients {
     }
 
     /// The models of the run, in the order of [`MODELS`], then curl, then the talks' Python
-    /// programs.
+    /// programs, then their JavaScript.
     pub fn models(&self) -> Vec<&'static str> {
         MODELS
             .iter()
             .map(|m| m.name)
             .chain([CURL])
             .chain(catalogue::PYTHON_TALKS.iter().map(|p| p.name))
+            .chain(catalogue::JS_TALKS.iter().map(|j| j.name))
             .filter(|name| self.cells.iter().any(|c| c.model == *name))
             .collect()
     }
@@ -315,12 +316,7 @@ impl Clients {
     }
 }
 
-/// How a model, or one of the talks' Python programs, runs its requests.
-pub fn family(model: &str) -> Option<Family> {
-    catalogue::Model::named(model)
-        .map(|m| m.family)
-        .or_else(|| catalogue::Python::named(model).map(|p| p.family))
-}
+pub use catalogue::family;
 
 /// The request every server run sent waits this long at the server: C connections can have at
 /// most C / WAIT requests answered each second.

@@ -113,7 +113,7 @@ pub fn clients(run: &Run) -> String {
     let rss = |c: &Cell| or_dash(c.rss.filter(|_| c.measured()).map(mib));
     let sockets = |c: &Cell| or_dash(c.sockets.filter(|_| c.measured()).map(mib));
     for model in run.clients.models() {
-        if catalogue::Python::named(model).is_some() {
+        if catalogue::is_reference(model) {
             continue;
         }
         if let Some(c) = run.clients.cell(&format!("sweep-{n}"), model) {

@@ -59,15 +59,20 @@ pub fn talks(run: &Run) -> String {
             ) else {
                 continue;
             };
-            let _ = writeln!(t, "{}", pair(&workload, program, py, rust));
+            let _ = writeln!(
+                t,
+                "{}",
+                pair(&workload, program.name, program.beside, py, rust)
+            );
         }
     }
     t
 }
 
-/// One row of a Python program beside its Rust model on the same workload.
-fn pair(workload: &str, program: &Python, py: &Cell, rust: &Cell) -> String {
-    let beside = catalogue::short(program.beside);
+/// One row of one of the talks' programs (`name`, Python or JavaScript) beside its Rust model
+/// (`beside`) on the same workload.
+pub(crate) fn pair(workload: &str, name: &str, beside: &str, py: &Cell, rust: &Cell) -> String {
+    let beside = catalogue::short(beside);
     let rust_cells = if rust.measured() {
         format!(
             "{} | {} | {} | {}",
@@ -81,8 +86,7 @@ fn pair(workload: &str, program: &Python, py: &Cell, rust: &Cell) -> String {
     };
     if !py.measured() {
         return format!(
-            "| {workload} | `{}` | {} | | | | {beside} | {rust_cells} | | |",
-            program.name,
+            "| {workload} | `{name}` | {} | | | | {beside} | {rust_cells} | | |",
             missing(py)
         );
     }
@@ -92,8 +96,7 @@ fn pair(workload: &str, program: &Python, py: &Cell, rust: &Cell) -> String {
         ""
     };
     format!(
-        "| {workload} | `{}`{wrong} | {} | {} | {} | {} | {beside} | {rust_cells} | {} | {} |",
-        program.name,
+        "| {workload} | `{name}`{wrong} | {} | {} | {} | {} | {beside} | {rust_cells} | {} | {} |",
         seconds(py.wall),
         seconds(py.cpu),
         rss(py),
@@ -123,7 +126,7 @@ pub fn sweep(run: &Run, stem: &str) -> String {
             ) else {
                 continue;
             };
-            let row = pair(&group(n), program, py, rust);
+            let row = pair(&group(n), program.name, program.beside, py, rust);
             let _ = writeln!(t, "{row}");
         }
     }
