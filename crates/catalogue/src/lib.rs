@@ -667,12 +667,15 @@ pub fn short(row: &str) -> String {
     format!("{short}{}", &row[name.len()..])
 }
 
-/// A name for tables: curl's says how many transfers it runs at once.
+/// A name for tables: curl's says how many transfers it runs at once, a page in a browser how
+/// many its browser sends to one host.
 pub fn label(row: &str) -> String {
     if row == CURL {
-        format!("{CURL} (≤ {CURL_PARALLEL_MAX} at once)")
-    } else {
-        row.to_string()
+        return format!("{CURL} (≤ {CURL_PARALLEL_MAX} at once)");
+    }
+    match JavaScript::named(row).and_then(JavaScript::bound) {
+        Some(bound) => format!("{row} (≤ {bound} per host)"),
+        None => row.to_string(),
     }
 }
 

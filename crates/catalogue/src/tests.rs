@@ -139,5 +139,7 @@ fn every_javascript_row_has_its_files_a_model_beside_it_and_a_colour_of_its_own(
     let page = JavaScript::named("async.html").expect("async.html");
     assert_eq!(page.bound(), Some(BROWSER_CONNECTIONS_PER_HOST));
     assert_eq!(page.script(), "js/talks/browser.mjs");
+    assert_eq!(label("async.html"), "async.html (≤ 6 per host)");
+    assert_eq!(label("promises.mjs"), "promises.mjs");
     assert!(Model::named("fetch-smol").unwrap().javascript().count() == 2);
 }

@@ -389,6 +389,22 @@ pub fn spans(json: &serde_json::Value) -> (Vec<Span>, f64) {
 /// A timeline per model: a bar per request from its start to its end, in order of start, and
 /// the run's wall time marked. A synchronous loop is a staircase; a model that lets every
 /// request wait at once is bars that start together.
+/// The most bars that overlap at one moment: the requests in flight together, at the peak.
+pub fn most_at_once(bars: &[Span]) -> usize {
+    let mut edges: Vec<(f64, i32)> = bars
+        .iter()
+        .flat_map(|b| [(b.start_s, 1), (b.start_s + b.seconds, -1)])
+        .collect();
+    // An end before a start at the same moment: a connection handed on is not two.
+    edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut now, mut most) = (0, 0);
+    for (_, step) in edges {
+        now += step;
+        most = most.max(now);
+    }
+    most as usize
+}
+
 pub fn timelines(
     path: &Path,
     title: &str,
@@ -455,11 +471,37 @@ pub fn timelines(
         )))?;
         let sum: f64 = bars.iter().map(|b| b.seconds).sum();
         panel.draw(&Text::new(
-            format!("{}: wall {wall:.2} s, sum {sum:.2} s", short(model)),
+            format!(
+                "{}: wall {wall:.2} s, sum {sum:.2} s, at most {} at once",
+                short(model),
+                most_at_once(&bars)
+            ),
             (8, 4),
             (FONT, 14).into_font(),
         ))?;
     }
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(start_s: f64, seconds: f64) -> Span {
+        Span {
+            start_s,
+            seconds,
+            ok: true,
+        }
+    }
+
+    #[test]
+    fn at_once_counts_the_overlap_and_a_connection_handed_on_once() {
+        assert_eq!(most_at_once(&[]), 0);
+        assert_eq!(most_at_once(&[span(0.0, 1.0), span(0.5, 1.0)]), 2);
+        // Six at a time, each next one starting as one ends: six, not seven.
+        let waves: Vec<Span> = (0..18).map(|i| span(f64::from(i / 6), 1.0)).collect();
+        assert_eq!(most_at_once(&waves), 6);
+    }
 }
