@@ -18,7 +18,7 @@ if [[ "${1:-}" == --check ]]; then
   [[ -x $venv/bin/python ]] || { echo "no $venv: run scripts/python.sh first" >&2; exit 2; }
   $venv/bin/ruff check python
   $venv/bin/ruff format --check python
-  $venv/bin/python -m py_compile python/talks/*.py python/servers/*.py
+  $venv/bin/python -m py_compile python/talks/*.py python/servers/*.py python/waits/*.py
   echo "python: every file passes ruff and compiles"
   exit 0
 fi

@@ -17,7 +17,8 @@
 # endpoints at once, 1 KiB and the talk's pages), ceiling (19,000 at once), read-buffer
 # (fetch-smol's, size by size), servers (every server at 10 to 19,000 connections under wrk),
 # hostile (the servers against hostile clients), syscalls (system calls per request, where
-# strace is) and memory (heap profiles, where valgrind is).
+# strace is), memory (heap profiles, where valgrind is) and waits (1,000 to 1,000,000 waiters on
+# timers, no sockets, every model and the talks' Python libraries and Node).
 #
 # Where scripts/python.sh has made python/.venv, the talks' own programs and the Python servers
 # run beside the Rust rows, and where scripts/js.sh has run, the talks' JavaScript (Node's

@@ -16,6 +16,7 @@ mod memory;
 mod run;
 mod servers;
 mod syscalls;
+mod waits;
 
 use std::process::ExitCode;
 

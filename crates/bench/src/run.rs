@@ -21,7 +21,7 @@ use anyhow::Context as _;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{clients, hostile, memory, servers, syscalls};
+use crate::{clients, hostile, memory, servers, syscalls, waits};
 use benchkit::addresses::Addresses;
 use benchkit::context::{Args, Context, Part, Planned, catch_signals, interrupted};
 use benchkit::machine::Machine;
@@ -166,6 +166,7 @@ pub enum Plan {
     Hostile(hostile::Plan),
     Syscalls(syscalls::Plan),
     Memory(memory::Plan),
+    Waits(waits::Plan),
     /// Left out, and why (a tool missing, no such model).
     Skipped(String),
 }
@@ -179,6 +180,7 @@ impl Plan {
             Plan::Hostile(p) => p.expected(),
             Plan::Syscalls(p) => p.expected(),
             Plan::Memory(p) => p.expected(),
+            Plan::Waits(p) => p.expected(),
             Plan::Skipped(_) => Duration::ZERO,
         }
     }
@@ -191,6 +193,7 @@ impl Plan {
             Plan::Hostile(p) => p.measure(ctx),
             Plan::Syscalls(p) => p.measure(ctx),
             Plan::Memory(p) => p.measure(ctx),
+            Plan::Waits(p) => p.measure(ctx),
             Plan::Skipped(why) => {
                 ctx.progress.say(&why);
                 Ok(serde_json::json!({ "skipped": why }))
@@ -214,6 +217,7 @@ fn plan(part: Part, ctx: &Context) -> anyhow::Result<Plan> {
         Part::Hostile => or_skipped(hostile::plan(ctx)?, Plan::Hostile),
         Part::Syscalls => or_skipped(syscalls::plan(ctx)?, Plan::Syscalls),
         Part::Memory => or_skipped(memory::plan(ctx)?, Plan::Memory),
+        Part::Waits => Plan::Waits(waits::plan(ctx)?),
     })
 }
 

@@ -80,10 +80,12 @@ pub enum Part {
     Syscalls,
     /// Where each model's memory per request goes (valgrind's massif).
     Memory,
+    /// N waiters on timers, no sockets, every model and language: what a waiting unit costs.
+    Waits,
 }
 
 impl Part {
-    pub const ALL: [Part; 8] = [
+    pub const ALL: [Part; 9] = [
         Part::Talks,
         Part::Sweeps,
         Part::Ceiling,
@@ -92,6 +94,7 @@ impl Part {
         Part::Hostile,
         Part::Syscalls,
         Part::Memory,
+        Part::Waits,
     ];
 
     pub fn name(self) -> &'static str {
@@ -104,6 +107,7 @@ impl Part {
             Part::Hostile => "hostile",
             Part::Syscalls => "syscalls",
             Part::Memory => "memory",
+            Part::Waits => "waits",
         }
     }
 }

@@ -79,7 +79,7 @@ pub fn run_model(
     if let Some((var, value)) = env {
         command.env(var, value);
     }
-    run_report(&mut command, deadline)
+    run_command(&mut command, deadline)
 }
 
 /// Runs one of the talks' Python programs (`python/talks/NAME`) with `interpreter`, as a model
@@ -90,7 +90,7 @@ pub fn run_python(
     args: &[String],
     deadline: Duration,
 ) -> Outcome {
-    run_report(
+    run_command(
         Command::new(interpreter).arg(program.path()).args(args),
         deadline,
     )
@@ -106,7 +106,7 @@ pub fn run_javascript(
     args: &[String],
     deadline: Duration,
 ) -> Outcome {
-    run_report(
+    run_command(
         Command::new(catalogue::NODE)
             .arg(program.script())
             .args(args),
@@ -159,8 +159,9 @@ pub fn python_version(interpreter: &Path) -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
-/// Runs a program that prints its JSON report on stdout, killing it past `deadline`.
-fn run_report(command: &mut Command, deadline: Duration) -> Outcome {
+/// Runs a program that prints its JSON report on stdout (exit code 0, or 1 for a run that
+/// reports failures), killing it past `deadline`.
+pub fn run_command(command: &mut Command, deadline: Duration) -> Outcome {
     let program = command.get_program().to_string_lossy().into_owned();
     let finished = match procs::run(command, deadline) {
         Ok(finished) => finished,

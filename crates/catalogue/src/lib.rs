@@ -654,6 +654,7 @@ pub fn color(row: &str) -> Rgb {
         .or_else(|| Server::named(name).map(|s| s.color))
         .or_else(|| Python::named(name).map(|p| p.color))
         .or_else(|| JavaScript::named(name).map(|j| j.color))
+        .or_else(|| Waiter::named(name).map(Waiter::color))
         .unwrap_or(UNKNOWN)
 }
 
@@ -704,6 +705,9 @@ pub fn rank(row: &str) -> usize {
         })
         .unwrap_or(rust)
 }
+
+mod waiters;
+pub use waiters::{Language, WAITERS, Waiter};
 
 #[cfg(test)]
 mod tests;

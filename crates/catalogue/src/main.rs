@@ -1,11 +1,11 @@
-//! Prints the catalogue, for scripts: `catalogue --list models` (or `servers`) prints each
-//! name on a line of its own in the reports' order; `catalogue --list` prints every entry with
+//! Prints the catalogue, for scripts: `catalogue --list models` (or `servers`, or `waits`)
+//! prints each name on a line of its own in the reports' order; `catalogue --list` prints every entry with
 //! its short name, family and library, tab-separated.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use catalogue::{MODELS, SERVERS};
+use catalogue::{MODELS, SERVERS, WAITERS};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     match args[..] {
         ["--list", "models"] => lines.extend(MODELS.iter().map(|m| m.name.to_string())),
         ["--list", "servers"] => lines.extend(SERVERS.iter().map(|s| s.name.to_string())),
+        ["--list", "waits"] => lines.extend(WAITERS.iter().map(|w| w.name.to_string())),
         ["--list"] => {
             lines.push("name\tshort\tfamily\tlibrary".to_string());
             let models = MODELS
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: catalogue --list [models | servers]");
+            eprintln!("usage: catalogue --list [models | servers | waits]");
             return ExitCode::from(2);
         }
     }

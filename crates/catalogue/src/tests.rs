@@ -143,3 +143,21 @@ fn every_javascript_row_has_its_files_a_model_beside_it_and_a_colour_of_its_own(
     assert_eq!(label("promises.mjs"), "promises.mjs");
     assert!(Model::named("fetch-smol").unwrap().javascript().count() == 2);
 }
+
+#[test]
+fn every_waiting_program_has_its_file_and_a_colour_of_a_row_it_is_like() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for (i, w) in WAITERS.iter().enumerate() {
+        assert!(root.join(w.path()).is_file(), "{} has no file", w.name);
+        assert_ne!(color(w.like), UNKNOWN, "{} is like no row", w.name);
+        assert!(
+            WAITERS[i + 1..]
+                .iter()
+                .all(|o| o.name != w.name && o.color() != w.color())
+        );
+    }
+    assert_eq!(
+        Waiter::named("waits-tokio").map(|w| w.language),
+        Some(Language::Rust)
+    );
+}

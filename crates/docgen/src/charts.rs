@@ -111,7 +111,57 @@ pub fn draw(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
         drawn.push(name);
     }
     drawn.extend(servers(run, dir)?);
+    drawn.extend(waits(run, dir)?);
     Ok(drawn)
+}
+
+/// The waiting programs: peak RSS and what a waiter costs against N, a line per program
+/// through the Ns at which every waiter waited.
+fn waits(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
+    let ns = tables::waits::ns(run);
+    if ns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lines = |pick: fn(&rundata::Wait) -> Option<f64>| -> Vec<Line> {
+        tables::waits::labels(run)
+            .into_iter()
+            .map(|label| Line {
+                points: ns
+                    .iter()
+                    .filter_map(|&n| {
+                        let w = tables::waits::at(run, &label, n).filter(|w| w.complete())?;
+                        Some((n as f64, pick(w)?))
+                    })
+                    .collect(),
+                dashed: label.contains(' ')
+                    || catalogue::Waiter::named(&label)
+                        .is_some_and(|w| w.language != catalogue::Language::Rust),
+                row: label,
+            })
+            .collect()
+    };
+    let wait = run.part("waits")["wait_s"].as_f64().unwrap_or(10.0);
+    charts::log_log(
+        &dir.join("waits-rss.svg"),
+        Axes {
+            title: &format!("N waiters, each on a timer for {wait} s: peak RSS"),
+            x: "waiters N, all at once (log)",
+            y: "peak RSS (MiB, log)",
+        },
+        &lines(|w| w.peak_rss.map(|b| b / f64::from(1 << 20))),
+        None,
+    )?;
+    charts::log_log(
+        &dir.join("waits-per-waiter.svg"),
+        Axes {
+            title: "What a waiter adds to the process, against N",
+            x: "waiters N, all at once (log)",
+            y: "bytes a waiter (log)",
+        },
+        &lines(|w| w.per_waiter),
+        None,
+    )?;
+    Ok(vec!["waits-rss.svg".into(), "waits-per-waiter.svg".into()])
 }
 
 /// The runs of `workload` kept for the timelines, as bars: every model's and program's first

@@ -17,6 +17,8 @@
 //! ```
 //!
 //! Read it beside:
+//! - `js/talks/async.html`, the talk's page, in a browser
+//! - `js/talks/promises.mjs`, the same join in Node
 //! - `docs/book/src/when.md`, its chapter of the book
 //! - `smol` (<https://docs.rs/smol>), the runtime under it
 

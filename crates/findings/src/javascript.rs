@@ -54,8 +54,8 @@ pub fn javascript(run: &Run) -> Claim {
         "The talk's page asks for all {n} zips at once, and the browser sends at most {on_wire} \
          of them at a time: Chromium opens {limit} connections to one host over HTTP/1.1, and the \
          other requests wait for one of them, so the hundred go in waves. The page's \
-         `console.time` reads {page}; the origin's delays run {limit} at a time in the page's \
-         order add up to {waves}, against {slowest} for the slowest zip alone, which is where \
+         `console.time` reads {page}; the origin's delays, run {limit} at a time in the page's \
+         order, take {waves}, against {slowest} for the slowest zip alone, which is where \
          fetch-smol, sending them all at once, ends ({smol}). One thread is not what holds the \
          page back; the connections are. The browser's processes held {memory} (their \
          proportional set sizes added up: the browser around the page included).",

@@ -24,6 +24,7 @@ mod servers;
 mod summary;
 mod sweeps;
 mod talks;
+mod waits;
 
 pub use hostile::hostile;
 pub use javascript::javascript;
@@ -33,6 +34,7 @@ pub use servers::*;
 pub use summary::{reading, targets, took};
 pub use sweeps::{at_ceiling, burst, memory_per_request, pages, read_buffer, sweep};
 pub use talks::{jobs, many_jobs, sites};
+pub use waits::{waits_cost, waits_green, waits_published, waits_reach};
 
 /// The figure `pick` of a cell whose every run was right, or why there is none.
 fn trusted(

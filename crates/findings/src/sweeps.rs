@@ -34,14 +34,25 @@ pub fn sweep(run: &Run) -> Claim {
         .filter(|m| family(m) != Some(Family::Threads))
         .collect();
     let walls = each(run, &top, &waiting, wall)?;
+    // A model whose first requests ended before its last began had fewer in flight at once.
+    let mut fewer = Vec::new();
     for m in &waiting {
         let cell = need(c.cell(&top, m), "the cell")?;
+        let at_once = need(cell.in_flight, "its requests in flight")?;
         holds!(
-            cell.in_flight == Some(n as f64),
-            "{} did not have all {} in flight",
+            at_once >= n as f64 * 0.5,
+            "{} had only {} of {} in flight at once",
             name(m),
+            group(at_once as u64),
             group(n)
         );
+        if at_once < n as f64 {
+            fewer.push(format!(
+                "{} {}",
+                possessive(&name(m)),
+                group(at_once as u64)
+            ));
+        }
     }
     let (fast, fast_wall) = least(&walls)?.clone();
     t.push_str(&format!(
@@ -55,6 +66,13 @@ pub fn sweep(run: &Run) -> Claim {
         s(fast_wall),
         s(delay),
     ));
+    if !fewer.is_empty() {
+        t.push_str(&format!(
+            " Not every one had all of them in flight at the same moment ({} at the most): its \
+             first requests ended before its last began, opening them took that long.",
+            list(&fewer)
+        ));
+    }
     // Connections that found the origin's accept queue full wait for their handshake to be
     // sent again: the run then measures the listen backlog, not the model.
     let overflowed: Vec<String> = waiting
@@ -426,17 +444,35 @@ pub fn read_buffer(run: &Run) -> Claim {
         "2 KiB does not save memory for CPU against 4 KiB"
     );
     holds!(
-        eight_rss > own_rss && eight_cpu < own_cpu,
-        "8 KiB does not spend memory to save CPU against 4 KiB"
+        eight_rss > own_rss,
+        "8 KiB does not hold more memory than 4 KiB"
     );
+    holds!(
+        sixteen_rss > own_rss && sixteen_cpu < own_cpu,
+        "16 KiB does not spend memory to save CPU against 4 KiB"
+    );
+    // 8 KiB sits between: on some runs it saves CPU, on others the runs' spread hides it.
+    let eight = if eight_cpu < own_cpu {
+        format!(
+            "on this machine 8 KiB would read the pages in {} of its CPU for {} more memory",
+            percent(eight_cpu / own_cpu),
+            mib(eight_rss - own_rss),
+        )
+    } else {
+        format!(
+            "on this run 8 KiB took no less CPU ({} against {}) for {} more memory",
+            s(eight_cpu),
+            s(own_cpu),
+            mib(eight_rss - own_rss),
+        )
+    };
     Ok(format!(
         "A fixed buffer keeps the memory of the small answers with the pages: at 4 KiB, \
          fetch-smol's own, {} with the pages against {} with 1 KiB bodies, where hyper's adaptive \
          buffer grows from {} to {}. What the size trades is memory for CPU, read by read: \
          with the pages, 2 KiB holds {} and takes {} of CPU; 4 KiB {} and {}; 8 KiB {} and {}; \
          16 KiB {} and {}; hyper's adaptive buffer {} and {}. fetch-smol keeps 4 KiB, the \
-         lower memory; on this machine 8 KiB would read the pages in {} of its CPU for {} more \
-         memory at N = {}.\n",
+         lower memory; {eight} at N = {}.\n",
         mib(own_rss),
         mib(own_small_rss),
         mib(adaptive_small_rss),
@@ -451,8 +487,6 @@ pub fn read_buffer(run: &Run) -> Claim {
         s(sixteen_cpu),
         mib(adaptive_rss),
         s(adaptive_cpu),
-        percent(eight_cpu / own_cpu),
-        mib(eight_rss - own_rss),
         group(n),
     ))
 }

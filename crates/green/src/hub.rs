@@ -49,6 +49,8 @@ pub struct Hub<R> {
     pub(crate) poll: Poll,
     shared: Rc<Shared>,
     size: usize,
+    /// Each green thread's stack, in bytes of address space.
+    stack: usize,
     running: Slab<Running<R>>,
     /// Green threads not started yet: where their result goes (nowhere for a server's), and
     /// what they run.
@@ -93,10 +95,12 @@ impl<R> std::fmt::Debug for Hub<R> {
 impl<R: 'static> Hub<R> {
     /// A hub that runs at most `size` green threads at once: eventlet's `GreenPool(size)`.
     pub fn new(size: usize) -> io::Result<Hub<R>> {
-        Hub::with_size(size)
+        Hub::with_stack(size, STACK)
     }
 
-    pub(crate) fn with_size(size: usize) -> io::Result<Hub<R>> {
+    /// The same, each green thread with a stack of `stack` bytes instead of [`STACK`]: a stack
+    /// too small for what a green thread does ends the process at its guard page.
+    pub fn with_stack(size: usize, stack: usize) -> io::Result<Hub<R>> {
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let waker = mio::Waker::new(&registry, WAKE)?;
@@ -108,6 +112,7 @@ impl<R: 'static> Hub<R> {
                 woken: Woken::new(move || drop(waker.wake())),
             }),
             size: size.max(1),
+            stack,
             running: Slab::new(),
             queued: VecDeque::new(),
             ready: VecDeque::new(),
@@ -193,7 +198,7 @@ impl<R: 'static> Hub<R> {
             let Some((index, f)) = self.queued.pop_front() else {
                 return;
             };
-            let stack = match DefaultStack::new(STACK) {
+            let stack = match DefaultStack::new(self.stack) {
                 Ok(stack) => stack,
                 Err(e) => {
                     let e = io::Error::new(

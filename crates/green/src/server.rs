@@ -40,7 +40,7 @@ impl Hub<()> {
     /// A hub for a server: every connection it accepts gets a green thread at once, with no
     /// limit but the machine's (a stack that cannot be had refuses that connection).
     pub fn server() -> io::Result<Hub<()>> {
-        Hub::with_size(usize::MAX)
+        Hub::new(usize::MAX)
     }
 
     /// gevent's `StreamServer(listener, handle).serve_forever()`: accepts connections for as

@@ -30,6 +30,8 @@ pub struct Run {
     pub syscalls: Vec<Row>,
     /// `memory/heap.csv`.
     pub heap: Vec<Row>,
+    /// `waits/runs.csv`: the waiting programs, a run per program, setting and N.
+    pub waits: Vec<Wait>,
     /// What the talk's side programs printed (`clients/examples/NAME.txt`), and the models
     /// whose printed text the README shows (`clients/output/NAME.txt`).
     pub examples: BTreeMap<String, String>,
@@ -74,6 +76,7 @@ impl Run {
             slabs: rows("hostile/slab.csv"),
             syscalls: rows("syscalls/syscalls.csv"),
             heap: rows("memory/heap.csv"),
+            waits: rows("waits/runs.csv").iter().map(Wait::from_row).collect(),
             examples: texts("clients/examples"),
             printed: texts("clients/output"),
         })
@@ -139,6 +142,64 @@ impl Cell {
     /// answer was right.
     pub fn trusted(&self) -> bool {
         self.status == "Ok" && self.correct == Some(true)
+    }
+}
+
+/// One run of a waiting program, from `waits/runs.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wait {
+    pub program: String,
+    /// Its setting (`--stack-kib 16`), or empty.
+    pub setting: String,
+    pub n: u64,
+    /// `Ok` (every waiter waited), `Limited` (a limit of the machine stopped some) or `Broken`.
+    pub status: String,
+    pub waited: Option<u64>,
+    pub wait_s: Option<f64>,
+    pub spawn_s: Option<f64>,
+    pub wall_s: Option<f64>,
+    pub cpu_s: Option<f64>,
+    pub baseline_rss: Option<f64>,
+    pub peak_rss: Option<f64>,
+    pub per_waiter: Option<f64>,
+    /// The limit it met, by name.
+    pub limit: String,
+    pub note: String,
+}
+
+impl Wait {
+    fn from_row(row: &Row) -> Wait {
+        let num = |name: &str| row.num(name);
+        Wait {
+            program: row.get("program").to_string(),
+            setting: row.get("setting").to_string(),
+            n: row.get("n").parse().unwrap_or(0),
+            status: row.get("status").to_string(),
+            waited: row.get("waited").parse().ok(),
+            wait_s: num("wait_s"),
+            spawn_s: num("spawn_s"),
+            wall_s: num("wall_s"),
+            cpu_s: num("user_s").zip(num("sys_s")).map(|(u, s)| u + s),
+            baseline_rss: num("baseline_rss_bytes"),
+            peak_rss: num("peak_rss_bytes"),
+            per_waiter: num("per_waiter_bytes"),
+            limit: row.get("limit").to_string(),
+            note: row.get("note").to_string(),
+        }
+    }
+
+    /// The row's name: the program, with its setting.
+    pub fn label(&self) -> String {
+        if self.setting.is_empty() {
+            self.program.clone()
+        } else {
+            format!("{} {}", self.program, self.setting)
+        }
+    }
+
+    /// Every waiter waited.
+    pub fn complete(&self) -> bool {
+        self.status == "Ok" && self.waited == Some(self.n)
     }
 }
 

@@ -12,3 +12,4 @@ pub mod javascript;
 pub mod python;
 pub mod servers;
 pub mod setup;
+pub mod waits;

@@ -13,6 +13,7 @@ use rundata::Run;
 pub enum Side {
     Clients,
     Servers,
+    Waits,
 }
 
 /// One line: the machine the run was made on.
@@ -31,6 +32,24 @@ pub fn machine_line(run: &Run) -> String {
 
 /// The top of a page: the machine, its limits, the code and the run, stated once, and how this
 /// page's part of the run was measured.
+/// The reference rows' interpreters where they ran: `, Python 3.11.7, Node 20.20.2, Chromium
+/// 148.0.7778.167`.
+fn interpreters(m: &serde_json::Value) -> String {
+    let python = m["python"].as_str().map(str::to_string);
+    let node = m["node"]
+        .as_str()
+        .map(|v| format!("Node {}", v.trim_start_matches('v')));
+    // Debian's says where it was built, too.
+    let chromium = m["chromium"]
+        .as_str()
+        .map(|v| v.split(" built").next().unwrap_or(v).to_string());
+    [python, node, chromium]
+        .into_iter()
+        .flatten()
+        .map(|v| format!(", {v}"))
+        .collect()
+}
+
 pub fn setup(run: &Run, side: Side) -> String {
     let m = &run.machine;
     let s = &run.settings;
@@ -48,9 +67,7 @@ pub fn setup(run: &Run, side: Side) -> String {
          - **The run:** `{}`, {} in all, {:.0} s of it waiting for ports in TIME_WAIT{}.\n",
         machine_line(run).trim_end(),
         text("rustc"),
-        m["python"]
-            .as_str()
-            .map_or(String::new(), |p| format!(", {p}")),
+        interpreters(m),
         limit("open_files_soft"),
         limit("open_files_hard"),
         limit("pid_max"),
@@ -87,11 +104,31 @@ pub fn setup(run: &Run, side: Side) -> String {
                  origin crate's release binary, 2 worker threads, on a loopback address no other \
                  run used); each Rust figure the median of {} interleaved runs, and so is curl's, \
                  but a run predicted past {} (the origin's latencies added up, which a repeat \
-                 would not change) and the Python programs' rows (the reference, not the \
-                 subject), which run once; runs predicted past {} skipped.",
+                 would not change) and the talks' own programs' rows, in Python and JavaScript \
+                 (the reference, not the subject), which run once; runs predicted past {} \
+                 skipped.",
                 p["repeats"].as_u64().unwrap_or(0),
                 seconds(p["once_over_s"].as_f64().unwrap_or(f64::NAN)),
                 seconds(p["budget_s"].as_f64().unwrap_or(f64::NAN)),
+            );
+        }
+        Side::Waits => {
+            let p = run.part("waits");
+            let ns: Vec<String> = p["ns"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|n| n.as_u64().map(group))
+                .collect();
+            let _ = writeln!(
+                t,
+                "- **Waiters:** every program a process of its own, once at each N ({}), each \
+                 waiter waiting {} s on a timer, no socket; the green threads also with {} KiB \
+                 stacks; memory is the process's `VmHWM` as it ends, a waiter's share of it what \
+                 lies above the process just before its first waiter (its runtime started).",
+                ns.join(", "),
+                p["wait_s"].as_f64().unwrap_or(f64::NAN),
+                p["small_stack_kib"].as_u64().unwrap_or(0),
             );
         }
         Side::Servers => {

@@ -1,0 +1,198 @@
+//! The waiting programs: how far each gets, what a waiter costs, and the published tables.
+
+use super::*;
+use rundata::Wait;
+use tables::waits::{at, labels, ns, published_rows};
+
+/// The largest N of the run.
+fn top(run: &Run) -> Result<u64, Unsupported> {
+    need(ns(run).last().copied(), "the waiting programs")
+}
+
+fn bytes(b: f64) -> String {
+    if b < 10_000.0 {
+        format!("{} bytes", group(b.round() as u64))
+    } else {
+        kib(b)
+    }
+}
+
+/// Which programs waited every waiter at the largest N, and which met a limit, by name.
+pub fn waits_reach(run: &Run) -> Claim {
+    let n = top(run)?;
+    let runs: Vec<&Wait> = labels(run)
+        .iter()
+        .filter_map(|label| at(run, label, n))
+        .collect();
+    let complete: Vec<String> = runs
+        .iter()
+        .filter(|w| w.complete())
+        .map(|w| format!("`{}`", w.label()))
+        .collect();
+    let broken: Vec<String> = runs
+        .iter()
+        .filter(|w| w.status == "Broken")
+        .map(|w| format!("`{}` ({})", w.label(), w.note))
+        .collect();
+    holds!(
+        broken.is_empty(),
+        "{} broke at N = {}",
+        list(&broken),
+        group(n)
+    );
+    let limited: Vec<String> = runs
+        .iter()
+        .filter(|w| w.status == "Limited")
+        .map(|w| {
+            format!(
+                "`{}` had {} waiting when {} stopped the next",
+                w.label(),
+                group(w.waited.unwrap_or(0)),
+                w.limit
+            )
+        })
+        .collect();
+    holds!(!complete.is_empty(), "no program waited all {}", group(n));
+    let mut t = format!(
+        "At N = {}, {} of the {} programs waited every waiter: {}.",
+        group(n),
+        complete.len(),
+        runs.len(),
+        list(&complete)
+    );
+    if !limited.is_empty() {
+        t.push_str(&format!(
+            " The others met a limit of this machine, each named as it met it: {}.",
+            list(&limited)
+        ));
+    }
+    t.push('\n');
+    Ok(t)
+}
+
+/// What a waiter costs at the largest N each program completed: the floor, the tasks, the rest.
+pub fn waits_cost(run: &Run) -> Claim {
+    let n = top(run)?;
+    let per = |label: &str| -> Result<f64, Unsupported> {
+        let w = at(run, label, n).filter(|w| w.complete());
+        need(
+            w.and_then(|w| w.per_waiter),
+            format!("{label} at N = {}, every waiter", group(n)),
+        )
+    };
+    let floor = per("waits-join-all")?;
+    let tasks: Vec<(String, f64)> = [
+        "waits-tokio",
+        "waits-smol",
+        "waits-async-std",
+        "waits-compio",
+    ]
+    .iter()
+    .filter_map(|m| per(m).ok().map(|v| (m.to_string(), v)))
+    .collect();
+    let reactor = per("waits-reactor")?;
+    let rust: Vec<f64> = values(&tasks).into_iter().chain([floor, reactor]).collect();
+    holds!(
+        rust.iter().all(|&v| v >= floor * 0.9),
+        "join_all is not the least a waiter costs in Rust"
+    );
+    let (cheapest, dearest) = (least(&tasks)?, most(&tasks)?);
+    let mut t = format!(
+        "A waiter costs least as a sleep future joined on one thread, no task at all: {} each at \
+         N = {} (`waits-join-all`), the floor. A Deferred on the reactor's timer heap costs {}. A \
+         task costs {} ({}) to {} ({}): {} to {} the floor.",
+        bytes(floor),
+        group(n),
+        bytes(reactor),
+        bytes(cheapest.1),
+        cheapest.0,
+        bytes(dearest.1),
+        dearest.0,
+        times(cheapest.1 / floor),
+        times(dearest.1 / floor),
+    );
+    let python: Vec<(String, f64)> = catalogue::WAITERS
+        .iter()
+        .filter(|w| w.language == catalogue::Language::Python)
+        .filter_map(|w| per(w.name).ok().map(|v| (w.name.to_string(), v)))
+        .collect();
+    if let (Ok(low), Ok(high)) = (least(&python), most(&python)) {
+        t.push_str(&format!(
+            " In Python a waiter costs {} (`{}`) to {} (`{}`).",
+            bytes(low.1),
+            low.0,
+            bytes(high.1),
+            high.0
+        ));
+    }
+    if let Ok(node) = per("timeouts.mjs") {
+        t.push_str(&format!(
+            " In Node a promise and its timer cost {}.",
+            bytes(node)
+        ));
+    }
+    t.push('\n');
+    Ok(t)
+}
+
+/// "So cheap they are nearly free": what a green thread costs, at two sizes of stack.
+pub fn waits_green(run: &Run) -> Claim {
+    let largest = |label: &str| -> Result<&Wait, Unsupported> {
+        need(
+            ns(run)
+                .iter()
+                .rev()
+                .filter_map(|&n| at(run, label, n))
+                .find(|w| w.complete()),
+            format!("{label}, every waiter, at some N"),
+        )
+    };
+    let big = largest("waits-green")?;
+    let small = largest("waits-green --stack-kib 16")?;
+    let per = |w: &Wait| need(w.per_waiter, format!("{} per waiter", w.label()));
+    let mut t = format!(
+        "A green thread of the hub costs {} with its 256 KiB stack (N = {}) and {} with 16 KiB (N \
+         = {}): a stack is address space, and only the pages a green thread touches are memory.",
+        bytes(per(big)?),
+        group(big.n),
+        bytes(per(small)?),
+        group(small.n),
+    );
+    let eventlet = largest("eventlet_waits.py").and_then(|w| Ok((w.n, per(w)?)));
+    let gevent = largest("gevent_waits.py").and_then(|w| Ok((w.n, per(w)?)));
+    if let (Ok(e), Ok(g)) = (eventlet, gevent) {
+        t.push_str(&format!(
+            " eventlet's green thread costs {} (N = {}) and gevent's greenlet {} (N = {}): \
+             \"nearly free\", in bytes.",
+            bytes(e.1),
+            group(e.0),
+            bytes(g.1),
+            group(g.0)
+        ));
+    }
+    t.push('\n');
+    Ok(t)
+}
+
+/// This run's figures at 1,000,000 beside the published ones.
+pub fn waits_published(run: &Run, tsv: &str) -> Claim {
+    let rows = published_rows(tsv);
+    let tokio = need(
+        at(run, "waits-tokio", 1_000_000)
+            .filter(|w| w.complete())
+            .and_then(|w| w.peak_rss),
+        "waits-tokio at N = 1,000,000",
+    )?;
+    let theirs: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.like == "waits-tokio" && r.n == 1_000_000)
+        .map(|r| r.memory_mb * 1e6)
+        .collect();
+    let (low, high) = need(extremes(&theirs), "the published tokio figures")?;
+    Ok(format!(
+        "tokio's million tasks take {} here, against {} in the published tables (their machines, \
+         versions and programs differ: see above).\n",
+        mib_of(tokio),
+        span(low, high, mib_of),
+    ))
+}
