@@ -38,7 +38,8 @@ if (!Number.isInteger(n) || n < 1 || n > 10_000_000) fail(`--n ${values.n} is no
 if (!Number.isFinite(wait) || wait < 0 || wait > 3600) fail(`--wait ${values.wait} is not a number of seconds from 0 to 3600`);
 
 const started = performance.now();
-const baseline = status("VmRSS");
+// The peak before the first waiter: what the waiters raise it from.
+const baseline = status("VmHWM");
 const cpu0 = process.cpuUsage();
 const waiters = Array.from({ length: n }, () => new Promise((resolve) => setTimeout(resolve, wait * 1000)));
 const spawned = performance.now();

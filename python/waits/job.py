@@ -5,7 +5,8 @@ socket), wait for all of them, and say what it cost.
     python/.venv/bin/python python/waits/asyncio_waits.py --n 1000000 --json
 
 A waiter's cost is read as every row reads memory: the process's peak resident set (`VmHWM`)
-against the same process just before its first waiter (`Job.spawning`), over N. A model that
+against the same peak just before its first waiter (`Job.spawning`): how far the waiters raised
+it, over N. A model that
 cannot have N waiters at once stops at a limit of the machine, and the report names it.
 """
 
@@ -77,14 +78,14 @@ class Job:
         self.n = n
         self.wait = wait
         self.started = time.perf_counter()
-        self._before = (_status("VmRSS"), _cpu())
+        self._before = (_status("VmHWM"), _cpu())
         self._spawning = None
         self._spawned = None
 
     def spawning(self):
         """The moment before the first waiter, the loop ready: the baseline of a waiter's cost."""
         if self._spawning is None:
-            self._before = (_status("VmRSS"), _cpu())
+            self._before = (_status("VmHWM"), _cpu())
             self._spawning = time.perf_counter()
 
     def spawned(self):

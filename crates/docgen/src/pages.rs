@@ -48,7 +48,7 @@ struct Page {
     sections: fn(&Run, &Path) -> Vec<Section>,
 }
 
-const PAGES: [Page; 6] = [
+const PAGES: [Page; 7] = [
     Page {
         path: "docs/RESULTS.md",
         kind: "results",
@@ -58,6 +58,11 @@ const PAGES: [Page; 6] = [
         path: "docs/SERVERS.md",
         kind: "servers",
         sections: servers_sections,
+    },
+    Page {
+        path: "docs/WAITS.md",
+        kind: "waits",
+        sections: waits_sections,
     },
     Page {
         path: "README.md",
@@ -146,6 +151,28 @@ pub fn servers_sections(run: &Run, _: &Path) -> Vec<Section> {
         ("python-servers", table(python::servers_table(run))),
         ("python-servers-findings", findings::python_servers(run)),
         ("yielding", findings::yielding(run)),
+    ]
+}
+
+/// docs/WAITS.md: the waiting programs, beside the published tables (`data/`).
+fn waits_sections(run: &Run, root: &Path) -> Vec<Section> {
+    let tsv = read(&root.join("data/waits-published.tsv"));
+    let published = |f: fn(&Run, &str) -> Claim| match &tsv {
+        Ok(tsv) => f(run, tsv),
+        Err(e) => Err(findings::Unsupported::Missing(format!("{e:#}"))),
+    };
+    vec![
+        ("setup", Ok(setup(run, Side::Waits))),
+        ("reach", findings::waits_reach(run)),
+        ("table", table(tables::waits::table(run))),
+        ("cost", findings::waits_cost(run)),
+        ("green", findings::waits_green(run)),
+        ("times", table(tables::waits::times(run))),
+        (
+            "published",
+            published(|run, tsv| Ok(tables::waits::published(run, tsv))),
+        ),
+        ("published-findings", published(findings::waits_published)),
     ]
 }
 

@@ -5,8 +5,11 @@
 //! and the report.
 //!
 //! What a waiter costs is read as every row of the comparison reads memory: the process's peak
-//! resident set (`VmHWM`), against the same process just before it spawned anything (its
-//! runtime started, no waiter yet): `per_waiter_bytes` is the difference over N. A model that
+//! resident set (`VmHWM`), against the same peak just before it spawned anything (its runtime
+//! started, no waiter yet): `per_waiter_bytes` is how far the waiters raised it, over N. (The
+//! peak against the peak, not against the resident set of that moment: the kernel counts the
+//! two from per-thread counters it folds in at different times, so they can disagree by a few
+//! pages.) A model that
 //! cannot have N waiters at once stops at a limit of the machine, and the report names it
 //! ([`Limit`]) with the setting that lifts it.
 //!
@@ -141,7 +144,6 @@ pub fn main(model: &str, wait_all: impl FnOnce(&Job) -> anyhow::Result<Waited>) 
 /// The readings of the process at one moment.
 #[derive(Debug, Clone, Copy)]
 struct Usage {
-    rss: u64,
     hwm: u64,
     user_s: f64,
     sys_s: f64,
@@ -162,7 +164,6 @@ impl Usage {
         unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
         let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
         Usage {
-            rss: field("VmRSS:"),
             hwm: field("VmHWM:"),
             user_s: s(usage.ru_utime),
             sys_s: s(usage.ru_stime),
@@ -207,7 +208,7 @@ impl Report {
             wall_s: (ended - job.started).as_secs_f64(),
             user_s: after.user_s - before.user_s,
             sys_s: after.sys_s - before.sys_s,
-            baseline_rss: before.rss,
+            baseline_rss: before.hwm,
             peak_rss: after.hwm,
             limit,
         }
@@ -259,9 +260,10 @@ impl Report {
 }
 
 /// Which limit of the machine an error to spawn a thread or map a stack met, read off the
-/// machine at that moment: the process's memory mappings against `vm.max_map_count`, the
+/// machine: the process's memory mappings against `vm.max_map_count` (those it has now, or, if
+/// the waiters that held them are gone, `maps_each` for each of the `reached` waiters), the
 /// machine's tasks against `kernel.pid_max` and `kernel.threads-max`, else memory.
-pub fn limit_met(reached: usize, error: &std::io::Error) -> Limit {
+pub fn limit_met(reached: usize, maps_each: usize, error: &std::io::Error) -> Limit {
     let sysctl = |path: &str| -> Option<u64> {
         std::fs::read_to_string(format!("/proc/sys/{path}"))
             .ok()?
@@ -270,6 +272,7 @@ pub fn limit_met(reached: usize, error: &std::io::Error) -> Limit {
             .ok()
     };
     let maps = std::fs::read_to_string("/proc/self/maps").map_or(0, |m| m.lines().count() as u64);
+    let maps = maps.max((reached * maps_each) as u64);
     let tasks: u64 = std::fs::read_dir("/proc")
         .into_iter()
         .flatten()

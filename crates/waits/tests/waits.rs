@@ -62,11 +62,13 @@ fn check(name: &str, code: i32, r: &Value) {
         f("spawn_s") >= 0.0 && f("spawn_s") < f("wall_s"),
         "{name}: {r}"
     );
+    // The kernel sums its resident-set counters from per-CPU parts it folds in lazily: two
+    // readings of the peak can differ by a few pages either way.
     assert!(
-        f("peak_rss_bytes") >= f("baseline_rss_bytes"),
+        f("peak_rss_bytes") + 256.0 * 1024.0 >= f("baseline_rss_bytes"),
         "{name}: {r}"
     );
-    let per = (f("peak_rss_bytes") - f("baseline_rss_bytes")) / N as f64;
+    let per = (f("peak_rss_bytes") - f("baseline_rss_bytes")).max(0.0) / N as f64;
     assert!((f("per_waiter_bytes") - per).abs() < 1.0, "{name}: {r}");
 }
 

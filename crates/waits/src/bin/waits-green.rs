@@ -32,7 +32,8 @@ fn wait_all(job: &Job) -> anyhow::Result<Waited> {
             let error = slept[first].as_ref().err().map(ToString::to_string);
             let reached = slept.iter().filter(|r| r.is_ok()).count();
             let error = std::io::Error::other(error.unwrap_or_default());
-            Ok(Waited::Stopped(waits::limit_met(reached, &error)))
+            // Each had its stack and the stack's guard page: two mappings.
+            Ok(Waited::Stopped(waits::limit_met(reached, 2, &error)))
         }
     }
 }
