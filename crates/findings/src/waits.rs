@@ -34,12 +34,6 @@ pub fn waits_reach(run: &Run) -> Claim {
         .filter(|w| w.status == "Broken")
         .map(|w| format!("`{}` ({})", w.label(), w.note))
         .collect();
-    holds!(
-        broken.is_empty(),
-        "{} broke at N = {}",
-        list(&broken),
-        group(n)
-    );
     let limited: Vec<String> = runs
         .iter()
         .filter(|w| w.status == "Limited")
@@ -64,6 +58,12 @@ pub fn waits_reach(run: &Run) -> Claim {
         t.push_str(&format!(
             " The others met a limit of this machine, each named as it met it: {}.",
             list(&limited)
+        ));
+    }
+    if !broken.is_empty() {
+        t.push_str(&format!(
+            " And {} did not finish: the run reports no figure for it there.",
+            list(&broken)
         ));
     }
     t.push('\n');
@@ -91,25 +91,29 @@ pub fn waits_cost(run: &Run) -> Claim {
     .filter_map(|m| per(m).ok().map(|v| (m.to_string(), v)))
     .collect();
     let reactor = per("waits-reactor")?;
-    let rust: Vec<f64> = values(&tasks).into_iter().chain([floor, reactor]).collect();
-    holds!(
-        rust.iter().all(|&v| v >= floor * 0.9),
-        "join_all is not the least a waiter costs in Rust"
-    );
+    let rust: Vec<(String, f64)> = tasks
+        .iter()
+        .cloned()
+        .chain([
+            ("waits-join-all".to_string(), floor),
+            ("waits-reactor".to_string(), reactor),
+        ])
+        .collect();
     let (cheapest, dearest) = (least(&tasks)?, most(&tasks)?);
+    let (lowest, lowest_at) = least(&rust)?;
     let mut t = format!(
-        "A waiter costs least as a sleep future joined on one thread, no task at all: {} each at \
-         N = {} (`waits-join-all`), the floor. A Deferred on the reactor's timer heap costs {}. A \
-         task costs {} ({}) to {} ({}): {} to {} the floor.",
-        bytes(floor),
+        "At N = {}, the least a waiter costs in Rust is {} (`{lowest}`). Sleep futures joined on \
+         one thread with no task at all (`waits-join-all`) cost {} each; a Deferred on the \
+         reactor's timer heap {}; a task {} (`{}`) to {} (`{}`), {} the joined futures'.",
         group(n),
+        bytes(*lowest_at),
+        bytes(floor),
         bytes(reactor),
         bytes(cheapest.1),
         cheapest.0,
         bytes(dearest.1),
         dearest.0,
-        times(cheapest.1 / floor),
-        times(dearest.1 / floor),
+        span(cheapest.1 / floor, dearest.1 / floor, times),
     );
     let python: Vec<(String, f64)> = catalogue::WAITERS
         .iter()
