@@ -56,7 +56,7 @@ struct Settings {
 pub fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
     catch_signals();
     let python = benchkit::runner::python_version(&args.python);
-    let javascript = benchkit::runner::JavaScriptSide::find();
+    let javascript = benchkit::context::JavaScriptSide::find();
     let machine = Machine::read(python.clone(), &javascript);
     let out = args
         .out

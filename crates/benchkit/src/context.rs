@@ -121,7 +121,7 @@ pub struct Context {
     /// The Python rows' interpreter, where it runs.
     pub python: Option<PathBuf>,
     /// What of the JavaScript rows runs here: Node, and the browser.
-    pub javascript: crate::runner::JavaScriptSide,
+    pub javascript: JavaScriptSide,
     pub addresses: Addresses,
     pub progress: Progress,
     /// A fiftieth of the delays in `--quick`, else 1.
@@ -214,4 +214,42 @@ pub fn found(program: &str) -> bool {
         .arg("--version")
         .output()
         .is_ok()
+}
+
+/// The JavaScript rows' folder, from the workspace's root.
+pub const JS_DIR: &str = "js";
+
+/// What of the JavaScript side runs here: Node's version, and the browser's where Chromium and
+/// the packages that drive it (`scripts/js.sh`) are installed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JavaScriptSide {
+    pub node: Option<String>,
+    pub chromium: Option<String>,
+}
+
+impl JavaScriptSide {
+    pub fn find() -> JavaScriptSide {
+        let node = version(catalogue::NODE, "--version").filter(|v| v.starts_with('v'));
+        let driver = std::path::Path::new(JS_DIR).join("node_modules/playwright-core/package.json");
+        let chromium = std::env::var("CHROMIUM")
+            .ok()
+            .or_else(|| Some("/usr/bin/chromium".into()))
+            .filter(|_| node.is_some() && driver.is_file())
+            .and_then(|bin| version(&bin, "--version"));
+        JavaScriptSide { node, chromium }
+    }
+
+    /// A line for the run's start: what runs, or why not.
+    pub fn describe(&self) -> String {
+        match (&self.node, &self.chromium) {
+            (None, _) => format!(
+                "no {}; the JavaScript rows are left out (scripts/js.sh installs them)",
+                catalogue::NODE
+            ),
+            (Some(node), None) => format!(
+                "node {node}; no Chromium with its driver, so async.html is left out                  (scripts/js.sh installs them)"
+            ),
+            (Some(node), Some(chromium)) => format!("node {node}, {chromium}"),
+        }
+    }
 }

@@ -61,7 +61,7 @@ pub struct Limits {
 impl Machine {
     /// Reads the machine's facts from `/proc`, `/etc/os-release`, `rustc` and `git`, and raises
     /// this process's open-file limit as far as it goes (the programs it starts inherit it).
-    pub fn read(python: Option<String>, javascript: &crate::runner::JavaScriptSide) -> Machine {
+    pub fn read(python: Option<String>, javascript: &crate::context::JavaScriptSide) -> Machine {
         let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();

@@ -24,7 +24,7 @@ impl OriginProcess {
         let bin = bin_dir.join("origin");
         let mut command = Command::new(&bin);
         command.args(["--port", "0", "--bind", &address.to_string()]);
-        if let Ok(js) = Path::new(JS_DIR).canonicalize() {
+        if let Ok(js) = Path::new(crate::context::JS_DIR).canonicalize() {
             command.arg("--files").arg(js);
         }
         let mut child = command
@@ -96,9 +96,6 @@ pub fn run_python(
     )
 }
 
-/// The JavaScript rows' folder, from the workspace's root.
-pub const JS_DIR: &str = "js";
-
 /// Runs one of the talks' JavaScript programs with `node`, as a model is run: same arguments,
 /// same JSON report (a page through its browser driver).
 pub fn run_javascript(
@@ -112,42 +109,6 @@ pub fn run_javascript(
             .args(args),
         deadline,
     )
-}
-
-/// What of the JavaScript side runs here: Node's version, and the browser's where Chromium and
-/// the packages that drive it (`scripts/js.sh`) are installed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct JavaScriptSide {
-    pub node: Option<String>,
-    pub chromium: Option<String>,
-}
-
-impl JavaScriptSide {
-    pub fn find() -> JavaScriptSide {
-        let node =
-            crate::context::version(catalogue::NODE, "--version").filter(|v| v.starts_with('v'));
-        let driver = Path::new(JS_DIR).join("node_modules/playwright-core/package.json");
-        let chromium = std::env::var("CHROMIUM")
-            .ok()
-            .or_else(|| Some("/usr/bin/chromium".into()))
-            .filter(|_| node.is_some() && driver.is_file())
-            .and_then(|bin| crate::context::version(&bin, "--version"));
-        JavaScriptSide { node, chromium }
-    }
-
-    /// A line for the run's start: what runs, or why not.
-    pub fn describe(&self) -> String {
-        match (&self.node, &self.chromium) {
-            (None, _) => format!(
-                "no {}; the JavaScript rows are left out (scripts/js.sh installs them)",
-                catalogue::NODE
-            ),
-            (Some(node), None) => format!(
-                "node {node}; no Chromium with its driver, so async.html is left out                  (scripts/js.sh installs them)"
-            ),
-            (Some(node), Some(chromium)) => format!("node {node}, {chromium}"),
-        }
-    }
 }
 
 /// Whether the Python rows can run, and which Python: `interpreter --version`.
