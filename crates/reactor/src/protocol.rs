@@ -35,6 +35,13 @@ pub trait Protocol {
 pub trait Transport {
     /// Queues bytes to send; they go out as the socket accepts them.
     fn write(&mut self, data: &[u8]);
+    /// Queues several pieces to send, in order, as one write where the transport can (Twisted's
+    /// `writeSequence`): a head and its body in one system call, not two.
+    fn write_sequence(&mut self, pieces: &[&[u8]]) {
+        for piece in pieces {
+            self.write(piece);
+        }
+    }
     /// Closes the connection once what was written has been sent.
     fn lose_connection(&mut self);
     /// How many written bytes the socket has not taken yet.

@@ -137,7 +137,7 @@ impl<'a> Reactor<'a> {
         if listener {
             self.accept(token.0);
         } else {
-            self.ready(token, event.is_writable(), event.is_error());
+            self.ready(event);
         }
     }
     // ANCHOR_END: dispatch
@@ -344,12 +344,14 @@ impl<'a> Reactor<'a> {
 
     /// A socket is ready: finish its connect, flush its writes, read what arrived; or it met an
     /// error (a reset, say), which ends it.
-    fn ready(&self, token: Token, writable: bool, error: bool) {
+    fn ready(&self, event: &mio::event::Event) {
+        let token = event.token();
         let Some(mut connection) = self.take(token, None) else {
             return;
         };
+        connection.note(event);
         // A reset shows here even while nothing reads the socket (paused, or after its EOF).
-        let failed = if error {
+        let failed = if event.is_error() {
             connection.socket.take_error().unwrap_or_else(Some)
         } else {
             None
@@ -358,7 +360,7 @@ impl<'a> Reactor<'a> {
             Some(e) => Err(e),
             None => {
                 let mut buffer = self.inner.buffer.borrow_mut();
-                connection.drive(&mut buffer, writable)
+                connection.drive(&mut buffer, event.is_writable())
             }
         };
         self.put_back(token, connection, outcome);

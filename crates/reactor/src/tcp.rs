@@ -1,9 +1,14 @@
 //! A TCP connection of the reactor, as in Twisted's `tcp.py`: its socket, what it could not
 //! send yet, its protocol, and the transport the protocol writes to. [`Connection::drive`] moves
-//! it along when its socket is ready: finish the connect, flush what waits, read until the
-//! socket would block (mio is edge-triggered: a socket not drained is not reported again).
+//! it along when its socket is ready: finish the connect, flush what waits, read what arrived.
+//!
+//! mio is edge-triggered: a socket not drained is not reported again, so the connection keeps
+//! what the last event said (`readable`) until a read shows the kernel has no more. A read that
+//! fills less than the buffer has taken all there was, so no second read is made to hear
+//! `EAGAIN` (tokio's streams do the same); only a peer's FIN, which arrives with the bytes
+//! before it, is read to its end.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IoSlice, Read, Write};
 
 use mio::net::TcpStream;
 
@@ -21,6 +26,10 @@ pub(crate) struct Connection<'a> {
     paused: bool,
     /// The peer shut down its writing side: nothing more to read.
     eof: bool,
+    /// The last event said there are bytes to read, and no read has taken them all yet.
+    readable: bool,
+    /// The last event said the peer closed its side: read on to the end, past a short read.
+    read_closed: bool,
     pub(crate) number: u64,
 }
 
@@ -36,6 +45,8 @@ impl<'a> Connection<'a> {
             closing: false,
             paused: false,
             eof: false,
+            readable: true,
+            read_closed: false,
             number,
         }
     }
@@ -58,6 +69,12 @@ impl<'a> Connection<'a> {
     }
 
     // ANCHOR: drive
+    /// What an event said of the socket, kept until a read or a write has acted on it.
+    pub(crate) fn note(&mut self, event: &mio::event::Event) {
+        self.readable |= event.is_readable() || event.is_read_closed();
+        self.read_closed |= event.is_read_closed();
+    }
+
     /// Moves the connection along when its socket is ready, reading into the reactor's one
     /// `buffer`; `Ok(true)` while it stays open.
     pub(crate) fn drive(&mut self, buffer: &mut [u8], writable: bool) -> io::Result<bool> {
@@ -83,7 +100,7 @@ impl<'a> Connection<'a> {
                 transport.check()?;
             }
         }
-        while !self.closing && !self.paused && !self.eof {
+        while self.readable && !self.closing && !self.paused && !self.eof {
             match self.socket.read(buffer) {
                 Ok(0) => {
                     self.eof = true;
@@ -92,11 +109,13 @@ impl<'a> Connection<'a> {
                     transport.check()?;
                 }
                 Ok(n) => {
+                    // Less than the buffer holds: the kernel had no more (unless a FIN waits).
+                    self.readable = n == buffer.len() || self.read_closed;
                     let (protocol, mut transport) = self.split();
                     protocol.data_received(&buffer[..n], &mut transport);
                     transport.check()?;
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.readable = false,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
@@ -163,6 +182,32 @@ impl Transport for Socket<'_> {
         self.out.extend_from_slice(&data[sent..]);
     }
 
+    /// Writes the pieces in one `writev` when nothing waits before them; what the socket does
+    /// not take is copied, as [`write`](Transport::write) does.
+    fn write_sequence(&mut self, pieces: &[&[u8]]) {
+        if self.error.is_some() {
+            return;
+        }
+        let total: usize = pieces.iter().map(|p| p.len()).sum();
+        let mut sent = 0;
+        while self.out.is_empty() && sent < total {
+            let slices = unsent(pieces, sent);
+            match self.socket.write_vectored(&slices) {
+                Ok(0) => break,
+                Ok(n) => sent += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.error = Some(e);
+                    return;
+                }
+            }
+        }
+        for slice in unsent(pieces, sent) {
+            self.out.extend_from_slice(&slice);
+        }
+    }
+
     fn lose_connection(&mut self) {
         *self.closing = true;
     }
@@ -177,5 +222,36 @@ impl Transport for Socket<'_> {
 
     fn resume_reading(&mut self) {
         *self.paused = false;
+    }
+}
+
+/// What of `pieces` is left past the first `sent` bytes.
+fn unsent<'p>(pieces: &[&'p [u8]], mut sent: usize) -> Vec<IoSlice<'p>> {
+    let mut left = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        if sent >= piece.len() {
+            sent -= piece.len();
+        } else {
+            left.push(IoSlice::new(&piece[sent..]));
+            sent = 0;
+        }
+    }
+    left
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsent_skips_what_was_written_across_pieces() {
+        let pieces: [&[u8]; 3] = [b"head", b"", b"body"];
+        let left =
+            |sent| -> Vec<Vec<u8>> { unsent(&pieces, sent).iter().map(|s| s.to_vec()).collect() };
+        assert_eq!(left(0), [b"head".to_vec(), b"body".to_vec()]);
+        assert_eq!(left(2), [b"ad".to_vec(), b"body".to_vec()]);
+        assert_eq!(left(4), [b"body".to_vec()]);
+        assert_eq!(left(7), [b"y".to_vec()]);
+        assert!(left(8).is_empty());
     }
 }

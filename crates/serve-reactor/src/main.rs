@@ -230,10 +230,9 @@ impl Http {
     ) {
         let mut head = Vec::new();
         servekit::write_head(&mut head, status, body.len(), persist);
-        transport.write(&head);
-        if !head_only {
-            transport.write(body);
-        }
+        // Head and body in one write: one system call an answer.
+        let body = if head_only { &[][..] } else { body };
+        transport.write_sequence(&[&head, body]);
         if persist == Persist::Close {
             transport.lose_connection();
             return;
