@@ -164,26 +164,11 @@ impl Transport for Socket<'_> {
     /// Writes to the socket at once when nothing waits before `data`; only what the socket does
     /// not take is copied, to wait for it to turn writable.
     fn write(&mut self, data: &[u8]) {
-        if self.error.is_some() {
-            return;
-        }
-        let mut sent = 0;
-        while self.out.is_empty() && sent < data.len() {
-            match self.socket.write(&data[sent..]) {
-                Ok(n) => sent += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.error = Some(e);
-                    return;
-                }
-            }
-        }
-        self.out.extend_from_slice(&data[sent..]);
+        self.write_sequence(&[data]);
     }
 
-    /// Writes the pieces in one `writev` when nothing waits before them; what the socket does
-    /// not take is copied, as [`write`](Transport::write) does.
+    /// Writes the pieces in one `writev` when nothing waits before them; only what the socket
+    /// does not take is copied.
     fn write_sequence(&mut self, pieces: &[&[u8]]) {
         if self.error.is_some() {
             return;
