@@ -18,13 +18,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use catalogue::SERVERS;
+use procs::hostile::{self, Probe, Probed};
 use procs::{Server, figures};
 use serde_json::{Value, json};
 
 use benchkit::context::{Context, Planned, interrupted};
 
 const HEADER: &str = "server,case,connections,alive,new_client_ms,rss_kib,rss_per_connection_kib,\
-socket_mem_kib,threads,closed_idle,refused,cpu_s_per_s";
+socket_mem_kib,threads,closed_idle,refused,cpu_s_per_s,probes,probes_unanswered,probe_slowest_ms";
 
 /// The kernel's objects a TCP socket takes, in `/proc/slabinfo`.
 const SLABS: [&str; 5] = ["TCP", "sock_inode_cache", "filp", "dentry", "eventpoll_epi"];
@@ -100,9 +101,20 @@ impl Plan {
                 let what = format!("hostile · {server}");
                 ctx.progress.start(&what);
                 let row = case(&self, &bin, server, host)?;
+                let probes = row.probed.map_or(String::new(), |p| {
+                    format!(
+                        ", {} probes ({} unanswered), the slowest in {}",
+                        p.probes,
+                        p.unanswered,
+                        p.slowest.map_or("none".into(), |s| format!(
+                            "{:.0} ms",
+                            s.as_secs_f64() * 1e3
+                        ))
+                    )
+                });
                 let said = format!(
                     "{}: alive {}, a new client answered in {}, RSS {} KiB ({:.1} KiB a \
-                     connection), sockets {} KiB",
+                     connection), sockets {} KiB{probes}",
                     row.case,
                     row.alive,
                     row.new_client_ms
@@ -176,13 +188,15 @@ struct Row {
     refused: u64,
     /// CPU the server used per second of the case (the descriptor case).
     cpu_s_per_s: Option<f64>,
+    /// The new clients that asked every second during the case (the not-reading case).
+    probed: Option<Probed>,
 }
 
 impl Row {
     fn csv(&self) -> String {
         let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
         format!(
-            "{},{},{},{},{},{},{:.2},{},{},{},{},{}",
+            "{},{},{},{},{},{},{:.2},{},{},{},{},{},{},{},{}",
             self.server,
             self.case,
             self.connections,
@@ -195,6 +209,13 @@ impl Row {
             self.closed_idle,
             self.refused,
             opt(self.cpu_s_per_s),
+            self.probed.map_or(String::new(), |p| p.probes.to_string()),
+            self.probed
+                .map_or(String::new(), |p| p.unanswered.to_string()),
+            opt(self
+                .probed
+                .and_then(|p| p.slowest)
+                .map(|s| s.as_secs_f64() * 1000.0)),
         )
     }
 }
@@ -219,27 +240,25 @@ fn idle(plan: &Plan, bin: &str, name: &str, host: Ipv4Addr) -> anyhow::Result<Ro
     Ok(row)
 }
 
-/// `n` clients each pipelining requests for 64 KiB answers without reading any.
+/// `n` clients each pipelining requests for 64 KiB answers without reading any, and a new
+/// client every second (of the plan's pace) from before the first of them to the end.
 fn not_reading(plan: &Plan, bin: &str, name: &str, host: Ipv4Addr) -> anyhow::Result<Row> {
     let n = plan.pipelining;
     let host = host.to_string();
     let mut server = Server::start(bin, &["--header-timeout", "60", "--host", &host]);
     let base = settle(&server);
-    let requests = format!("GET /work?ms=0&size={PIPELINED_SIZE} HTTP/1.1\r\nHost: t\r\n\r\n")
-        .repeat(PIPELINED);
-    let connections: Vec<TcpStream> = (0..n)
-        .filter_map(|_| {
-            let mut stream = TcpStream::connect(server.addr()).ok()?;
-            stream
-                .set_write_timeout(Some(Duration::from_millis(200)))
-                .ok()?;
-            // The server may stop reading before it has them all: that is the point.
-            let _ = stream.write_all(requests.as_bytes());
-            Some(stream)
-        })
-        .collect();
+    let probe = Probe::every(server.addr(), Duration::from_secs_f64(plan.pause));
+    let connections = hostile::pipeline_without_reading(
+        server.addr(),
+        n,
+        PIPELINED,
+        &format!("/work?ms=0&size={PIPELINED_SIZE}"),
+        Duration::from_millis(200),
+    );
     pause(plan, 3.0);
-    let row = figures_of(&mut server, name, "not-reading", connections.len(), base);
+    let probed = Probed::of(&probe.stop());
+    let mut row = figures_of(&mut server, name, "not-reading", connections.len(), base);
+    row.probed = Some(probed);
     drop(connections);
     Ok(row)
 }
@@ -305,6 +324,7 @@ fn figures_of(server: &mut Server, name: &str, case: &'static str, n: usize, bas
         closed_idle: count("closed_idle"),
         refused: count("refused"),
         cpu_s_per_s: None,
+        probed: None,
     }
 }
 

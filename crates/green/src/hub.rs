@@ -1,6 +1,11 @@
 //! The hub, as gevent's: one thread, one poller (mio), and every green thread, each a
 //! coroutine with a stack of its own. [`Hub::run`]'s loop starts the green threads that have room,
 //! resumes those whose socket or deadline is ready, and sleeps in one poll until the next.
+//!
+//! Each green thread that is ready gets one turn a pass of the loop, and the poller is asked
+//! between passes, so a new connection is accepted after one turn of each ready green thread,
+//! however much they have to do: a green thread that moves [`TURN`] bytes without waiting
+//! yields its turn (`gevent.sleep(0)`), as a thread's time slice would end.
 
 use std::cell::Cell;
 use std::cmp::Reverse;
@@ -24,6 +29,11 @@ use crate::server::{Event, LISTEN, Server};
 /// ends the process, so this is sized with room to spare.
 pub const STACK: usize = 256 * 1024;
 
+/// The bytes a green thread reads and writes in one turn before it lets the others run: a
+/// client pipelining requests for big answers would otherwise hold the hub for as long as the
+/// kernel takes its answers (megabytes a connection), and every new client behind it.
+pub const TURN: usize = 64 * 1024;
+
 /// The token of the waker that lookup threads use; green threads have their slab keys.
 const WAKE: Token = Token(usize::MAX);
 
@@ -36,8 +46,14 @@ pub(crate) enum Resume {
     TimedOut,
 }
 
-/// What a green thread yields: the deadline of its wait, if any.
-pub(crate) type Wait = Option<Instant>;
+/// What a green thread yields for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// Its socket, or a lookup, until the deadline if there is one.
+    Woken(Option<Instant>),
+    /// Nothing: it has used its turn and runs again after the others (`gevent.sleep(0)`).
+    Turn,
+}
 
 type Green<R> = Coroutine<Resume, Wait, R, DefaultStack>;
 
@@ -144,7 +160,12 @@ impl<R: 'static> Hub<R> {
         let mut events = Events::with_capacity(1024);
         loop {
             self.start_queued();
-            while let Some(key) = self.ready.pop_front() {
+            // A turn for each green thread ready now; one that yields its turn is ready again
+            // after the poll below, behind whatever the poll wakes.
+            for _ in 0..self.ready.len() {
+                let Some(key) = self.ready.pop_front() else {
+                    break;
+                };
                 self.resume(key, Resume::Go);
                 self.start_queued();
             }
@@ -155,6 +176,10 @@ impl<R: 'static> Hub<R> {
                 // A deadline passed and its green thread ran: look again before sleeping.
                 continue;
             };
+            if !self.ready.is_empty() {
+                // Green threads wait for their next turn: poll without sleeping.
+                timeout = Some(Duration::ZERO);
+            }
             if let Some(at) = self.accept_again {
                 let now = Instant::now();
                 if at <= now {
@@ -226,6 +251,7 @@ impl<R: 'static> Hub<R> {
                     shared,
                     key,
                     deadline: Cell::new(None),
+                    moved: Cell::new(0),
                 };
                 f(&io)
             });
@@ -249,12 +275,13 @@ impl<R: 'static> Hub<R> {
         };
         running.ready = false;
         match running.green.resume(why) {
-            CoroutineResult::Yield(deadline) => {
+            CoroutineResult::Yield(Wait::Woken(deadline)) => {
                 if let Some(at) = deadline.filter(|&at| running.armed != Some(at)) {
                     running.armed = Some(at);
                     self.timers.push(Reverse((at, key, running.serial)));
                 }
             }
+            CoroutineResult::Yield(Wait::Turn) => self.make_ready(key),
             CoroutineResult::Return(result) => {
                 if let Some(index) = self.running.remove(key).index {
                     self.results[index] = Some(Ok(result));

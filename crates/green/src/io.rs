@@ -15,7 +15,7 @@ use corosensei::Yielder;
 use fetchkit::FetchError;
 use mio::{Interest, Token};
 
-use crate::hub::{Resume, Shared, Wait};
+use crate::hub::{Resume, Shared, TURN, Wait};
 
 /// What a green thread is handed: its way to wait without blocking the hub. Every wait goes
 /// through here.
@@ -24,6 +24,8 @@ pub struct Io<'y> {
     pub(crate) shared: Rc<Shared>,
     pub(crate) key: usize,
     pub(crate) deadline: Cell<Option<Instant>>,
+    /// The bytes read and written since this green thread last let the others run.
+    pub(crate) moved: Cell<usize>,
 }
 
 impl std::fmt::Debug for Io<'_> {
@@ -39,7 +41,8 @@ impl<'y> Io<'y> {
     fn suspend(&self) -> io::Result<()> {
         // The green thread's registers are saved here and the hub's stack runs; the hub's
         // `resume` comes back to this line.
-        match self.yielder.suspend(self.deadline.get()) {
+        self.moved.set(0);
+        match self.yielder.suspend(Wait::Woken(self.deadline.get())) {
             Resume::Go => Ok(()),
             Resume::TimedOut => Err(io::Error::new(
                 io::ErrorKind::TimedOut,
@@ -48,6 +51,17 @@ impl<'y> Io<'y> {
         }
     }
     // ANCHOR_END: suspend
+
+    /// Counts `bytes` moved without waiting; past [`TURN`] of them, lets every other ready green
+    /// thread run first.
+    fn moved(&self, bytes: usize) {
+        let moved = self.moved.get() + bytes;
+        self.moved.set(moved);
+        if moved >= TURN {
+            self.moved.set(0);
+            self.yielder.suspend(Wait::Turn);
+        }
+    }
 
     /// Every wait from now on fails once `limit` has passed: gevent's `Timeout`.
     pub fn set_timeout(&self, limit: Duration) {
@@ -176,13 +190,17 @@ impl std::os::fd::AsRawFd for TcpStream<'_, '_> {
 
 impl Read for TcpStream<'_, '_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.until_done(|socket| socket.read(buf))
+        let n = self.until_done(|socket| socket.read(buf))?;
+        self.io.moved(n);
+        Ok(n)
     }
 }
 
 impl Write for TcpStream<'_, '_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.until_done(|socket| socket.write(buf))
+        let n = self.until_done(|socket| socket.write(buf))?;
+        self.io.moved(n);
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
