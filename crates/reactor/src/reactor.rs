@@ -164,10 +164,13 @@ impl<'a> Reactor<'a> {
         self.inner.timers.borrow_mut().cancel(id);
     }
 
-    /// Runs the timers that are due and returns how long until the next one.
+    /// Runs the timers that are due and returns how long until the next one. Those that the
+    /// due ones make run after the next poll, so that a chain of timers (a client pipelining
+    /// requests) cannot hold off every socket.
     fn run_due_timers(&self) -> Option<Duration> {
+        let (now, mark) = (Instant::now(), self.inner.timers.borrow().mark());
         loop {
-            let next = self.inner.timers.borrow_mut().next(Instant::now());
+            let next = self.inner.timers.borrow_mut().next(now, mark);
             match next {
                 Next::Due(call) => call(),
                 Next::In(wait) => return Some(wait),

@@ -43,8 +43,16 @@ impl<'a> Timers<'a> {
         self.calls.remove(&id);
     }
 
-    /// The next callback due at `now`, or how long until one is.
-    pub(crate) fn next(&mut self, now: Instant) -> Next<'a> {
+    /// The handle the next timer made will have: timers made from now on are after it.
+    pub(crate) fn mark(&self) -> TimerId {
+        TimerId(self.next)
+    }
+
+    /// The next callback due at `now` among those made before `mark`, or how long until one
+    /// is. A timer made while the due ones run waits for the next pass, as Twisted's
+    /// `runUntilCurrent` keeps its new calls for the next: a callback that calls again at once
+    /// (`callLater(0)`) lets the poll in between.
+    pub(crate) fn next(&mut self, now: Instant, mark: TimerId) -> Next<'a> {
         // Cancelled timers leave their place in the heap: drop them as they surface.
         while let Some(Reverse((_, id))) = self.due.peek().copied() {
             if self.calls.contains_key(&id) {
@@ -53,14 +61,14 @@ impl<'a> Timers<'a> {
             self.due.pop();
         }
         match self.due.peek().copied() {
-            Some(Reverse((at, id))) if at <= now => {
+            Some(Reverse((at, id))) if at <= now && id < mark => {
                 self.due.pop();
                 match self.calls.remove(&id) {
                     Some(call) => Next::Due(call),
                     None => Next::Nothing,
                 }
             }
-            Some(Reverse((at, _))) => Next::In(at - now),
+            Some(Reverse((at, _))) => Next::In(at.saturating_duration_since(now)),
             None => Next::Nothing,
         }
     }
@@ -85,13 +93,28 @@ mod tests {
             timers.call_later(Duration::from_millis(15), move || o.borrow_mut().push("x"));
         timers.cancel(cancelled);
         let later = Instant::now() + Duration::from_millis(100);
+        let mark = timers.mark();
         assert!(
-            matches!(timers.next(Instant::now()), Next::In(d) if d <= Duration::from_millis(10))
+            matches!(timers.next(Instant::now(), mark), Next::In(d) if d <= Duration::from_millis(10))
         );
-        while let Next::Due(call) = timers.next(later) {
+        while let Next::Due(call) = timers.next(later, mark) {
             call();
         }
         assert_eq!(*order.borrow(), ["a", "b", "c"]);
-        assert!(matches!(timers.next(later), Next::Nothing));
+        assert!(matches!(timers.next(later, mark), Next::Nothing));
+    }
+
+    #[test]
+    fn a_timer_made_while_the_due_ones_run_waits_for_the_next_pass() {
+        let mut timers = Timers::default();
+        timers.call_later(Duration::ZERO, || {});
+        let (now, mark) = (Instant::now(), timers.mark());
+        timers.call_later(Duration::ZERO, || {});
+        assert!(matches!(timers.next(now, mark), Next::Due(_)));
+        assert!(matches!(timers.next(now, mark), Next::In(d) if d < Duration::from_millis(1)));
+        assert!(matches!(
+            timers.next(Instant::now(), timers.mark()),
+            Next::Due(_)
+        ));
     }
 }
