@@ -433,8 +433,8 @@ impl ServerTest {
     /// Clients that pipeline requests for big answers and never read them: the server stops
     /// reading them while their answers wait, so its memory stays bounded, and a new client that
     /// asks for a small answer every quarter of a second meanwhile, from before the flood to its
-    /// end, has each answer within a second. Without backpressure, these 100 clients would have it
-    /// hold 100 x 200 answers of 64 KiB (1.25 GiB); without fairness, one connection's flood
+    /// end, has each answer within a second. Without backpressure, these 400 clients would have it
+    /// hold 400 x 200 answers of 64 KiB (5 GiB); without fairness, one connection's flood
     /// would keep the probe waiting.
     pub fn stops_reading_clients_that_do_not_read(&self) {
         const FLOODERS: usize = 400;
@@ -455,7 +455,7 @@ impl ServerTest {
         assert!(server.is_running());
         assert!(
             rss < 200 * 1024,
-            "{rss} KiB of RSS with 100 clients not reading"
+            "{rss} KiB of RSS with {FLOODERS} clients not reading"
         );
         assert!(
             probed.all_within(Duration::from_secs(1)),
