@@ -15,7 +15,8 @@
 #
 # The parts: talks (the six sites and the jobs API, with their timelines), sweeps (1 to 10,000
 # endpoints at once, 1 KiB and the talk's pages), ceiling (19,000 at once), read-buffer
-# (fetch-smol's, size by size), servers (every server at 10 to 19,000 connections under wrk),
+# (fetch-smol's, size by size), servers (every server at 10 to 19,000 connections under wrk,
+# then pinned apart from wrk on a core of its own, then at fixed offered rates under oha),
 # hostile (the servers against hostile clients), syscalls (system calls per request, where
 # strace is), memory (heap profiles, where valgrind is) and waits (1,000 to 1,000,000 waiters on
 # timers, no sockets, every model and the talks' Python libraries and Node).
@@ -24,8 +25,9 @@
 # run beside the Rust rows, and where scripts/js.sh has run, the talks' JavaScript (Node's
 # Promise.all, and async.html in headless Chromium); without them they are left out, and the
 # run says so. Installs wrk
-# with the system's package manager if it is missing; where that cannot be done, installs oha
-# with cargo and uses it instead. Results go to results/<date-time>/ (or --out DIR):
+# with the system's package manager if it is missing; where that cannot be done, uses oha
+# instead. Installs oha with cargo if it is missing: the fixed-rate runs need its rate limit
+# and latency correction (without it, they are left out and the run says so). Results go to results/<date-time>/ (or --out DIR):
 # machine.json, settings.json and a folder per part; report.md and the charts are made from
 # them. Ctrl-C stops after the measurement under way and keeps what was measured.
 set -euo pipefail
@@ -78,6 +80,10 @@ install_wrk() {
   fi
 }
 
+if ! command -v oha >/dev/null 2>&1; then
+  echo "oha is missing: installing it with cargo (kept in cargo's home for the next run)" >&2
+  cargo install oha --locked --quiet || true
+fi
 if [[ -z "$load" ]]; then
   if ! command -v wrk >/dev/null 2>&1; then
     echo "wrk is missing: installing it with the system's package manager" >&2
@@ -85,8 +91,7 @@ if [[ -z "$load" ]]; then
   fi
   if ! command -v wrk >/dev/null 2>&1; then
     if ! command -v oha >/dev/null 2>&1; then
-      echo "wrk cannot be installed here: installing oha with cargo instead" >&2
-      cargo install oha --locked --quiet
+      echo "wrk cannot be installed here, nor oha: the servers are not measured" >&2
     fi
     args+=(--load oha)
   fi

@@ -6,9 +6,20 @@
 //! run, on a fresh loopback address, so that each peak is that run's and no run waits for the
 //! last one's ports.
 //!
+//! Then two more modes, for a reader who knows how load generators mislead:
+//! - **pinned**: the server on one core and the load generator (one wrk thread) on the other,
+//!   with `taskset`, so that the CPU a request costs a one-loop server is not moved by the
+//!   scheduler's sharing of both cores with the load generator: `servers/pinned.csv`.
+//! - **fixed rate**: oha sending at a fixed offered rate, 25%, 50%, 75% and 90% of the best
+//!   closed-loop rate at that C, with its latency measured from when each request should have
+//!   been sent (`--latency-correction`), so a server that stalls is charged for the requests it
+//!   held back (coordinated omission): `servers/rates.csv`.
+//!
 //! Writes `servers/runs.csv` (a row per run, written as each ends, so that an interrupted run
-//! keeps what it measured) and the load generator's own output under `servers/raw/`.
+//! keeps what it measured), the other modes' CSVs beside it, and the load generator's own
+//! output under `servers/raw/`.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write as _;
 use std::process::Command;
@@ -25,7 +36,7 @@ use benchkit::context::{self, Context, Load, Planned, interrupted};
 
 mod load;
 
-use load::{Run, parse_oha, parse_wrk};
+use load::{RATE_HEADER, Run, parse_oha, parse_wrk};
 
 /// The request every run sends: 50 ms of waiting, 1 KiB of answer.
 const TARGET: &str = "/work?ms=50&size=1024";
@@ -36,11 +47,40 @@ max_ms,connect_errors,read_errors,write_errors,timeouts,non_2xx,accepted,refused
 peak_rss_kib,peak_threads,server_cpu_s,cpu_s_per_1000,load_cpu_s,kernel_stack_kib,vm_peak_kib,\
 socket_mem_kib,listen_overflows";
 
+/// The offered rates of the fixed-rate mode, as shares of the best closed-loop rate at each C;
+/// `--quick` offers the last two.
+const SHARES: [f64; 4] = [0.25, 0.5, 0.75, 0.9];
+
+/// The connections of the pinned and the fixed-rate modes in a full run (those of the run's
+/// connections that are among them).
+const PINNED_AT: [u64; 3] = [1_000, 5_000, 10_000];
+const RATED_AT: [u64; 2] = [1_000, 10_000];
+
+/// The pinned mode repeats each run at least this often: its figures are medians of 3.
+const PINNED_REPEATS: u32 = 3;
+
+/// How a run loads the server.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    /// The load generator's threads and the server's share the machine's cores: the closed loop
+    /// as public benchmarks run it.
+    Shared,
+    /// The server on one core, the load generator on another.
+    Pinned { server: usize, load: usize },
+    /// oha at this many requests a second, its latency corrected for coordinated omission.
+    Rate(u64),
+}
+
 /// What the servers part will run.
 #[derive(Debug)]
 pub struct Plan {
     setups: Vec<Setup>,
     connections: Vec<u64>,
+    /// The pinned mode's connections, and its cores (`None`: fewer than two to pin to).
+    pinned: Vec<u64>,
+    cores: Option<(usize, usize)>,
+    /// The fixed-rate mode's connections (empty: oha is not installed).
+    rated: Vec<u64>,
     /// Seconds of load at each C: `--duration`, or [`seconds_at`].
     duration: Option<u64>,
     quick: bool,
@@ -100,6 +140,29 @@ pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
             );
         }
     }
+    let quick = ctx.quick();
+    let within = |at: &[u64]| -> Vec<u64> {
+        if quick {
+            connections.clone()
+        } else {
+            connections
+                .iter()
+                .copied()
+                .filter(|c| at.contains(c))
+                .collect()
+        }
+    };
+    let pinned = within(&PINNED_AT);
+    let rated = if context::found("oha") {
+        within(&RATED_AT)
+    } else {
+        Vec::new()
+    };
+    let cores = if context::found("taskset") {
+        two_cores()
+    } else {
+        None
+    };
     let load = ctx.args.load;
     if !context::found(load.name()) {
         return Ok(Planned::Skipped(format!(
@@ -111,6 +174,9 @@ pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
     Ok(Planned::Ready(Plan {
         setups,
         connections,
+        pinned,
+        cores,
+        rated,
         duration,
         quick: ctx.quick(),
         repeats,
@@ -142,6 +208,39 @@ impl Plan {
         }
     }
 
+    /// The pinned runs: every Rust server with its defaults (a loop per core is one loop on
+    /// one core), repeats outermost.
+    fn pinned_runs(&self) -> impl Iterator<Item = (u32, u64, &Setup)> + '_ {
+        let repeats = if self.quick {
+            1
+        } else {
+            self.repeats.max(PINNED_REPEATS)
+        };
+        let pinned = if self.cores.is_some() {
+            &self.pinned[..]
+        } else {
+            &[]
+        };
+        (1..=repeats).flat_map(move |repeat| {
+            pinned.iter().flat_map(move |&c| {
+                self.setups
+                    .iter()
+                    .filter(|s| s.python.is_none() && s.threads.is_none())
+                    .map(move |s| (repeat, c, s))
+            })
+        })
+    }
+
+    /// The fixed-rate runs' setups: every server with its defaults, the Python ones too.
+    fn rated_setups(&self) -> impl Iterator<Item = &Setup> + '_ {
+        self.setups.iter().filter(|s| s.threads.is_none())
+    }
+
+    /// The shares of the best closed-loop rate offered.
+    fn shares(&self) -> &'static [f64] {
+        if self.quick { &SHARES[2..] } else { &SHARES }
+    }
+
     /// Seconds of load at `c`.
     fn seconds(&self, c: u64) -> u64 {
         match (self.duration, self.quick) {
@@ -151,64 +250,93 @@ impl Plan {
         }
     }
 
-    fn expected_run(&self, connections: u64, setup: &Setup) -> Duration {
+    /// Seconds of load at `c` at a fixed rate: connections open as the rate needs them, so a
+    /// run at C=10,000 need not outlast a flood of handshakes.
+    fn rated_seconds(&self, c: u64) -> u64 {
+        self.seconds(c).min(5)
+    }
+
+    fn expected_run(&self, connections: u64, setup: &Setup, mode: Mode) -> Duration {
         let start = if setup.python.is_some() { 1.0 } else { 0.3 };
-        Duration::from_secs_f64(
-            self.seconds(connections) as f64 + start + connections as f64 / 10_000.0,
-        )
+        let seconds = match mode {
+            Mode::Rate(_) => self.rated_seconds(connections),
+            _ => self.seconds(connections),
+        };
+        Duration::from_secs_f64(seconds as f64 + start + connections as f64 / 10_000.0)
     }
 
     pub fn expected(&self) -> Duration {
-        self.runs().map(|(_, c, s)| self.expected_run(c, s)).sum()
+        let shared = self
+            .runs()
+            .map(|(_, c, s)| self.expected_run(c, s, Mode::Shared));
+        let pinned = self
+            .pinned_runs()
+            .map(|(_, c, s)| self.expected_run(c, s, Mode::Pinned { server: 0, load: 1 }));
+        let rated = self.rated.iter().flat_map(|&c| {
+            self.rated_setups()
+                .map(move |s| self.expected_run(c, s, Mode::Rate(0)) * self.shares().len() as u32)
+        });
+        shared.chain(pinned).chain(rated).sum()
     }
 
     pub fn measure(self, ctx: &mut Context) -> anyhow::Result<Value> {
         let dir = ctx.dir("servers")?;
         std::fs::create_dir_all(dir.join("raw"))?;
-        let mut csv = File::create(dir.join("runs.csv"))?;
-        writeln!(csv, "{HEADER}")?;
         let load_version = match self.load {
             Load::Wrk => context::version("wrk", "-v"),
             Load::Oha => context::version("oha", "--version"),
         };
+        // The best closed-loop rate at each C, of the Rust servers: the fixed rates' base.
+        let mut best: BTreeMap<u64, f64> = BTreeMap::new();
+        let mut csv = Csv::create(&dir.join("runs.csv"), HEADER)?;
         for (repeat, connections, setup) in self.runs() {
-            if interrupted() {
-                break;
-            }
             let what = format!(
                 "servers {repeat}/{} · C={connections} · {}",
                 self.repeats_of(connections, setup),
                 setup.label()
             );
-            ctx.progress.start(&what);
-            // A server that stops answering (a Python one past its ceiling, say) fails its
-            // run, and the part goes on to the next.
-            let measured = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                measure(ctx, &self, setup, connections, repeat, &dir)
-            }))
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the run panicked (see above)")));
-            if interrupted() {
-                break;
-            }
-            let said = match measured {
-                Ok(run) => {
-                    writeln!(csv, "{}", run.csv_row())?;
-                    csv.flush()?;
-                    format!(
-                        "{:.0} requests/s (ideal {:.0}), p99 {:.1} ms, {} errors, RSS {} KiB, {} threads{}",
-                        run.rps,
-                        run.ideal(),
-                        run.p99_ms,
-                        run.errors(),
-                        run.peak_rss_kib,
-                        run.peak_threads,
-                        if run.alive { "" } else { "; THE SERVER DIED" }
-                    )
-                }
-                Err(e) => format!("failed: {e:#}"),
+            let Some(run) = self.step(ctx, &what, setup, connections, repeat, Mode::Shared)? else {
+                continue;
             };
-            ctx.progress
-                .finish(&what, self.expected_run(connections, setup), &said);
+            if setup.python.is_none() && run.alive {
+                let rps = best.entry(connections).or_default();
+                *rps = rps.max(run.rps);
+            }
+            csv.row(&run.csv_row())?;
+        }
+        let mut csv = Csv::create(&dir.join("pinned.csv"), HEADER)?;
+        for (repeat, connections, setup) in self.pinned_runs() {
+            let Some((server, load)) = self.cores else {
+                break;
+            };
+            let what = format!(
+                "servers pinned {repeat} · C={connections} · {}",
+                setup.label()
+            );
+            let mode = Mode::Pinned { server, load };
+            if let Some(run) = self.step(ctx, &what, setup, connections, repeat, mode)? {
+                csv.row(&run.csv_row())?;
+            }
+        }
+        let mut csv = Csv::create(&dir.join("rates.csv"), RATE_HEADER)?;
+        for &connections in &self.rated {
+            let Some(&base) = best.get(&connections) else {
+                continue;
+            };
+            for &share in self.shares() {
+                let offered = (base * share).round().max(1.0) as u64;
+                for setup in self.rated_setups() {
+                    let what = format!(
+                        "servers at {offered}/s ({:.0}%) · C={connections} · {}",
+                        100.0 * share,
+                        setup.label()
+                    );
+                    let mode = Mode::Rate(offered);
+                    if let Some(run) = self.step(ctx, &what, setup, connections, 1, mode)? {
+                        csv.row(&run.rate_row(share))?;
+                    }
+                }
+            }
         }
         Ok(json!({
             "load": self.load.name(),
@@ -218,7 +346,7 @@ impl Plan {
                 .connections
                 .iter()
                 .map(|&c| (c.to_string(), self.seconds(c)))
-                .collect::<std::collections::BTreeMap<_, _>>(),
+                .collect::<BTreeMap<_, _>>(),
             "repeats": self.repeats,
             "python_repeats": 1,
             "once_from": CEILING_FROM,
@@ -226,8 +354,118 @@ impl Plan {
             "target": TARGET,
             "wait_s": WAIT_S,
             "timeout_s": 5,
+            "pinned": match self.cores {
+                Some((server, load)) => json!({
+                    "connections": self.pinned,
+                    "server_core": server,
+                    "load_core": load,
+                    "load": "wrk",
+                    "load_threads": 1,
+                    "repeats": if self.quick { 1 } else { self.repeats.max(PINNED_REPEATS) },
+                }),
+                None => json!("not run: fewer than two cores to pin to, or no taskset"),
+            },
+            "rates": if self.rated.is_empty() {
+                json!("not run: oha is not installed")
+            } else {
+                json!({
+                    "connections": self.rated,
+                    "shares": self.shares(),
+                    "of_rps": best,
+                    "load": "oha",
+                    "load_version": context::version("oha", "--version"),
+                    "latency_correction": true,
+                    "seconds": self
+                        .rated
+                        .iter()
+                        .map(|&c| (c.to_string(), self.rated_seconds(c)))
+                        .collect::<BTreeMap<_, _>>(),
+                })
+            },
         }))
     }
+
+    /// One run with its progress line: `None` where it failed (said in the progress) or the
+    /// run was interrupted.
+    fn step(
+        &self,
+        ctx: &mut Context,
+        what: &str,
+        setup: &Setup,
+        connections: u64,
+        repeat: u32,
+        mode: Mode,
+    ) -> anyhow::Result<Option<Run>> {
+        if interrupted() {
+            return Ok(None);
+        }
+        ctx.progress.start(what);
+        // A server that stops answering (a Python one past its ceiling, say) fails its run,
+        // and the part goes on to the next.
+        let measured = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            measure(ctx, self, setup, connections, repeat, mode)
+        }))
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("the run panicked (see above)")));
+        if interrupted() {
+            return Ok(None);
+        }
+        let (said, run) = match measured {
+            Ok(run) => {
+                let rate = match mode {
+                    Mode::Rate(offered) => format!(" of {offered} offered"),
+                    _ => format!(" (ideal {:.0})", run.ideal()),
+                };
+                let said = format!(
+                    "{:.0} requests/s{rate}, p99 {:.1} ms, {} errors, RSS {} KiB, {} threads{}",
+                    run.rps,
+                    run.p99_ms,
+                    run.errors(),
+                    run.peak_rss_kib,
+                    run.peak_threads,
+                    if run.alive { "" } else { "; THE SERVER DIED" }
+                );
+                (said, Some(run))
+            }
+            Err(e) => (format!("failed: {e:#}"), None),
+        };
+        let expected = self.expected_run(connections, setup, mode);
+        ctx.progress.finish(what, expected, &said);
+        Ok(run)
+    }
+}
+
+/// A CSV written a row at a time, each flushed, so that an interrupted run keeps its rows.
+struct Csv(File);
+
+impl Csv {
+    fn create(path: &std::path::Path, header: &str) -> anyhow::Result<Csv> {
+        let mut file = File::create(path)?;
+        writeln!(file, "{header}")?;
+        Ok(Csv(file))
+    }
+
+    fn row(&mut self, row: &str) -> anyhow::Result<()> {
+        writeln!(self.0, "{row}")?;
+        Ok(self.0.flush()?)
+    }
+}
+
+/// Two cores this process may run on, from `Cpus_allowed_list` in `/proc/self/status`
+/// (`0-1`, or `0,2-5`): the first for the server, the second for the load generator.
+fn two_cores() -> Option<(usize, usize)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let list = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))?;
+    let mut cores = list.trim().split(',').flat_map(|range| {
+        let (from, to) = range.split_once('-').unwrap_or((range, range));
+        let (from, to) = (from.parse::<usize>(), to.parse::<usize>());
+        match (from, to) {
+            (Ok(from), Ok(to)) => from..to + 1,
+            _ => 0..0,
+        }
+    });
+    Some((cores.next()?, cores.next()?))
 }
 
 /// A server as the benchmark starts it: its binary (or Python file), and its `--threads` where
@@ -284,8 +522,9 @@ fn measure(
     setup: &Setup,
     connections: u64,
     repeat: u32,
-    dir: &std::path::Path,
+    mode: Mode,
 ) -> anyhow::Result<Run> {
+    let dir = ctx.dir("servers")?;
     let bin = ctx.args.bin_dir.join(setup.bin);
     let threads = setup.threads.map(|n| n.to_string());
     // A fresh address: the previous runs' connections wait in TIME_WAIT towards theirs.
@@ -294,14 +533,29 @@ fn measure(
     if let Some(n) = &threads {
         server_args.extend(["--threads", n]);
     }
-    let mut running = match (setup.python, &ctx.python) {
+    let path;
+    let (program, mut args) = match (setup.python, &ctx.python) {
         (Some(program), Some(python)) => {
-            let path = program.path();
-            let mut args = vec![path.as_str()];
-            args.extend(&server_args);
-            Server::start(python.to_str().context("a UTF-8 path")?, &args)
+            path = program.path();
+            (
+                python.to_str().context("a UTF-8 path")?,
+                vec![path.as_str()],
+            )
         }
-        _ => Server::start(bin.to_str().context("a UTF-8 path")?, &server_args),
+        _ => (bin.to_str().context("a UTF-8 path")?, vec![]),
+    };
+    args.extend(&server_args);
+    // Pinned, the server is `taskset`'s command: taskset sets the affinity and becomes it, so
+    // the pid is the server's, and every thread it starts stays on its core.
+    let core;
+    let mut running = match mode {
+        Mode::Pinned { server, .. } => {
+            core = server.to_string();
+            let mut pinned = vec!["-c", &core, program];
+            pinned.extend(&args);
+            Server::start("taskset", &pinned)
+        }
+        _ => Server::start(program, &args),
     };
     let pid = running.pid();
     let before = running.stats();
@@ -331,11 +585,26 @@ fn measure(
         })
     };
     let url = format!("http://{}{TARGET}", running.addr());
-    let mut command = Command::new(plan.load.name());
-    let duration = plan.seconds(connections).to_string();
-    match plan.load {
+    let (load, seconds) = match mode {
+        Mode::Rate(_) => (Load::Oha, plan.rated_seconds(connections)),
+        _ => (plan.load, plan.seconds(connections)),
+    };
+    let mut command = match mode {
+        Mode::Pinned { load: core, .. } => {
+            let mut taskset = Command::new("taskset");
+            taskset.args(["-c", &core.to_string(), load.name()]);
+            taskset
+        }
+        _ => Command::new(load.name()),
+    };
+    let duration = seconds.to_string();
+    let threads = match mode {
+        Mode::Pinned { .. } => "-t1",
+        _ => "-t2",
+    };
+    match load {
         Load::Wrk => command.args([
-            "-t2",
+            threads,
             &format!("-c{connections}"),
             &format!("-d{duration}s"),
             "--timeout",
@@ -353,23 +622,31 @@ fn measure(
             "--no-tui",
             "--output-format",
             "json",
-            &url,
         ]),
     };
-    let deadline = Duration::from_secs(plan.seconds(connections) + 60);
+    if let Mode::Rate(offered) = mode {
+        command.args(["-q", &offered.to_string(), "--latency-correction"]);
+    }
+    command.arg(&url);
+    let deadline = Duration::from_secs(seconds + 60);
     let finished = procs::run(&mut command, deadline);
     sampling.store(false, Ordering::Relaxed);
     let _ = sampler.join();
     let finished = finished.context("run the load generator")?;
     let raw = dir.join("raw").join(format!(
-        "{}-c{connections}-r{repeat}.txt",
-        setup.label().replace(" --threads ", "-t")
+        "{}-c{connections}{}-r{repeat}.txt",
+        setup.label().replace(" --threads ", "-t"),
+        match mode {
+            Mode::Shared => String::new(),
+            Mode::Pinned { .. } => "-pinned".into(),
+            Mode::Rate(offered) => format!("-q{offered}"),
+        }
     ));
     std::fs::write(&raw, format!("{}{}", finished.stdout, finished.stderr))?;
     if finished.status.is_none_or(|s| !s.success()) {
-        bail!("{} failed: see {}", plan.load.name(), raw.display());
+        bail!("{} failed: see {}", load.name(), raw.display());
     }
-    let mut run = match plan.load {
+    let mut run = match load {
         Load::Wrk => parse_wrk(&finished.stdout)?,
         Load::Oha => parse_oha(&finished.stdout)?,
     };
@@ -385,6 +662,9 @@ fn measure(
         run.refused = count(&after, "refused") - count(&before, "refused");
     }
     run.server = setup.label();
+    if let Mode::Rate(offered) = mode {
+        run.offered_rps = offered;
+    }
     run.connections = connections;
     run.repeat = repeat;
     run.peak_threads = peak_threads.load(Ordering::Relaxed);

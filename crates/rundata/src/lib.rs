@@ -23,6 +23,10 @@ pub struct Run {
     pub settings: Value,
     pub clients: Clients,
     pub servers: Servers,
+    /// `servers/pinned.csv`: the Rust servers on one core, the load generator on the other.
+    pub pinned: Servers,
+    /// `servers/rates.csv`: every server at fixed offered rates.
+    pub rates: Vec<Rate>,
     /// `hostile/hostile.csv` and `hostile/slab.csv`.
     pub hostile: Vec<Row>,
     pub slabs: Vec<Row>,
@@ -72,6 +76,11 @@ impl Run {
             settings: json("settings.json")?,
             clients: Clients::new(rows("clients/summary.csv"), rows("clients/requests.csv")),
             servers: Servers::from_rows(&rows("servers/runs.csv")),
+            pinned: Servers::from_rows(&rows("servers/pinned.csv")),
+            rates: rows("servers/rates.csv")
+                .iter()
+                .map(Rate::from_row)
+                .collect(),
             hostile: rows("hostile/hostile.csv"),
             slabs: rows("hostile/slab.csv"),
             syscalls: rows("syscalls/syscalls.csv"),
@@ -431,6 +440,96 @@ impl Point {
     /// Whether the server lived through every run.
     pub fn lived(&self) -> bool {
         self.alive == self.runs
+    }
+}
+
+/// A server at a fixed offered rate: one run of oha, its latency corrected for coordinated
+/// omission (measured from when each request was due, not from when it was sent).
+#[derive(Debug, Clone)]
+pub struct Rate {
+    pub server: String,
+    pub connections: u64,
+    /// The offered rate as a share of the best closed-loop rate at this C.
+    pub share: f64,
+    pub offered_rps: f64,
+    pub achieved_rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub p999_ms: f64,
+    pub max_ms: f64,
+    pub errors: f64,
+    pub alive: bool,
+    /// Whether the answers kept up with the offered rate, without errors.
+    pub held: bool,
+    pub server_cpu_s: f64,
+    pub load_cpu_s: f64,
+    pub requests: f64,
+}
+
+impl Rate {
+    fn from_row(row: &Row) -> Rate {
+        let num = |name: &str| row.num(name).unwrap_or(f64::NAN);
+        Rate {
+            server: row.get("server").to_string(),
+            connections: row.num("connections").unwrap_or(0.0) as u64,
+            share: num("share"),
+            offered_rps: num("offered_rps"),
+            achieved_rps: num("achieved_rps"),
+            p50_ms: num("p50_ms"),
+            p99_ms: num("p99_ms"),
+            p999_ms: num("p999_ms"),
+            max_ms: num("max_ms"),
+            errors: num("errors"),
+            alive: row.get("alive") == "true",
+            held: row.get("held") == "true",
+            server_cpu_s: num("server_cpu_s"),
+            load_cpu_s: num("load_cpu_s"),
+            requests: num("requests"),
+        }
+    }
+}
+
+/// The fixed-rate runs, read whole.
+pub trait Rates {
+    /// The numbers of connections, in order.
+    fn connections(&self) -> Vec<u64>;
+    /// The servers, in the order of their first run.
+    fn servers(&self) -> Vec<&str>;
+    /// The shares offered at `c`, in order.
+    fn shares(&self, c: u64) -> Vec<f64>;
+    fn at(&self, server: &str, c: u64, share: f64) -> Option<&Rate>;
+}
+
+impl Rates for [Rate] {
+    fn connections(&self) -> Vec<u64> {
+        let set: BTreeSet<u64> = self.iter().map(|r| r.connections).collect();
+        set.into_iter().collect()
+    }
+
+    fn servers(&self) -> Vec<&str> {
+        let mut servers: Vec<&str> = Vec::new();
+        for r in self {
+            if !servers.contains(&r.server.as_str()) {
+                servers.push(&r.server);
+            }
+        }
+        servers
+    }
+
+    fn shares(&self, c: u64) -> Vec<f64> {
+        let mut shares: Vec<f64> = Vec::new();
+        for r in self.iter().filter(|r| r.connections == c) {
+            if !shares.contains(&r.share) {
+                shares.push(r.share);
+            }
+        }
+        shares.sort_by(f64::total_cmp);
+        shares
+    }
+
+    fn at(&self, server: &str, c: u64, share: f64) -> Option<&Rate> {
+        self.iter()
+            .find(|r| r.server == server && r.connections == c && r.share == share)
     }
 }
 

@@ -6,6 +6,17 @@ use serde_json::Value;
 
 use super::WAIT_S;
 
+/// The header of `servers/rates.csv`: a row per run at a fixed offered rate.
+pub(super) const RATE_HEADER: &str = "server,connections,share,offered_rps,alive,requests,seconds,\
+achieved_rps,p50_ms,p99_ms,p999_ms,max_ms,errors,timeouts,held,server_cpu_s,load_cpu_s,\
+peak_rss_kib,peak_threads";
+
+/// A fixed rate is held when the answers came at this share of it or more, with errors below
+/// [`HELD_ERRORS`] of the answers. The requests in flight at the deadline are not answers, so a
+/// rate held exactly comes to 1 - 0.05 s / the run's seconds of it (0.99 over 5 s).
+pub(super) const HELD_SHARE: f64 = 0.95;
+pub(super) const HELD_ERRORS: f64 = 0.001;
+
 /// One run's figures.
 #[derive(Debug, Default)]
 pub(super) struct Run {
@@ -19,7 +30,10 @@ pub(super) struct Run {
     pub(super) rps: f64,
     pub(super) p50_ms: f64,
     pub(super) p99_ms: f64,
+    pub(super) p999_ms: f64,
     pub(super) max_ms: f64,
+    /// The rate the load generator was asked to send at (0: as fast as the answers come).
+    pub(super) offered_rps: u64,
     pub(super) connect_errors: u64,
     pub(super) read_errors: u64,
     pub(super) write_errors: u64,
@@ -51,6 +65,47 @@ impl Run {
 
     pub(super) fn errors(&self) -> u64 {
         self.connect_errors + self.read_errors + self.write_errors + self.timeouts + self.non_2xx
+    }
+
+    /// Answers a second that were not errors.
+    pub(super) fn achieved(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.requests.saturating_sub(self.non_2xx) as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+
+    /// Whether the server kept up with the offered rate.
+    pub(super) fn held(&self) -> bool {
+        self.alive
+            && self.achieved() >= HELD_SHARE * self.offered_rps as f64
+            && self.errors() as f64 <= HELD_ERRORS * self.requests.max(1) as f64
+    }
+
+    /// A row of `servers/rates.csv`.
+    pub(super) fn rate_row(&self, share: f64) -> String {
+        format!(
+            "{},{},{share},{},{},{},{:.2},{:.1},{:.2},{:.2},{:.2},{:.2},{},{},{},{:.2},{:.2},{},{}",
+            self.server,
+            self.connections,
+            self.offered_rps,
+            self.alive,
+            self.requests,
+            self.seconds,
+            self.achieved(),
+            self.p50_ms,
+            self.p99_ms,
+            self.p999_ms,
+            self.max_ms,
+            self.errors(),
+            self.timeouts,
+            self.held(),
+            self.server_cpu_s,
+            self.load_cpu_s,
+            self.peak_rss_kib,
+            self.peak_threads,
+        )
     }
 
     pub(super) fn csv_row(&self) -> String {
@@ -156,6 +211,7 @@ pub(super) fn parse_oha(out: &str) -> anyhow::Result<Run> {
         rps: seconds(&summary["requestsPerSec"]),
         p50_ms: seconds(&json["latencyPercentiles"]["p50"]) * 1000.0,
         p99_ms: seconds(&json["latencyPercentiles"]["p99"]) * 1000.0,
+        p999_ms: seconds(&json["latencyPercentiles"]["p99.9"]) * 1000.0,
         max_ms: seconds(&summary["slowest"]) * 1000.0,
         ..Run::default()
     };
@@ -228,7 +284,7 @@ Transfer/sec:     19.84MB
     fn reads_every_figure_of_an_oha_report() {
         let json = r#"{
             "summary": {"total": 3.004, "slowest": 0.0565, "requestsPerSec": 1943.8},
-            "latencyPercentiles": {"p50": 0.0517, "p99": 0.0553},
+            "latencyPercentiles": {"p50": 0.0517, "p99": 0.0553, "p99.9": 0.0561},
             "statusCodeDistribution": {"200": 5740, "503": 2},
             "errorDistribution": {
                 "aborted due to deadline": 100,
@@ -240,7 +296,13 @@ Transfer/sec:     19.84MB
         let run = parse_oha(json).unwrap();
         assert_eq!((run.requests, run.non_2xx), (5742, 2));
         assert_eq!((run.seconds, run.rps), (3.004, 1943.8));
-        for (ms, expected) in [(run.p50_ms, 51.7), (run.p99_ms, 55.3), (run.max_ms, 56.5)] {
+        let figures = [
+            (run.p50_ms, 51.7),
+            (run.p99_ms, 55.3),
+            (run.p999_ms, 56.1),
+            (run.max_ms, 56.5),
+        ];
+        for (ms, expected) in figures {
             assert!((ms - expected).abs() < 1e-9, "{ms} ms, not {expected}");
         }
         assert_eq!(
@@ -248,5 +310,30 @@ Transfer/sec:     19.84MB
             (3, 4, 5)
         );
         assert!(parse_oha("not json").is_err());
+    }
+
+    #[test]
+    fn a_rate_is_held_only_when_its_answers_came_without_errors() {
+        let run = |requests, non_2xx, timeouts| Run {
+            alive: true,
+            offered_rps: 1000,
+            seconds: 5.0,
+            requests,
+            non_2xx,
+            timeouts,
+            ..Run::default()
+        };
+        assert!(run(4950, 0, 0).held());
+        assert!(run(4950, 4, 0).held());
+        assert!(!run(4700, 0, 0).held(), "answers at 94% of the rate");
+        assert!(!run(4950, 0, 10).held(), "timeouts past 0.1%");
+        assert!(!run(5000, 10, 0).held(), "errors past 0.1%");
+        assert!(
+            !Run {
+                alive: false,
+                ..run(4950, 0, 0)
+            }
+            .held()
+        );
     }
 }
