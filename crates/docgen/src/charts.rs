@@ -307,9 +307,52 @@ fn servers(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
         &lines(|p| p.p99_ms),
         None,
     )?;
-    Ok(vec![
+    let mut drawn = vec![
         "servers-rps.svg".into(),
         "servers-rss.svg".into(),
         "servers-p99.svg".into(),
-    ])
+    ];
+    drawn.extend(rates(run, dir)?);
+    Ok(drawn)
+}
+
+/// The servers at fixed offered rates: p99 latency, corrected for coordinated omission, against
+/// the rate offered, a chart per C and a line per server (the Python servers dashed).
+fn rates(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
+    use rundata::Rates as _;
+    let rates = &run.rates[..];
+    let mut drawn = Vec::new();
+    for c in rates.connections() {
+        let lines: Vec<Line> = rates
+            .servers()
+            .into_iter()
+            .map(|server| Line {
+                row: server.to_string(),
+                points: rates
+                    .iter()
+                    .filter(|r| r.server == server && r.connections == c && r.alive)
+                    .map(|r| (r.offered_rps, r.p99_ms))
+                    .collect(),
+                dashed: !server.starts_with("serve-"),
+            })
+            .collect();
+        let name = format!("servers-rates-c{c}.svg");
+        let title = format!(
+            "p99 latency against the offered rate, at most {} connections (corrected for \
+             coordinated omission)",
+            figures::format::group(c)
+        );
+        charts::log_log(
+            &dir.join(&name),
+            Axes {
+                title: &title,
+                x: "requests per second offered (log)",
+                y: "p99 latency from when each was due, ms (log)",
+            },
+            &lines,
+            None,
+        )?;
+        drawn.push(name);
+    }
+    Ok(drawn)
 }

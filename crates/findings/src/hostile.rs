@@ -108,6 +108,7 @@ pub fn hostile(run: &Run) -> Claim {
             group(first.num("connections").unwrap_or(0.0) as u64),
         ));
     }
+    t.push_str(&probes(&reading));
     let starved = with(&run.hostile, "case", "no-descriptors");
     let cpu: Vec<f64> = starved
         .iter()
@@ -122,4 +123,50 @@ pub fn hostile(run: &Run) -> Claim {
     }
     t.push('\n');
     Ok(t)
+}
+
+/// What the fresh client probing through the never-reading flood met, server by server.
+fn probes(reading: &[&figures::page::Row]) -> String {
+    let probed: Vec<(&str, f64, f64, f64)> = reading
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.get("server"),
+                r.num("probes")?,
+                r.num("probes_unanswered")?,
+                r.num("probe_slowest_ms")?,
+            ))
+        })
+        .collect();
+    let Some(slowest) = probed.iter().max_by(|a, b| a.3.total_cmp(&b.3)) else {
+        return String::new();
+    };
+    let late: Vec<String> = probed
+        .iter()
+        .filter(|(_, _, unanswered, ms)| *unanswered > 0.0 || *ms > 1000.0)
+        .map(|(server, probes, unanswered, ms)| {
+            format!(
+                "{} ({} of {} probes unanswered, the slowest after {})",
+                name(server),
+                group(*unanswered as u64),
+                group(*probes as u64),
+                figures::format::ms(*ms)
+            )
+        })
+        .collect();
+    if late.is_empty() {
+        format!(
+            " Meanwhile a fresh client asked for a small answer again and again, from before \
+             the flood to its end: every server answered every one of its probes within a \
+             second, the slowest after {} ({}).",
+            figures::format::ms(slowest.3),
+            name(slowest.0),
+        )
+    } else {
+        format!(
+            " Meanwhile a fresh client asked for a small answer again and again, from before \
+             the flood to its end: not every server answered each within a second: {}.",
+            list(&late)
+        )
+    }
 }

@@ -18,6 +18,7 @@ use tables::servers::calls_of;
 pub mod claim;
 mod hostile;
 mod javascript;
+mod loads;
 mod memory;
 mod python;
 mod servers;
@@ -28,6 +29,7 @@ mod waits;
 
 pub use hostile::hostile;
 pub use javascript::javascript;
+pub use loads::{servers_pinned, servers_rates};
 pub use memory::{costs, heap};
 pub use python::{python, python_servers};
 pub use servers::*;

@@ -77,10 +77,7 @@ impl Run {
             clients: Clients::new(rows("clients/summary.csv"), rows("clients/requests.csv")),
             servers: Servers::from_rows(&rows("servers/runs.csv")),
             pinned: Servers::from_rows(&rows("servers/pinned.csv")),
-            rates: rows("servers/rates.csv")
-                .iter()
-                .map(Rate::from_row)
-                .collect(),
+            rates: Rate::all(&rows("servers/rates.csv")),
             hostile: rows("hostile/hostile.csv"),
             slabs: rows("hostile/slab.csv"),
             syscalls: rows("syscalls/syscalls.csv"),
@@ -464,9 +461,15 @@ pub struct Rate {
     pub server_cpu_s: f64,
     pub load_cpu_s: f64,
     pub requests: f64,
+    pub seconds: f64,
 }
 
 impl Rate {
+    /// The runs of a `servers/rates.csv`.
+    pub fn all(rows: &[Row]) -> Vec<Rate> {
+        rows.iter().map(Rate::from_row).collect()
+    }
+
     fn from_row(row: &Row) -> Rate {
         let num = |name: &str| row.num(name).unwrap_or(f64::NAN);
         Rate {
@@ -485,6 +488,7 @@ impl Rate {
             server_cpu_s: num("server_cpu_s"),
             load_cpu_s: num("load_cpu_s"),
             requests: num("requests"),
+            seconds: num("seconds"),
         }
     }
 }

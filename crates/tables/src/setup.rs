@@ -164,6 +164,65 @@ pub fn setup(run: &Run, side: Side) -> String {
                 p["repeats"].as_u64().unwrap_or(0),
                 group(p["once_from"].as_u64().unwrap_or(0)),
             );
+            let pinned = &p["pinned"];
+            if pinned.is_object() {
+                let cs: Vec<String> = pinned["connections"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.as_u64())
+                    .map(group)
+                    .collect();
+                let _ = writeln!(
+                    t,
+                    "- **Pinned:** every Rust server with its defaults under `taskset -c {}`, \
+                     `wrk -t1` under `taskset -c {}`, otherwise as above, at {} connections; \
+                     each figure the median of {} interleaved runs.",
+                    pinned["server_core"].as_u64().unwrap_or(0),
+                    pinned["load_core"].as_u64().unwrap_or(0),
+                    list(&cs),
+                    pinned["repeats"].as_u64().unwrap_or(0),
+                );
+            }
+            let rates = &p["rates"];
+            if rates.is_object() {
+                let of: Vec<String> = rates["of_rps"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(c, rps)| {
+                        format!(
+                            "{}/s at {}",
+                            group(rps.as_f64().unwrap_or(0.0).round() as u64),
+                            group(c.parse().unwrap_or(0))
+                        )
+                    })
+                    .collect();
+                let shares: Vec<String> = rates["shares"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_f64())
+                    .map(|v| format!("{:.0}%", 100.0 * v))
+                    .collect();
+                let seconds: Vec<String> = rates["seconds"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(c, s)| format!("{} s at {}", s, group(c.parse().unwrap_or(0))))
+                    .collect();
+                let _ = writeln!(
+                    t,
+                    "- **Fixed rates:** `oha -c C -q RATE --latency-correction -z T -t 5s` ({}: \
+                     its rate limit, each latency measured from when its request was due), \
+                     unpinned, at {} of the best closed-loop rate of the Rust servers ({}); T \
+                     is {}; every server with its defaults, the Python ones too, one run each.",
+                    rates["load_version"].as_str().unwrap_or("oha"),
+                    list(&shares),
+                    list(&of),
+                    list(&seconds),
+                );
+            }
         }
     }
     t

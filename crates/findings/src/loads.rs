@@ -1,0 +1,296 @@
+//! What SERVERS.md says of the two modes a benchmark-savvy reader asks for: the servers at
+//! fixed offered rates (latency corrected for coordinated omission), and the Rust servers with
+//! the load generator on a core of its own.
+
+use std::fmt::Write as _;
+
+use super::*;
+use rundata::{Point, Rate, Rates as _};
+
+fn ms(v: f64) -> String {
+    figures::format::ms(v)
+}
+
+/// The servers at fixed rates: who held the highest rate at each C and at what p99, and the
+/// thread per connection beside the best event loop.
+pub fn servers_rates(run: &Run) -> Claim {
+    let rates = &run.rates[..];
+    let cs = rates.connections();
+    need(cs.first(), "the servers at fixed rates")?;
+    let mut t = String::new();
+    for &c in &cs {
+        let shares = rates.shares(c);
+        let top = *need(shares.last(), "a rate")?;
+        let at_top: Vec<&Rate> = rates
+            .iter()
+            .filter(|r| r.connections == c && r.share == top)
+            .collect();
+        let offered = need(at_top.first(), "a server at the highest rate")?.offered_rps;
+        let mut held: Vec<&Rate> = at_top.iter().copied().filter(|r| r.held).collect();
+        held.sort_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms));
+        let missed: Vec<String> = at_top
+            .iter()
+            .filter(|r| !r.held)
+            .map(|r| {
+                if r.alive {
+                    format!(
+                        "{} ({}/s achieved)",
+                        name(&r.server),
+                        group(r.achieved_rps.round() as u64)
+                    )
+                } else {
+                    format!("{} (died)", name(&r.server))
+                }
+            })
+            .collect();
+        let every = rates
+            .servers()
+            .into_iter()
+            .filter(|server| {
+                shares
+                    .iter()
+                    .all(|&share| rates.at(server, c, share).is_some_and(|r| r.held))
+            })
+            .count();
+        let _ = write!(
+            t,
+            "At C = {} and {} of the best closed-loop rate ({}/s), ",
+            group(c),
+            percent(top),
+            group(offered.round() as u64),
+        );
+        let held: Vec<String> = held
+            .iter()
+            .map(|r| format!("{} (p99 {})", name(&r.server), ms(r.p99_ms)))
+            .collect();
+        match (held.is_empty(), missed.is_empty()) {
+            (false, true) => {
+                let _ = write!(t, "every server held the rate: {}.", list(&held));
+            }
+            (false, false) => {
+                let _ = write!(
+                    t,
+                    "{} held the rate; {} did not.",
+                    list(&held),
+                    list(&missed)
+                );
+            }
+            _ => {
+                let _ = write!(t, "no server held the rate: {}.", list(&missed));
+            }
+        }
+        let _ = write!(
+            t,
+            " {} of the {} servers held every rate offered at this C.",
+            every,
+            rates.servers().len()
+        );
+        // The thread per connection against the best event loop, at the highest rate both held.
+        let threads_and_best = shares.iter().rev().find_map(|&share| {
+            let threads = rates.at("serve-threads", c, share).filter(|r| r.held)?;
+            let best = rates
+                .iter()
+                .filter(|r| {
+                    r.connections == c
+                        && r.share == share
+                        && r.held
+                        && r.server.starts_with("serve-")
+                        && r.server != "serve-threads"
+                })
+                .min_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms))?;
+            Some((share, threads, best))
+        });
+        if let Some((share, threads, best)) = threads_and_best {
+            let _ = write!(
+                t,
+                " At {}, the highest rate the thread per connection held, its p99 was {} and \
+                 its p99.9 {}, against {} and {} for the best event loop there ({}).",
+                percent(share),
+                ms(threads.p99_ms),
+                ms(threads.p999_ms),
+                ms(best.p99_ms),
+                ms(best.p999_ms),
+                name(&best.server),
+            );
+        } else if rates.at("serve-threads", c, shares[0]).is_some() {
+            t.push_str(" The thread per connection held none of the rates offered here.");
+        }
+        t.push_str("\n\n");
+    }
+    // What the load generator took: oha sends and corrects on the same two cores.
+    let busiest = need(
+        rates
+            .iter()
+            .filter(|r| r.seconds > 0.0)
+            .map(|r| r.load_cpu_s / (r.seconds * run.cores()))
+            .reduce(f64::max),
+        "the load generator's CPU at a fixed rate",
+    )?;
+    let _ = writeln!(
+        t,
+        "oha shares the two cores with the server in these runs, and took up to {} of their \
+         time: a rate no server held may be a rate oha could not send beside it, which is why a \
+         missed rate is written as what was achieved, not as the server's ceiling.",
+        percent(busiest)
+    );
+    Ok(t)
+}
+
+/// A pinned point at `c`, lived through every run.
+fn pinned<'a>(run: &'a Run, server: &str, c: u64) -> Result<&'a Point, Unsupported> {
+    let p = need(
+        run.pinned.point(server, c),
+        format!("{} pinned at C = {}", name(server), group(c)),
+    )?;
+    holds!(
+        p.lived(),
+        "{} died pinned at C = {}",
+        name(server),
+        group(c)
+    );
+    Ok(p)
+}
+
+/// The Rust servers pinned apart from the load generator: the reactor against tokio, compio
+/// against the reactor, smol against tokio, each said as it is.
+pub fn servers_pinned(run: &Run) -> Claim {
+    let cs: Vec<u64> = run
+        .pinned
+        .connections()
+        .into_iter()
+        .filter(|c| [5_000, 10_000].contains(c))
+        .collect();
+    need(cs.first(), "the servers pinned at C = 5,000 or 10,000")?;
+    let runs = need(
+        run.pinned.points.iter().map(|p| p.runs).min(),
+        "the pinned runs",
+    )?;
+    let at = |c: u64| format!("C = {}", group(c));
+    let mut reactor_said = Vec::new();
+    let mut compio_said = Vec::new();
+    let mut smol_said = Vec::new();
+    let mut busy = Vec::new();
+    for &c in &cs {
+        let reactor = pinned(run, "serve-reactor", c)?;
+        let tokio = pinned(run, "serve-tokio", c)?;
+        let compio = pinned(run, "serve-compio", c)?;
+        let smol = pinned(run, "serve-smol", c)?;
+        let versus = if reactor.cpu_us() <= tokio.cpu_us() {
+            "at or below"
+        } else {
+            "above"
+        };
+        reactor_said.push(format!(
+            "{:.1} µs at {}, {versus} tokio's {:.1} µs",
+            reactor.cpu_us(),
+            at(c),
+            tokio.cpu_us()
+        ));
+        let ratio = compio.cpu_us() / reactor.cpu_us();
+        compio_said.push(format!(
+            "{ratio:.2}x at {} ({})",
+            at(c),
+            if ratio <= 0.8 {
+                "meeting 0.8x"
+            } else {
+                "missing 0.8x"
+            }
+        ));
+        let shared = match (
+            run.servers.point("serve-smol", c),
+            run.servers.point("serve-tokio", c),
+        ) {
+            (Some(s), Some(t)) => format!(", {:.2}x shared", s.cpu_us() / t.cpu_us()),
+            _ => String::new(),
+        };
+        smol_said.push(format!(
+            "{:.2}x pinned{shared} at {}",
+            smol.cpu_us() / tokio.cpu_us(),
+            at(c)
+        ));
+        busy.push(reactor.server_cpu_s / reactor.seconds);
+    }
+    let (low, high) = need(extremes(&busy), "the reactor's busy core")?;
+    Ok(format!(
+        "Pinned (the server on one core, one wrk thread on the other; the median of {runs} runs \
+         each), serve-reactor's CPU per request is {}. Its core was busy {} of each run, so \
+         there its CPU per request is the inverse of its rate: a loop that does less per \
+         request answers more. serve-compio's CPU per request is {} the reactor's. \
+         serve-smol's is {} tokio's.\n",
+        list(&reactor_said),
+        span(low, high, percent),
+        list(&compio_said),
+        list(&smol_said),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rate(server: &str, share: f64, p99_ms: f64, held: bool) -> Rate {
+        Rate {
+            server: server.into(),
+            connections: 1000,
+            share,
+            offered_rps: 20_000.0 * share,
+            achieved_rps: if held { 20_000.0 * share } else { 9_000.0 },
+            p50_ms: 51.0,
+            p99_ms,
+            p999_ms: p99_ms + 10.0,
+            max_ms: p99_ms + 20.0,
+            errors: 0.0,
+            alive: true,
+            held,
+            server_cpu_s: 1.0,
+            load_cpu_s: 3.0,
+            requests: 50_000.0,
+            seconds: 5.0,
+        }
+    }
+
+    #[test]
+    fn the_rates_claim_names_who_held_the_top_rate_and_who_did_not() {
+        let mut run = Run::default();
+        assert!(servers_rates(&run).is_err(), "no rates, no claim");
+        run.rates = vec![
+            rate("serve-threads", 0.5, 60.0, true),
+            rate("serve-reactor", 0.5, 55.0, true),
+            rate("serve-threads", 0.9, 900.0, false),
+            rate("serve-reactor", 0.9, 70.0, true),
+        ];
+        let text = servers_rates(&run).unwrap();
+        assert!(
+            text.contains("the reactor (p99 70.0 ms) held the rate"),
+            "{text}"
+        );
+        assert!(
+            text.contains("threads (9,000/s achieved) did not"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1 of the 2 servers held every rate"),
+            "{text}"
+        );
+        assert!(text.contains("At 50%, the highest rate the thread per connection held"));
+    }
+
+    #[test]
+    fn the_pinned_claim_says_a_missed_target_as_missed() {
+        let csv = "server,connections,repeat,alive,rps,cpu_s_per_1000,server_cpu_s,seconds\n\
+                   serve-tokio,5000,1,true,40000,0.020,4,5\n\
+                   serve-reactor,5000,1,true,50000,0.018,5,5\n\
+                   serve-compio,5000,1,true,50000,0.016,5,5\n\
+                   serve-smol,5000,1,true,40000,0.024,4,5\n";
+        let mut run = Run::default();
+        assert!(servers_pinned(&run).is_err());
+        run.pinned = rundata::Servers::from_rows(&figures::page::rows(csv));
+        let text = servers_pinned(&run).unwrap();
+        assert!(
+            text.contains("18.0 µs at C = 5,000, at or below tokio's 20.0 µs"),
+            "{text}"
+        );
+        assert!(text.contains("0.89x at C = 5,000 (missing 0.8x)"), "{text}");
+        assert!(text.contains("1.20x pinned at C = 5,000"), "{text}");
+    }
+}
