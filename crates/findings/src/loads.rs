@@ -138,17 +138,7 @@ pub fn servers_rates(run: &Run) -> Claim {
 
 /// A pinned point at `c`, lived through every run.
 fn pinned<'a>(run: &'a Run, server: &str, c: u64) -> Result<&'a Point, Unsupported> {
-    let p = need(
-        run.pinned.point(server, c),
-        format!("{} pinned at C = {}", name(server), group(c)),
-    )?;
-    holds!(
-        p.lived(),
-        "{} died pinned at C = {}",
-        name(server),
-        group(c)
-    );
-    Ok(p)
+    crate::servers::lived(&run.pinned, " pinned", server, c)
 }
 
 /// The Rust servers pinned apart from the load generator: the reactor against tokio, compio

@@ -1,17 +1,28 @@
 //! What SERVERS.md says about the figures: the talk's question answered from the run.
 
 use super::*;
-use rundata::Point;
+use rundata::{Point, Servers};
 
 /// A server's point at `c`, lived through every run, or why there is none.
 fn point<'a>(run: &'a Run, server: &str, c: u64) -> Result<&'a Point, Unsupported> {
+    lived(&run.servers, "", server, c)
+}
+
+/// A server's point at `c` among `servers` (those of the mode named by `mode`, as the reason
+/// says it), lived through every run, or why there is none.
+pub(crate) fn lived<'a>(
+    servers: &'a Servers,
+    mode: &str,
+    server: &str,
+    c: u64,
+) -> Result<&'a Point, Unsupported> {
     let p = need(
-        run.servers.point(server, c),
-        format!("{} at C = {}", name(server), group(c)),
+        servers.point(server, c),
+        format!("{}{mode} at C = {}", name(server), group(c)),
     )?;
     holds!(
         p.lived(),
-        "{} died at C = {} in {} of {} runs",
+        "{} died{mode} at C = {} in {} of {} runs",
         name(server),
         group(c),
         p.runs - p.alive,
