@@ -103,6 +103,7 @@ const CHARTS: &[&str] = &[
     "sweep-rss.svg",
     "servers-rps.svg",
     "servers-rss.svg",
+    "servers-rates-c10000.svg",
 ];
 
 /// Every generated file, by name: the diffs, the talks' tables, the run's setup, the talk's
