@@ -421,24 +421,34 @@ pub fn yielding(run: &Run) -> Claim {
     let reactor_1000 = point(run, "serve-reactor", at_1000)?;
     let tokio_1000 = point(run, "serve-tokio", at_1000)?;
     let reactor_2 = point(run, "serve-reactor --threads 2", at_1000).ok();
-    holds!(
-        reactor_1000.p50_ms > tokio_1000.p50_ms,
-        "the single reactor's median is no longer than tokio's at C = {}",
-        group(at_1000)
-    );
-    let mut t = format!(
-        "**What an event loop costs instead.** A single loop serves every connection on one \
-         thread, so it can use one core and no more. Below that ceiling the price is latency: \
-         at {} connections the timers of the requests fire in waves (they all started \
-         together), and one thread answers each wave one request after another, so the last of \
-         a wave waits longer than the first: the reactor's p50 of {} and p99 of {} against \
-         tokio's {} and {}.",
-        group(at_1000),
-        p_ms(reactor_1000.p50_ms),
-        p_ms(reactor_1000.p99_ms),
-        p_ms(tokio_1000.p50_ms),
-        p_ms(tokio_1000.p99_ms),
-    );
+    let mut t = if reactor_1000.p50_ms > tokio_1000.p50_ms * 1.02 {
+        format!(
+            "**What an event loop costs instead.** A single loop serves every connection on one \
+             thread, so it can use one core and no more. Below that ceiling the price is \
+             latency: at {} connections the timers of the requests fire in waves (they all \
+             started together), and one thread answers each wave one request after another, so \
+             the last of a wave waits longer than the first: the reactor's p50 of {} and p99 of \
+             {} against tokio's {} and {}.",
+            group(at_1000),
+            p_ms(reactor_1000.p50_ms),
+            p_ms(reactor_1000.p99_ms),
+            p_ms(tokio_1000.p50_ms),
+            p_ms(tokio_1000.p99_ms),
+        )
+    } else {
+        format!(
+            "**What an event loop costs instead.** A single loop serves every connection on one \
+             thread, so it can use one core and no more. At {} connections that core is not yet \
+             the limit: each wave of timers (the requests all started together) is answered one \
+             request after another, but a request costs the loop so little that the reactor's \
+             p50 of {} and p99 of {} are within 2% of tokio's {} and {}, or below them.",
+            group(at_1000),
+            p_ms(reactor_1000.p50_ms),
+            p_ms(reactor_1000.p99_ms),
+            p_ms(tokio_1000.p50_ms),
+            p_ms(tokio_1000.p99_ms),
+        )
+    };
     if let Some(r2) = reactor_2 {
         t.push_str(&format!(
             " A loop per core (`--threads 2`, as tokio has by default) halves the waves: p50 {} \
