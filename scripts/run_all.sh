@@ -3,7 +3,7 @@
 # in release mode, runs every part (`bench run`, crates/bench) into one folder, then makes the
 # run's report and charts from what it wrote (`docgen`, crates/docgen).
 #
-#   scripts/run_all.sh                          # the whole set (about 45 minutes on 2 cores)
+#   scripts/run_all.sh                          # the whole set (README.md says how long it took)
 #   scripts/run_all.sh --out docs/results       # the committed run: then every document is
 #                                               # made again from it
 #   scripts/run_all.sh --quick                  # every part at a tiny scale, in under 2 minutes
