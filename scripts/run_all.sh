@@ -6,7 +6,7 @@
 #   scripts/run_all.sh                          # the whole set (README.md says how long it took)
 #   scripts/run_all.sh --out docs/results       # the committed run: then every document is
 #                                               # made again from it
-#   scripts/run_all.sh --quick                  # every part at a tiny scale, in under 2 minutes
+#   scripts/run_all.sh --quick                  # every part at a tiny scale, in about 2 minutes
 #   scripts/run_all.sh --only talks,servers     # some parts, into a folder of their own
 #   scripts/run_all.sh --talks                  # the talks' programs alone (--only talks): every
 #                                               # Rust model beside curl, Python, Node and the
