@@ -76,7 +76,8 @@ enum Mode {
 pub struct Plan {
     setups: Vec<Setup>,
     connections: Vec<u64>,
-    /// The pinned mode's connections, and its cores (`None`: fewer than two to pin to).
+    /// The pinned mode's connections (empty: fewer than two cores to pin to, or no taskset),
+    /// and its cores.
     pinned: Vec<u64>,
     cores: Option<(usize, usize)>,
     /// The fixed-rate mode's connections (empty: oha is not installed).
@@ -152,16 +153,20 @@ pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
                 .collect()
         }
     };
-    let pinned = within(&PINNED_AT);
-    let rated = if context::found("oha") {
-        within(&RATED_AT)
-    } else {
-        Vec::new()
-    };
     let cores = if context::found("taskset") {
         two_cores()
     } else {
         None
+    };
+    let pinned = if cores.is_some() {
+        within(&PINNED_AT)
+    } else {
+        Vec::new()
+    };
+    let rated = if context::found("oha") {
+        within(&RATED_AT)
+    } else {
+        Vec::new()
     };
     let load = ctx.args.load;
     if !context::found(load.name()) {
@@ -178,7 +183,7 @@ pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
         cores,
         rated,
         duration,
-        quick: ctx.quick(),
+        quick,
         repeats,
         load,
     }))
@@ -211,24 +216,23 @@ impl Plan {
     /// The pinned runs: every Rust server with its defaults (a loop per core is one loop on
     /// one core), repeats outermost.
     fn pinned_runs(&self) -> impl Iterator<Item = (u32, u64, &Setup)> + '_ {
-        let repeats = if self.quick {
-            1
-        } else {
-            self.repeats.max(PINNED_REPEATS)
-        };
-        let pinned = if self.cores.is_some() {
-            &self.pinned[..]
-        } else {
-            &[]
-        };
-        (1..=repeats).flat_map(move |repeat| {
-            pinned.iter().flat_map(move |&c| {
+        (1..=self.pinned_repeats()).flat_map(move |repeat| {
+            self.pinned.iter().flat_map(move |&c| {
                 self.setups
                     .iter()
                     .filter(|s| s.python.is_none() && s.threads.is_none())
                     .map(move |s| (repeat, c, s))
             })
         })
+    }
+
+    /// How many times each pinned run repeats.
+    fn pinned_repeats(&self) -> u32 {
+        if self.quick {
+            1
+        } else {
+            self.repeats.max(PINNED_REPEATS)
+        }
     }
 
     /// The fixed-rate runs' setups: every server with its defaults, the Python ones too.
@@ -295,7 +299,9 @@ impl Plan {
                 self.repeats_of(connections, setup),
                 setup.label()
             );
-            let Some(run) = self.step(ctx, &what, setup, connections, repeat, Mode::Shared)? else {
+            let Some(run) =
+                self.step(ctx, &dir, &what, setup, connections, repeat, Mode::Shared)?
+            else {
                 continue;
             };
             if setup.python.is_none() && run.alive {
@@ -305,16 +311,14 @@ impl Plan {
             csv.row(&run.csv_row())?;
         }
         let mut csv = Csv::create(&dir.join("pinned.csv"), HEADER)?;
+        let (server, load) = self.cores.unwrap_or_default();
         for (repeat, connections, setup) in self.pinned_runs() {
-            let Some((server, load)) = self.cores else {
-                break;
-            };
             let what = format!(
                 "servers pinned {repeat} · C={connections} · {}",
                 setup.label()
             );
             let mode = Mode::Pinned { server, load };
-            if let Some(run) = self.step(ctx, &what, setup, connections, repeat, mode)? {
+            if let Some(run) = self.step(ctx, &dir, &what, setup, connections, repeat, mode)? {
                 csv.row(&run.csv_row())?;
             }
         }
@@ -332,7 +336,7 @@ impl Plan {
                         setup.label()
                     );
                     let mode = Mode::Rate(offered);
-                    if let Some(run) = self.step(ctx, &what, setup, connections, 1, mode)? {
+                    if let Some(run) = self.step(ctx, &dir, &what, setup, connections, 1, mode)? {
                         csv.row(&run.rate_row(share))?;
                     }
                 }
@@ -354,16 +358,17 @@ impl Plan {
             "target": TARGET,
             "wait_s": WAIT_S,
             "timeout_s": 5,
-            "pinned": match self.cores {
-                Some((server, load)) => json!({
+            "pinned": if self.pinned.is_empty() {
+                json!("not run: fewer than two cores to pin to, or no taskset")
+            } else {
+                json!({
                     "connections": self.pinned,
                     "server_core": server,
                     "load_core": load,
-                    "load": "wrk",
+                    "load": self.load.name(),
                     "load_threads": 1,
-                    "repeats": if self.quick { 1 } else { self.repeats.max(PINNED_REPEATS) },
-                }),
-                None => json!("not run: fewer than two cores to pin to, or no taskset"),
+                    "repeats": self.pinned_repeats(),
+                })
             },
             "rates": if self.rated.is_empty() {
                 json!("not run: oha is not installed")
@@ -387,9 +392,11 @@ impl Plan {
 
     /// One run with its progress line: `None` where it failed (said in the progress) or the
     /// run was interrupted.
+    #[allow(clippy::too_many_arguments)]
     fn step(
         &self,
         ctx: &mut Context,
+        dir: &std::path::Path,
         what: &str,
         setup: &Setup,
         connections: u64,
@@ -403,7 +410,7 @@ impl Plan {
         // A server that stops answering (a Python one past its ceiling, say) fails its run,
         // and the part goes on to the next.
         let measured = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            measure(ctx, self, setup, connections, repeat, mode)
+            measure(ctx, self, dir, setup, connections, repeat, mode)
         }))
         .unwrap_or_else(|_| Err(anyhow::anyhow!("the run panicked (see above)")));
         if interrupted() {
@@ -519,12 +526,12 @@ fn setups(python: bool) -> Vec<Setup> {
 fn measure(
     ctx: &mut Context,
     plan: &Plan,
+    dir: &std::path::Path,
     setup: &Setup,
     connections: u64,
     repeat: u32,
     mode: Mode,
 ) -> anyhow::Result<Run> {
-    let dir = ctx.dir("servers")?;
     let bin = ctx.args.bin_dir.join(setup.bin);
     let threads = setup.threads.map(|n| n.to_string());
     // A fresh address: the previous runs' connections wait in TIME_WAIT towards theirs.

@@ -5,11 +5,8 @@
 use std::fmt::Write as _;
 
 use super::*;
+use crate::servers::p_ms as ms;
 use rundata::{Point, Rate, Rates as _};
-
-fn ms(v: f64) -> String {
-    figures::format::ms(v)
-}
 
 /// The servers at fixed rates: who held the highest rate at each C and at what p99, and the
 /// thread per connection beside the best event loop.
@@ -203,10 +200,10 @@ pub fn servers_pinned(run: &Run) -> Claim {
     let (low, high) = need(extremes(&busy), "the reactor's busy core")?;
     Ok(format!(
         "Pinned (the server on one core, one wrk thread on the other; the median of {runs} runs \
-         each), serve-reactor's CPU per request is {}. Its core was busy {} of each run, so \
-         there its CPU per request is the inverse of its rate: a loop that does less per \
-         request answers more. serve-compio's CPU per request is {} the reactor's. \
-         serve-smol's is {} tokio's.\n",
+         each), serve-reactor's CPU per request is {}. Its core was busy {} of each run: \
+         with one core to spend, a loop that does less per request has more of it left for \
+         more requests. serve-compio's CPU per request, as a multiple of the reactor's, is {}. \
+         serve-smol's, as a multiple of tokio's, is {}.\n",
         list(&reactor_said),
         span(low, high, percent),
         list(&compio_said),

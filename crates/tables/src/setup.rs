@@ -141,17 +141,7 @@ pub fn setup(run: &Run, side: Side) -> String {
                 ),
                 _ => format!("`oha -c C -z T -t {}s`", p["timeout_s"]),
             };
-            let mut seconds: Vec<(u64, u64)> = p["seconds"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .filter_map(|(c, t)| Some((c.parse().ok()?, t.as_u64()?)))
-                .collect();
-            seconds.sort_unstable();
-            let seconds: Vec<String> = seconds
-                .iter()
-                .map(|(c, t)| format!("{t} s at {}", group(*c)))
-                .collect();
+            let seconds = per_connections(&p["seconds"], |t| format!("{t} s"));
             let _ = writeln!(
                 t,
                 "- **Servers:** {command} against `{}` on the same machine, a fresh server for \
@@ -176,9 +166,13 @@ pub fn setup(run: &Run, side: Side) -> String {
                 let _ = writeln!(
                     t,
                     "- **Pinned:** every Rust server with its defaults under `taskset -c {}`, \
-                     `wrk -t1` under `taskset -c {}`, otherwise as above, at {} connections; \
+                     `{}` under `taskset -c {}`, otherwise as above, at {} connections; \
                      each figure the median of {} interleaved runs.",
                     pinned["server_core"].as_u64().unwrap_or(0),
+                    match pinned["load"].as_str() {
+                        Some("wrk") => "wrk -t1",
+                        _ => "oha",
+                    },
                     pinned["load_core"].as_u64().unwrap_or(0),
                     list(&cs),
                     pinned["repeats"].as_u64().unwrap_or(0),
@@ -186,18 +180,9 @@ pub fn setup(run: &Run, side: Side) -> String {
             }
             let rates = &p["rates"];
             if rates.is_object() {
-                let of: Vec<String> = rates["of_rps"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(c, rps)| {
-                        format!(
-                            "{}/s at {}",
-                            group(rps.as_f64().unwrap_or(0.0).round() as u64),
-                            group(c.parse().unwrap_or(0))
-                        )
-                    })
-                    .collect();
+                let of = per_connections(&rates["of_rps"], |rps| {
+                    format!("{}/s", group(rps.round() as u64))
+                });
                 let shares: Vec<String> = rates["shares"]
                     .as_array()
                     .into_iter()
@@ -205,12 +190,7 @@ pub fn setup(run: &Run, side: Side) -> String {
                     .filter_map(|v| v.as_f64())
                     .map(|v| format!("{:.0}%", 100.0 * v))
                     .collect();
-                let seconds: Vec<String> = rates["seconds"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(c, s)| format!("{} s at {}", s, group(c.parse().unwrap_or(0))))
-                    .collect();
+                let seconds = per_connections(&rates["seconds"], |t| format!("{t} s"));
                 let _ = writeln!(
                     t,
                     "- **Fixed rates:** `oha -c C -q RATE --latency-correction -z T -t 5s` ({}: \
@@ -226,6 +206,22 @@ pub fn setup(run: &Run, side: Side) -> String {
         }
     }
     t
+}
+
+/// A setting given per number of connections (a JSON object keyed by C), in the order of C:
+/// each value as `write` writes it, then `at C`.
+fn per_connections(values: &serde_json::Value, write: impl Fn(f64) -> String) -> Vec<String> {
+    let mut values: Vec<(u64, f64)> = values
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(c, v)| Some((c.parse().ok()?, v.as_f64()?)))
+        .collect();
+    values.sort_by_key(|(c, _)| *c);
+    values
+        .iter()
+        .map(|(c, v)| format!("{} at {}", write(*v), group(*c)))
+        .collect()
 }
 
 /// A setting in seconds: whole where it is whole (a budget of `45 s`), else as a sentence
