@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures everything the documents show, on this machine, in one run: builds every binary once
-# in release mode, runs every part (`bench run`, crates/bench) into one folder, then makes the
-# run's report and charts from what it wrote (`docgen`, crates/docgen).
+# in release mode, runs every part (`bench run`, lab/bench) into one folder, then makes the
+# run's report and charts from what it wrote (`docgen`, lab/docgen).
 #
 #   scripts/run_all.sh                          # the whole set (README.md says how long it took)
 #   scripts/run_all.sh --out docs/results       # the committed run: then every document is

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System calls per request of each server: every serve-* binary under `strace -c -f` beside wrk
-# at 200 keep-alive connections for 5 seconds (the syscalls part of the one run, crates/bench),
+# at 200 keep-alive connections for 5 seconds (the syscalls part of the one run, lab/bench),
 # then a table of calls per request and the calls that make most of them.
 #
 #   scripts/syscalls.sh                              # every server

@@ -2,7 +2,7 @@ use super::*;
 
 #[test]
 fn every_entry_has_a_crate_and_every_crate_an_entry() {
-    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates");
     let names = MODELS.iter().map(|m| m.name);
     for name in names.clone().chain(SERVERS.iter().map(|s| s.name)) {
         let main = crates.join(name).join("src/main.rs");

@@ -437,7 +437,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     eprintln!(
         "{} problem(s). Make the documents again from the run with: cargo run -p docgen -- pages \
-         --write (a claim the run does not support is code in crates/findings)",
+         --write (a claim the run does not support is code in lab/findings)",
         problems.len()
     );
     Ok(ExitCode::FAILURE)

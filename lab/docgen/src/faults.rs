@@ -188,7 +188,7 @@ fn page(matrix: &Matrix) -> String {
          ```sh\ncargo test --workspace\ncargo run -p docgen -- faults --write docs/FAULTS.md\n```\n\n\
          CI checks that the kinds below still match the tests.\n\n\
          Besides these faults, every model is held to servers that misbehave without failing \
-         (the checks of `crates/harness`): answers in the rarer forms HTTP allows (a body \
+         (the checks of `lab/harness`): answers in the rarer forms HTTP allows (a body \
          that ends when the connection closes, a `100 Continue` first, an HTTP/1.0 answer, a \
          `204` with stray bytes) are read at their right size; a server that closes its idle kept-alive connections costs no endpoint; the \
          same server under another name than its certificate's is refused; two answers of \
