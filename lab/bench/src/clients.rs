@@ -25,14 +25,15 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use benchkit::cells::{self, Cell, Model, Repeats, Sweep, Workload};
-use benchkit::context::{Context, Part, interrupted};
-use benchkit::output::{self, Files, RequestsCsv, RunsCsv};
+use benchkit::context::{Context, interrupted};
+use benchkit::output::{self, Files};
 use benchkit::runner::{self, OriginProcess, Outcome};
-use benchkit::summary::{CellSummary, Record, Status};
+use benchkit::summary;
 use procs::figures;
+use runfiles::{ClientRun, ClientSettings, Part, Status};
 
 /// What a client part will run.
 #[derive(Debug)]
@@ -43,7 +44,7 @@ pub struct Plan {
     budget: f64,
     /// The talks part's extras: the bounded runs, the side programs, the printed text.
     extras: bool,
-    settings: Value,
+    settings: ClientSettings,
 }
 
 /// The model and the bound of the timelines' extra row: requests two at a time, in pairs.
@@ -141,24 +142,26 @@ pub fn plan(part: Part, ctx: &Context) -> anyhow::Result<Plan> {
     if cells.is_empty() {
         anyhow::bail!("no client of {:?} runs {}", ctx.args.models, part.name());
     }
-    let settings = json!({
-        "repeats": each,
-        "once_over_s": repeats.once_over.as_secs_f64(),
-        "budget_s": budget,
-        "sweep": sweep,
-        "many_jobs": many_jobs,
-        "burst": burst,
-        "ceiling": ceiling,
-        "read_buffer_n": read_buffer_n,
-        "sweep_delay_s": cells::SWEEP_DELAY_S * ctx.time_scale,
-        "sweep_size": cells::SWEEP_SIZE,
-        "rayon_pool": pool,
-        "origin": "the origin crate's release binary (2 worker threads), a process of its own on a fresh loopback address for every run",
-        "curl": curl,
-        "python_rows": ctx.python.is_some(),
-        "node": ctx.javascript.node,
-        "chromium": ctx.javascript.chromium,
-    });
+    let settings = ClientSettings {
+        repeats: each,
+        once_over_s: repeats.once_over.as_secs_f64(),
+        budget_s: budget,
+        sweep: sweep.clone(),
+        many_jobs,
+        burst,
+        ceiling,
+        read_buffer_n,
+        sweep_delay_s: cells::SWEEP_DELAY_S * ctx.time_scale,
+        sweep_size: cells::SWEEP_SIZE as u64,
+        rayon_pool: pool as u64,
+        origin: "the origin crate's release binary (2 worker threads), a process of its own on \
+                 a fresh loopback address for every run"
+            .into(),
+        curl,
+        python_rows: ctx.python.is_some(),
+        node: ctx.javascript.node.clone(),
+        chromium: ctx.javascript.chromium.clone(),
+    };
     Ok(Plan {
         part,
         cells,
@@ -187,20 +190,16 @@ impl Plan {
         runs + extras
     }
 
-    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<Value> {
+    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<ClientSettings> {
         let dir = ctx.dir("clients")?;
         std::fs::create_dir_all(dir.join("raw"))?;
         let mut files = match ctx.clients.take() {
             Some(files) => files,
-            None => Files {
-                runs: RunsCsv::create(&dir.join("runs.csv"))?,
-                requests: RequestsCsv::create(&dir.join("requests.csv"))?,
-                records: Vec::new(),
-            },
+            None => Files::create(&ctx.out)?,
         };
         let measured = measure(ctx, &self, &mut files, &dir);
         // What was measured is kept, whatever stopped the part.
-        write_summary(&dir, &files.records)?;
+        output::write_summary(&ctx.out, &files.records).context("cannot write summary.csv")?;
         ctx.clients = Some(files);
         measured?;
         if self.extras && !interrupted() {
@@ -231,7 +230,7 @@ fn measure(ctx: &mut Context, plan: &Plan, files: &mut Files, dir: &Path) -> any
             );
             ctx.progress.start(&what);
             let record = if cell.predicted.as_secs_f64() > plan.budget {
-                Record::skipped(cell, r, plan.budget)
+                summary::skipped(cell, r, plan.budget)
             } else {
                 let (record, json) = run_cell(ctx, cell, r, dir)?;
                 if interrupted() {
@@ -240,9 +239,9 @@ fn measure(ctx: &mut Context, plan: &Plan, files: &mut Files, dir: &Path) -> any
                 }
                 let timeline = matches!(cell.workload, Workload::Sites | Workload::Jobs);
                 if let (true, 1, Some(json)) = (timeline, r, json) {
-                    files
-                        .requests
-                        .write(&cell.workload.slug(), cell.model.name, &json)?;
+                    for request in output::requests(&cell.workload.slug(), cell.model.name, &json) {
+                        files.requests.row(&request)?;
+                    }
                 }
                 record
             };
@@ -253,7 +252,7 @@ fn measure(ctx: &mut Context, plan: &Plan, files: &mut Files, dir: &Path) -> any
                 cell.expected()
             };
             ctx.progress.finish(&what, took, &describe(&record));
-            files.runs.write(&record)?;
+            files.runs.row(&record)?;
             files.records.push(record);
         }
     }
@@ -266,7 +265,7 @@ fn run_cell(
     cell: &Cell,
     repeat: u32,
     dir: &Path,
-) -> anyhow::Result<(Record, Option<Value>)> {
+) -> anyhow::Result<(ClientRun, Option<Value>)> {
     let n = cell.workload.n();
     let origin = OriginProcess::start(&ctx.args.bin_dir, ctx.addresses.fresh(n))?;
     let mut args = cell.workload.args(ctx.time_scale);
@@ -309,42 +308,18 @@ fn run_cell(
                 cell.model.name
             );
             std::fs::write(dir.join("raw").join(file), raw)?;
-            let record = Record {
+            let record = ClientRun {
                 socket_mem_bytes: sockets.map(|kib| kib * 1024),
                 listen_overflows: overflows,
-                ..Record::from_report(cell, repeat, &json)
+                ..summary::from_report(cell, repeat, &json)
             };
             (record, Some(json))
         }
-        Outcome::Broken(why) => (Record::broken(cell, repeat, why), None),
+        Outcome::Broken(why) => (summary::broken(cell, repeat, why), None),
     })
 }
 
-/// `summary.csv` from every record so far, a line per cell in the order of their first runs.
-fn write_summary(dir: &Path, records: &[Record]) -> anyhow::Result<()> {
-    let mut keys: Vec<(String, String, String)> = Vec::new();
-    for r in records {
-        let key = (r.workload.clone(), r.model.clone(), r.variant.clone());
-        if !keys.contains(&key) {
-            keys.push(key);
-        }
-    }
-    let summaries: Vec<CellSummary> = keys
-        .iter()
-        .filter_map(|(workload, model, variant)| {
-            let mine: Vec<&Record> = records
-                .iter()
-                .filter(|r| &r.workload == workload && &r.model == model && &r.variant == variant)
-                .collect();
-            let workload = Workload::from_slug(workload)?;
-            Some(CellSummary::new(workload, &mine))
-        })
-        .collect();
-    output::write_summary_csv(&dir.join("summary.csv"), &summaries)
-        .context("cannot write summary.csv")
-}
-
-fn describe(r: &Record) -> String {
+fn describe(r: &ClientRun) -> String {
     match r.status {
         Status::Skipped | Status::Broken => r.note.clone(),
         _ => format!(
@@ -378,7 +353,9 @@ fn extras(ctx: &mut Context, dir: &Path) -> anyhow::Result<()> {
         let outcome = runner::run_model(&bin, &args, None, Duration::from_secs(120));
         let said = match outcome {
             Outcome::Report { json, .. } => {
-                requests.requests.write(&workload.slug(), model, &json)?;
+                for request in output::requests(&workload.slug(), model, &json) {
+                    requests.requests.row(&request)?;
+                }
                 "kept for the timeline".to_string()
             }
             Outcome::Broken(why) => why,

@@ -10,8 +10,6 @@
 //! this is their figures. Writes `hostile/hostile.csv` (a row per server and case, written as
 //! each ends) and `hostile/slab.csv`.
 
-use std::fs::File;
-use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -20,12 +18,10 @@ use anyhow::{Context as _, bail};
 use catalogue::SERVERS;
 use procs::hostile::{self, Probe, Probed};
 use procs::{Server, figures};
-use serde_json::{Value, json};
+use runfiles::{HostileRow, HostileSettings, SlabRow, Writer};
+use serde_json::Value;
 
 use benchkit::context::{Context, Planned, interrupted};
-
-const HEADER: &str = "server,case,connections,alive,new_client_ms,rss_kib,rss_per_connection_kib,\
-socket_mem_kib,threads,closed_idle,refused,cpu_s_per_s,probes,probes_unanswered,probe_slowest_ms";
 
 /// The kernel's objects a TCP socket takes, in `/proc/slabinfo`.
 const SLABS: [&str; 5] = ["TCP", "sock_inode_cache", "filp", "dentry", "eventpoll_epi"];
@@ -86,10 +82,8 @@ impl Plan {
         Duration::from_secs_f64(per_server * self.servers.len() as f64)
     }
 
-    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<Value> {
-        let dir = ctx.dir("hostile")?;
-        let mut csv = File::create(dir.join("hostile.csv"))?;
-        writeln!(csv, "{HEADER}")?;
+    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<HostileSettings> {
+        let mut csv = Writer::create(&ctx.out, runfiles::HOSTILE)?;
         'servers: for server in &self.servers {
             let bin = ctx.args.bin_dir.join(server);
             let bin = bin.to_str().context("a UTF-8 path")?.to_string();
@@ -128,21 +122,20 @@ impl Plan {
                     Duration::from_secs_f64(seconds * self.pause + 0.5),
                     &said,
                 );
-                writeln!(csv, "{}", row.csv())?;
-                csv.flush()?;
+                csv.row(&row.file_row())?;
             }
         }
-        let slabs = write_slabs(&dir.join("slab.csv"));
-        Ok(json!({
-            "idle": self.idle,
-            "pipelining": self.pipelining,
-            "pipelined_requests": PIPELINED,
-            "pipelined_size": PIPELINED_SIZE,
-            "arriving": self.arriving,
-            "descriptor_limit": DESCRIPTORS,
-            "pause_scale": self.pause,
-            "slabinfo": slabs,
-        }))
+        let slabs = write_slabs(&ctx.out);
+        Ok(HostileSettings {
+            idle: self.idle as u64,
+            pipelining: self.pipelining as u64,
+            pipelined_requests: PIPELINED as u64,
+            pipelined_size: PIPELINED_SIZE as u64,
+            arriving: self.arriving as u64,
+            descriptor_limit: DESCRIPTORS,
+            pause_scale: self.pause,
+            slabinfo: slabs,
+        })
     }
 }
 
@@ -154,20 +147,23 @@ const DESCRIPTORS: u64 = 256;
 
 /// The object sizes of [`SLABS`] from `/proc/slabinfo` (readable by root only), as
 /// `slab.csv`; whether it could be read.
-fn write_slabs(path: &std::path::Path) -> bool {
+fn write_slabs(run: &std::path::Path) -> bool {
     let Ok(text) = std::fs::read_to_string("/proc/slabinfo") else {
         return false;
     };
-    let mut csv = String::from("slab,object_bytes\n");
-    for line in text.lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if let [name, _active, _objects, size, ..] = fields[..]
-            && SLABS.contains(&name)
-        {
-            csv.push_str(&format!("{name},{size}\n"));
-        }
-    }
-    std::fs::write(path, csv).is_ok()
+    let rows: Vec<SlabRow> = text
+        .lines()
+        .filter_map(
+            |line| match line.split_whitespace().collect::<Vec<_>>()[..] {
+                [name, _active, _objects, size, ..] if SLABS.contains(&name) => Some(SlabRow {
+                    slab: name.to_string(),
+                    object_bytes: size.parse().ok()?,
+                }),
+                _ => None,
+            },
+        )
+        .collect();
+    runfiles::write(run, runfiles::SLABS, &rows).is_ok()
 }
 
 /// One case's figures.
@@ -193,30 +189,29 @@ struct Row {
 }
 
 impl Row {
-    fn csv(&self) -> String {
-        let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
-        format!(
-            "{},{},{},{},{},{},{:.2},{},{},{},{},{},{},{},{}",
-            self.server,
-            self.case,
-            self.connections,
-            self.alive,
-            opt(self.new_client_ms),
-            self.rss_kib,
-            self.rss_per_connection_kib,
-            self.socket_mem_kib,
-            self.threads,
-            self.closed_idle,
-            self.refused,
-            opt(self.cpu_s_per_s),
-            self.probed.map_or(String::new(), |p| p.probes.to_string()),
-            self.probed
-                .map_or(String::new(), |p| p.unanswered.to_string()),
-            opt(self
+    /// As `hostile.csv` keeps it, each figure to the precision it was measured to.
+    fn file_row(&self) -> HostileRow {
+        let round = |v: f64, scale: f64| (v * scale).round() / scale;
+        HostileRow {
+            server: self.server.clone(),
+            case: self.case.into(),
+            connections: self.connections as u64,
+            alive: self.alive,
+            new_client_ms: self.new_client_ms.map(|v| round(v, 1e3)),
+            rss_kib: self.rss_kib,
+            rss_per_connection_kib: round(self.rss_per_connection_kib, 1e2),
+            socket_mem_kib: self.socket_mem_kib,
+            threads: self.threads,
+            closed_idle: self.closed_idle,
+            refused: self.refused,
+            cpu_s_per_s: self.cpu_s_per_s.map(|v| round(v, 1e3)),
+            probes: self.probed.map(|p| p.probes as u64),
+            probes_unanswered: self.probed.map(|p| p.unanswered as u64),
+            probe_slowest_ms: self
                 .probed
                 .and_then(|p| p.slowest)
-                .map(|s| s.as_secs_f64() * 1000.0)),
-        )
+                .map(|s| round(s.as_secs_f64() * 1000.0, 1e3)),
+        }
     }
 }
 

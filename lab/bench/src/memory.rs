@@ -10,12 +10,11 @@
 //! request in KiB, and the site as its first frames in the project's and its libraries' code
 //! (the standard library's own frames left out). massif's own files go to `memory/raw/`.
 
-use std::fmt::Write as _;
 use std::process::Command;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use serde_json::{Value, json};
+use runfiles::{HeapRow, MemorySettings};
 
 use benchkit::cells::Workload;
 use benchkit::context::{self, Context, Planned, interrupted};
@@ -68,10 +67,10 @@ impl Plan {
         self.expected_run() * self.profiles.len() as u32
     }
 
-    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<Value> {
+    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<MemorySettings> {
         let dir = ctx.dir("memory")?;
         std::fs::create_dir_all(dir.join("raw"))?;
-        let mut csv = String::from("model,workload,n,rank,kib_per_request,site\n");
+        let mut rows: Vec<HeapRow> = Vec::new();
         // The delay that keeps every request in flight at the peak, past the start of them all.
         let delay = if ctx.quick() { 0.5 } else { 2.0 };
         for &(model, workload) in &self.profiles {
@@ -80,34 +79,41 @@ impl Plan {
             }
             let what = format!("memory · {model} · {workload}");
             ctx.progress.start(&what);
-            let said = match profile(ctx, model, workload, delay, &dir) {
-                Ok(sites) => {
-                    let n = workload.n();
-                    let total: f64 = sites.iter().map(|(bytes, _)| *bytes as f64).sum();
-                    for (rank, (bytes, site)) in sites.iter().enumerate() {
-                        let _ = writeln!(
-                            csv,
-                            "{model},{},{n},{rank},{:.3},\"{}\"",
-                            workload.slug(),
-                            *bytes as f64 / n as f64 / 1024.0,
-                            site.replace('"', "'")
-                        );
+            let said =
+                match profile(ctx, model, workload, delay, &dir) {
+                    Ok(sites) => {
+                        let n = workload.n();
+                        let total: f64 = sites.iter().map(|(bytes, _)| *bytes as f64).sum();
+                        rows.extend(sites.iter().enumerate().map(|(rank, (bytes, site))| {
+                            HeapRow {
+                                model: model.to_string(),
+                                workload: workload.slug(),
+                                n,
+                                rank: rank as u32,
+                                kib_per_request: (*bytes as f64 / n as f64 / 1024.0 * 1e3).round()
+                                    / 1e3,
+                                site: site.clone(),
+                            }
+                        }));
+                        format!(
+                            "heap at its peak {:.1} KiB per request",
+                            total / n as f64 / 1024.0
+                        )
                     }
-                    format!(
-                        "heap at its peak {:.1} KiB per request",
-                        total / n as f64 / 1024.0
-                    )
-                }
-                Err(e) => format!("failed: {e:#}"),
-            };
+                    Err(e) => format!("failed: {e:#}"),
+                };
             ctx.progress.finish(&what, self.expected_run(), &said);
         }
-        std::fs::write(dir.join("heap.csv"), csv)?;
-        Ok(json!({
-            "tool": context::version("valgrind", "--version"),
-            "delay_s": delay,
-            "profiles": self.profiles.iter().map(|(m, w)| format!("{m} {}", w.slug())).collect::<Vec<_>>(),
-        }))
+        runfiles::write(&ctx.out, runfiles::HEAP, &rows)?;
+        Ok(MemorySettings {
+            tool: context::version("valgrind", "--version"),
+            delay_s: delay,
+            profiles: self
+                .profiles
+                .iter()
+                .map(|(m, w)| format!("{m} {}", w.slug()))
+                .collect(),
+        })
     }
 }
 

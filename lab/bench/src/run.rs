@@ -17,47 +17,19 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-use serde::Serialize;
-use serde_json::Value;
-
 use crate::{clients, hostile, memory, servers, syscalls, waits};
+use anyhow::Context as _;
 use benchkit::addresses::Addresses;
-use benchkit::context::{Args, Context, Part, Planned, catch_signals, interrupted};
-use benchkit::machine::Machine;
+use benchkit::context::{Args, Context, Planned, catch_signals, interrupted};
+use benchkit::machine;
 use benchkit::progress::Progress;
-
-/// How a part went, for `settings.json`.
-#[derive(Debug, Serialize)]
-struct PartRecord {
-    part: Part,
-    /// Wall time of the part, start-up and waits included.
-    took_s: f64,
-    /// The part's own settings (repeats, durations, sizes), or why it was left out.
-    settings: Value,
-}
-
-/// `settings.json`: how the run was made.
-#[derive(Debug, Serialize)]
-struct Settings {
-    /// The command that made it.
-    command: String,
-    quick: bool,
-    time_scale: f64,
-    /// The run's own wall time, from its first measurement to its last, measured here.
-    took_s: f64,
-    /// Seconds spent waiting for ports held in TIME_WAIT, in all ([`benchkit::addresses`]).
-    time_wait_waited_s: f64,
-    /// Stopped by Ctrl-C before its end: it holds what was measured until then.
-    interrupted: bool,
-    parts: Vec<PartRecord>,
-}
+use runfiles::{Part, PartRecord, Settings, Skippable};
 
 pub fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
     catch_signals();
     let python = benchkit::runner::python_version(&args.python);
     let javascript = benchkit::context::JavaScriptSide::find();
-    let machine = Machine::read(python.clone(), &javascript);
+    let machine = machine::read(python.clone(), &javascript);
     let out = args
         .out
         .clone()
@@ -82,7 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
         time_scale,
         clients: None,
     };
-    eprintln!("machine: {}", machine.describe());
+    eprintln!("machine: {}", machine::describe(&machine));
     eprintln!("output:  {}", ctx.out.display());
     match &python {
         Some(version) => eprintln!("python:  {version} ({})", ctx.args.python.display()),
@@ -92,10 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
         ),
     }
     eprintln!("js:      {}", ctx.javascript.describe());
-    std::fs::write(
-        ctx.out.join("machine.json"),
-        serde_json::to_string_pretty(&machine)?,
-    )?;
+    runfiles::write_json(&ctx.out, runfiles::MACHINE, &machine)?;
 
     // Every part's plan first, for the estimate of what is left.
     let plans: Vec<(Part, Plan)> = parts
@@ -115,33 +84,20 @@ pub fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
     ctx.progress = Progress::new(total);
 
     let started = Instant::now();
-    let mut records = Vec::new();
+    let mut settings = Settings::new(command_line(), ctx.args.quick, time_scale);
     for (part, plan) in plans {
         if interrupted() {
             break;
         }
         let part_started = Instant::now();
-        let settings = plan.measure(&mut ctx)?;
-        records.push(PartRecord {
-            part,
-            took_s: part_started.elapsed().as_secs_f64(),
-            settings,
-        });
+        let record = plan.measure(part, &mut ctx, part_started)?;
+        settings.parts.push(record);
     }
     ctx.progress.clear();
-    let settings = Settings {
-        command: command_line(),
-        quick: ctx.args.quick,
-        time_scale,
-        took_s: started.elapsed().as_secs_f64(),
-        time_wait_waited_s: ctx.addresses.waited().as_secs_f64(),
-        interrupted: interrupted(),
-        parts: records,
-    };
-    std::fs::write(
-        ctx.out.join("settings.json"),
-        serde_json::to_string_pretty(&settings)?,
-    )?;
+    settings.took_s = started.elapsed().as_secs_f64();
+    settings.time_wait_waited_s = ctx.addresses.waited().as_secs_f64();
+    settings.interrupted = interrupted();
+    runfiles::write_json(&ctx.out, runfiles::SETTINGS, &settings)?;
     eprintln!(
         "took {:.0} s, {:.0} s of it waiting for ports in TIME_WAIT",
         settings.took_s, settings.time_wait_waited_s
@@ -186,19 +142,32 @@ impl Plan {
     }
 
     /// Measures it; returns its settings for `settings.json`.
-    fn measure(self, ctx: &mut Context) -> anyhow::Result<Value> {
-        match self {
-            Plan::Clients(p) => p.measure(ctx),
-            Plan::Servers(p) => p.measure(ctx),
-            Plan::Hostile(p) => p.measure(ctx),
-            Plan::Syscalls(p) => p.measure(ctx),
-            Plan::Memory(p) => p.measure(ctx),
-            Plan::Waits(p) => p.measure(ctx),
+    /// Measures the part: its record in `settings.json`, with its settings as their type.
+    fn measure(
+        self,
+        part: Part,
+        ctx: &mut Context,
+        started: Instant,
+    ) -> anyhow::Result<PartRecord> {
+        fn ran<T: serde::Serialize>(part: Part, started: Instant, settings: T) -> PartRecord {
+            PartRecord::new(
+                part,
+                started.elapsed().as_secs_f64(),
+                &Skippable::Ran(settings),
+            )
+        }
+        Ok(match self {
+            Plan::Clients(p) => ran(part, started, p.measure(ctx)?),
+            Plan::Servers(p) => ran(part, started, p.measure(ctx)?),
+            Plan::Hostile(p) => ran(part, started, p.measure(ctx)?),
+            Plan::Syscalls(p) => ran(part, started, p.measure(ctx)?),
+            Plan::Memory(p) => ran(part, started, p.measure(ctx)?),
+            Plan::Waits(p) => ran(part, started, p.measure(ctx)?),
             Plan::Skipped(why) => {
                 ctx.progress.say(&why);
-                Ok(serde_json::json!({ "skipped": why }))
+                PartRecord::new::<()>(part, 0.0, &Skippable::Skipped { skipped: why })
             }
-        }
+        })
     }
 }
 

@@ -20,8 +20,6 @@
 //! output under `servers/raw/`.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::Write as _;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -30,22 +28,18 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use catalogue::{PYTHON_SERVERS, Python, SERVERS};
 use procs::{Server, figures};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use benchkit::context::{self, Context, Load, Planned, interrupted};
 
 mod load;
 
-use load::{RATE_HEADER, Run, parse_oha, parse_wrk};
+use load::{LoadRun, parse_oha, parse_wrk};
+use runfiles::{Maybe, PinnedSettings, RateSettings, ServerSettings, Writer};
 
 /// The request every run sends: 50 ms of waiting, 1 KiB of answer.
 const TARGET: &str = "/work?ms=50&size=1024";
 const WAIT_S: f64 = 0.05;
-
-const HEADER: &str = "server,connections,repeat,alive,requests,seconds,rps,ideal_rps,p50_ms,p99_ms,\
-max_ms,connect_errors,read_errors,write_errors,timeouts,non_2xx,accepted,refused,\
-peak_rss_kib,peak_threads,server_cpu_s,cpu_s_per_1000,load_cpu_s,kernel_stack_kib,vm_peak_kib,\
-socket_mem_kib,listen_overflows";
 
 /// The offered rates of the fixed-rate mode, as shares of the best closed-loop rate at each C;
 /// `--quick` offers the last two.
@@ -74,7 +68,9 @@ enum Mode {
 /// What the servers part will run.
 #[derive(Debug)]
 pub struct Plan {
-    setups: Vec<Setup>,
+    setups: Vec<Launch>,
+    /// The closed loop's load generator threads: one per core.
+    load_threads: u32,
     connections: Vec<u64>,
     /// The pinned mode's connections (empty: fewer than two cores to pin to, or no taskset),
     /// and its cores.
@@ -118,7 +114,7 @@ pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
         ctx.args.connections.clone()
     };
     let duration = ctx.args.duration;
-    let setups: Vec<Setup> = setups(ctx.python.is_some())
+    let setups: Vec<Launch> = servers(ctx.python.is_some())
         .into_iter()
         .filter(|setup| {
             ctx.args.servers.is_empty()
@@ -126,13 +122,13 @@ pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
                     .args
                     .servers
                     .iter()
-                    .any(|s| *s == setup.bin || *s == setup.label())
+                    .any(|s| *s == setup.bin || *s == setup.setup().to_string())
         })
         .collect();
     if setups.is_empty() {
         bail!("no such server: {:?}", ctx.args.servers);
     }
-    for Setup { bin: server, .. } in setups.iter().filter(|s| s.python.is_none()) {
+    for Launch { bin: server, .. } in setups.iter().filter(|s| s.python.is_none()) {
         let bin = ctx.args.bin_dir.join(server);
         if !bin.exists() {
             bail!(
@@ -178,6 +174,7 @@ pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
     }
     Ok(Planned::Ready(Plan {
         setups,
+        load_threads: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
         connections,
         pinned,
         cores,
@@ -193,7 +190,7 @@ impl Plan {
     /// The runs, in order: repeats outermost, so that a slow minute of the shared machine
     /// spreads over the servers; a Python server once (a reference, not the subject), and
     /// every setup once at the ceiling.
-    fn runs(&self) -> impl Iterator<Item = (u32, u64, &Setup)> + '_ {
+    fn runs(&self) -> impl Iterator<Item = (u32, u64, &Launch)> + '_ {
         (1..=self.repeats).flat_map(move |repeat| {
             self.connections.iter().flat_map(move |&c| {
                 self.setups
@@ -205,7 +202,7 @@ impl Plan {
     }
 
     /// How many times `setup` runs at `c`.
-    fn repeats_of(&self, c: u64, setup: &Setup) -> u32 {
+    fn repeats_of(&self, c: u64, setup: &Launch) -> u32 {
         if setup.python.is_some() || c > CEILING_FROM {
             1
         } else {
@@ -215,7 +212,7 @@ impl Plan {
 
     /// The pinned runs: every Rust server with its defaults (a loop per core is one loop on
     /// one core), repeats outermost.
-    fn pinned_runs(&self) -> impl Iterator<Item = (u32, u64, &Setup)> + '_ {
+    fn pinned_runs(&self) -> impl Iterator<Item = (u32, u64, &Launch)> + '_ {
         (1..=self.pinned_repeats()).flat_map(move |repeat| {
             self.pinned.iter().flat_map(move |&c| {
                 self.setups
@@ -236,7 +233,7 @@ impl Plan {
     }
 
     /// The fixed-rate runs' setups: every server with its defaults, the Python ones too.
-    fn rated_setups(&self) -> impl Iterator<Item = &Setup> + '_ {
+    fn rated_setups(&self) -> impl Iterator<Item = &Launch> + '_ {
         self.setups.iter().filter(|s| s.threads.is_none())
     }
 
@@ -260,7 +257,7 @@ impl Plan {
         self.seconds(c).min(5)
     }
 
-    fn expected_run(&self, connections: u64, setup: &Setup, mode: Mode) -> Duration {
+    fn expected_run(&self, connections: u64, setup: &Launch, mode: Mode) -> Duration {
         let start = if setup.python.is_some() { 1.0 } else { 0.3 };
         let seconds = match mode {
             Mode::Rate(_) => self.rated_seconds(connections),
@@ -283,7 +280,7 @@ impl Plan {
         shared.chain(pinned).chain(rated).sum()
     }
 
-    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<Value> {
+    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<ServerSettings> {
         let dir = ctx.dir("servers")?;
         std::fs::create_dir_all(dir.join("raw"))?;
         let load_version = match self.load {
@@ -292,7 +289,7 @@ impl Plan {
         };
         // The best closed-loop rate at each C, of the Rust servers: the fixed rates' base.
         let mut best: BTreeMap<u64, f64> = BTreeMap::new();
-        let mut csv = Csv::create(&dir.join("runs.csv"), HEADER)?;
+        let mut csv = Writer::create(&ctx.out, runfiles::SERVER_RUNS)?;
         for (repeat, connections, setup) in self.runs() {
             let what = format!(
                 "servers {repeat}/{} · C={connections} · {}",
@@ -308,9 +305,9 @@ impl Plan {
                 let rps = best.entry(connections).or_default();
                 *rps = rps.max(run.rps);
             }
-            csv.row(&run.csv_row())?;
+            csv.row(&run.server_row())?;
         }
-        let mut csv = Csv::create(&dir.join("pinned.csv"), HEADER)?;
+        let mut csv = Writer::create(&ctx.out, runfiles::PINNED_RUNS)?;
         let (server, load) = self.cores.unwrap_or_default();
         for (repeat, connections, setup) in self.pinned_runs() {
             let what = format!(
@@ -319,10 +316,10 @@ impl Plan {
             );
             let mode = Mode::Pinned { server, load };
             if let Some(run) = self.step(ctx, &dir, &what, setup, connections, repeat, mode)? {
-                csv.row(&run.csv_row())?;
+                csv.row(&run.server_row())?;
             }
         }
-        let mut csv = Csv::create(&dir.join("rates.csv"), RATE_HEADER)?;
+        let mut csv = Writer::create(&ctx.out, runfiles::RATE_RUNS)?;
         for &connections in &self.rated {
             let Some(&base) = best.get(&connections) else {
                 continue;
@@ -342,52 +339,47 @@ impl Plan {
                 }
             }
         }
-        Ok(json!({
-            "load": self.load.name(),
-            "load_version": load_version,
-            "load_threads": 2,
-            "seconds": self
-                .connections
-                .iter()
-                .map(|&c| (c.to_string(), self.seconds(c)))
-                .collect::<BTreeMap<_, _>>(),
-            "repeats": self.repeats,
-            "python_repeats": 1,
-            "once_from": CEILING_FROM,
-            "connections": self.connections,
-            "target": TARGET,
-            "wait_s": WAIT_S,
-            "timeout_s": 5,
-            "pinned": if self.pinned.is_empty() {
-                json!("not run: fewer than two cores to pin to, or no taskset")
+        let seconds = |cs: &[u64], of: &dyn Fn(u64) -> u64| -> runfiles::PerConnections {
+            cs.iter().map(|&c| (c, of(c) as f64)).collect()
+        };
+        Ok(ServerSettings {
+            load: self.load.name().into(),
+            load_version,
+            load_threads: self.load_threads,
+            seconds: seconds(&self.connections, &|c| self.seconds(c)),
+            repeats: self.repeats,
+            python_repeats: 1,
+            once_from: CEILING_FROM,
+            connections: self.connections.clone(),
+            target: TARGET.into(),
+            wait_s: WAIT_S,
+            timeout_s: 5.0,
+            pinned: if self.pinned.is_empty() {
+                Maybe::NotRun("not run: fewer than two cores to pin to, or no taskset".into())
             } else {
-                json!({
-                    "connections": self.pinned,
-                    "server_core": server,
-                    "load_core": load,
-                    "load": self.load.name(),
-                    "load_threads": 1,
-                    "repeats": self.pinned_repeats(),
+                Maybe::Ran(PinnedSettings {
+                    connections: self.pinned.clone(),
+                    server_core: server as u32,
+                    load_core: load as u32,
+                    load: self.load.name().into(),
+                    load_threads: 1,
+                    repeats: self.pinned_repeats(),
                 })
             },
-            "rates": if self.rated.is_empty() {
-                json!("not run: oha is not installed")
+            rates: if self.rated.is_empty() {
+                Maybe::NotRun("not run: oha is not installed".into())
             } else {
-                json!({
-                    "connections": self.rated,
-                    "shares": self.shares(),
-                    "of_rps": best,
-                    "load": "oha",
-                    "load_version": context::version("oha", "--version"),
-                    "latency_correction": true,
-                    "seconds": self
-                        .rated
-                        .iter()
-                        .map(|&c| (c.to_string(), self.rated_seconds(c)))
-                        .collect::<BTreeMap<_, _>>(),
+                Maybe::Ran(RateSettings {
+                    connections: self.rated.clone(),
+                    shares: self.shares().to_vec(),
+                    of_rps: best,
+                    load: "oha".into(),
+                    load_version: context::version("oha", "--version"),
+                    latency_correction: true,
+                    seconds: seconds(&self.rated, &|c| self.rated_seconds(c)),
                 })
             },
-        }))
+        })
     }
 
     /// One run with its progress line: `None` where it failed (said in the progress) or the
@@ -398,11 +390,11 @@ impl Plan {
         ctx: &mut Context,
         dir: &std::path::Path,
         what: &str,
-        setup: &Setup,
+        setup: &Launch,
         connections: u64,
         repeat: u32,
         mode: Mode,
-    ) -> anyhow::Result<Option<Run>> {
+    ) -> anyhow::Result<Option<LoadRun>> {
         if interrupted() {
             return Ok(None);
         }
@@ -441,22 +433,6 @@ impl Plan {
     }
 }
 
-/// A CSV written a row at a time, each flushed, so that an interrupted run keeps its rows.
-struct Csv(File);
-
-impl Csv {
-    fn create(path: &std::path::Path, header: &str) -> anyhow::Result<Csv> {
-        let mut file = File::create(path)?;
-        writeln!(file, "{header}")?;
-        Ok(Csv(file))
-    }
-
-    fn row(&mut self, row: &str) -> anyhow::Result<()> {
-        writeln!(self.0, "{row}")?;
-        Ok(self.0.flush()?)
-    }
-}
-
 /// Two cores this process may run on, from `Cpus_allowed_list` in `/proc/self/status`
 /// (`0-1`, or `0,2-5`): the first for the server, the second for the load generator.
 fn two_cores() -> Option<(usize, usize)> {
@@ -478,20 +454,22 @@ fn two_cores() -> Option<(usize, usize)> {
 /// A server as the benchmark starts it: its binary (or Python file), and its `--threads` where
 /// not the default.
 #[derive(Debug, Clone)]
-struct Setup {
+struct Launch {
     bin: &'static str,
     threads: Option<u32>,
     /// A Python server, run by the interpreter of `--python`.
     python: Option<&'static Python>,
 }
 
-impl Setup {
-    /// How the runs name it: the command line past the path.
+impl Launch {
+    /// As the run's files name it: the server and its loops.
+    fn setup(&self) -> runfiles::Setup {
+        runfiles::Setup::new(self.bin, self.threads)
+    }
+
+    /// How the progress names it: the command line past the path.
     fn label(&self) -> String {
-        match self.threads {
-            Some(n) => format!("{} --threads {n}", self.bin),
-            None => self.bin.to_string(),
-        }
+        self.setup().to_string()
     }
 }
 
@@ -499,9 +477,9 @@ impl Setup {
 /// reactor, the green threads' hub, compio) once more with a loop per core, as tokio and smol
 /// have by default, then the Python servers (each one process, one loop or a thread per
 /// connection) where `python` says there is an interpreter for them.
-fn setups(python: bool) -> Vec<Setup> {
+fn servers(python: bool) -> Vec<Launch> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
-    let defaults = SERVERS.iter().map(|s| Setup {
+    let defaults = SERVERS.iter().map(|s| Launch {
         bin: s.name,
         threads: None,
         python: None,
@@ -509,12 +487,12 @@ fn setups(python: bool) -> Vec<Setup> {
     let per_core = SERVERS
         .iter()
         .filter(|s| s.loop_per_thread && cores > 1)
-        .map(|s| Setup {
+        .map(|s| Launch {
             bin: s.name,
             threads: Some(cores),
             python: None,
         });
-    let python = PYTHON_SERVERS.iter().filter(|_| python).map(|p| Setup {
+    let python = PYTHON_SERVERS.iter().filter(|_| python).map(|p| Launch {
         bin: p.name,
         threads: None,
         python: Some(p),
@@ -527,11 +505,11 @@ fn measure(
     ctx: &mut Context,
     plan: &Plan,
     dir: &std::path::Path,
-    setup: &Setup,
+    setup: &Launch,
     connections: u64,
     repeat: u32,
     mode: Mode,
-) -> anyhow::Result<Run> {
+) -> anyhow::Result<LoadRun> {
     let bin = ctx.args.bin_dir.join(setup.bin);
     let threads = setup.threads.map(|n| n.to_string());
     // A fresh address: the previous runs' connections wait in TIME_WAIT towards theirs.
@@ -606,12 +584,12 @@ fn measure(
     };
     let duration = seconds.to_string();
     let threads = match mode {
-        Mode::Pinned { .. } => "-t1",
-        _ => "-t2",
+        Mode::Pinned { .. } => "-t1".to_string(),
+        _ => format!("-t{}", plan.load_threads),
     };
     match load {
         Load::Wrk => command.args([
-            threads,
+            &threads,
             &format!("-c{connections}"),
             &format!("-d{duration}s"),
             "--timeout",
@@ -668,7 +646,7 @@ fn measure(
         run.accepted = (count(&after, "accepted") - count(&before, "accepted")).saturating_sub(1);
         run.refused = count(&after, "refused") - count(&before, "refused");
     }
-    run.server = setup.label();
+    run.setup = setup.setup();
     if let Mode::Rate(offered) = mode {
         run.offered_rps = offered;
     }

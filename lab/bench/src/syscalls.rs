@@ -8,14 +8,13 @@
 //! Writes `syscalls/syscalls.csv` (a line per server and system call: its calls and its errors,
 //! with the server's requests) and strace's and wrk's own output under `syscalls/raw/`.
 
-use std::fmt::Write as _;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use catalogue::SERVERS;
 use procs::Server;
-use serde_json::{Value, json};
+use runfiles::{SyscallRow, SyscallSettings};
 
 use benchkit::context::{self, Context, Planned, interrupted};
 
@@ -61,10 +60,10 @@ impl Plan {
         self.expected_run() * self.servers.len() as u32
     }
 
-    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<Value> {
+    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<SyscallSettings> {
         let dir = ctx.dir("syscalls")?;
         std::fs::create_dir_all(dir.join("raw"))?;
-        let mut csv = String::from("server,connections,requests,call,calls,errors\n");
+        let mut rows: Vec<SyscallRow> = Vec::new();
         for server in &self.servers {
             if interrupted() {
                 break;
@@ -74,13 +73,14 @@ impl Plan {
             let said = match self.trace(ctx, server, &dir) {
                 Ok((requests, calls)) => {
                     let total: u64 = calls.iter().map(|c| c.1).sum();
-                    for (call, count, errors) in &calls {
-                        let _ = writeln!(
-                            csv,
-                            "{server},{},{requests},{call},{count},{errors}",
-                            self.connections
-                        );
-                    }
+                    rows.extend(calls.iter().map(|(call, count, errors)| SyscallRow {
+                        server: server.to_string(),
+                        connections: self.connections as u64,
+                        requests,
+                        call: call.clone(),
+                        calls: *count,
+                        errors: *errors,
+                    }));
                     format!(
                         "{requests} requests, {:.1} system calls per request",
                         total as f64 / requests.max(1) as f64
@@ -90,14 +90,14 @@ impl Plan {
             };
             ctx.progress.finish(&what, self.expected_run(), &said);
         }
-        std::fs::write(dir.join("syscalls.csv"), csv)?;
-        Ok(json!({
-            "tool": context::version("strace", "-V"),
-            "load": "wrk",
-            "connections": self.connections,
-            "seconds": self.seconds,
-            "target": "/work?ms=50&size=1024",
-        }))
+        runfiles::write(&ctx.out, runfiles::SYSCALLS, &rows)?;
+        Ok(SyscallSettings {
+            tool: context::version("strace", "-V"),
+            load: "wrk".into(),
+            connections: self.connections as u64,
+            seconds: self.seconds,
+            target: "/work?ms=50&size=1024".into(),
+        })
     }
 
     /// One server under strace and wrk: the requests answered, and each call's count and errors.

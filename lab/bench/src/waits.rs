@@ -11,7 +11,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use catalogue::{Language, WAITERS, Waiter};
-use serde_json::{Value, json};
+use runfiles::{WaitRun, WaitSettings, WaitStatus};
+use serde_json::Value;
 
 use benchkit::context::{Context, interrupted};
 use benchkit::runner::{self, Outcome};
@@ -19,10 +20,6 @@ use benchkit::runner::{self, Outcome};
 /// The stack of the green threads' second run, in KiB: a sleeping green thread touches little
 /// of the hub's 256.
 const SMALL_STACK_KIB: u64 = 16;
-
-/// The columns of `waits/runs.csv`.
-pub const HEADER: &str = "program,setting,n,status,waited,wait_s,stack_bytes,spawn_s,wall_s,\
-                          user_s,sys_s,baseline_rss_bytes,peak_rss_bytes,per_waiter_bytes,limit,note";
 
 /// One run to make: a program, its setting, and N.
 #[derive(Debug, Clone)]
@@ -132,7 +129,7 @@ impl Plan {
         self.cells.iter().map(|c| c.expected(self.wait_s)).sum()
     }
 
-    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<Value> {
+    pub fn measure(self, ctx: &mut Context) -> anyhow::Result<WaitSettings> {
         let dir = ctx.dir("waits")?;
         std::fs::create_dir_all(dir.join("raw"))?;
         for name in &self.skipped {
@@ -140,7 +137,7 @@ impl Plan {
                 "waits: {name} is left out (its interpreter is not installed here)"
             ));
         }
-        let mut csv = format!("{HEADER}\n");
+        let mut rows: Vec<WaitRun> = Vec::new();
         for cell in &self.cells {
             if interrupted() {
                 break;
@@ -156,65 +153,54 @@ impl Plan {
                 Outcome::Report { json, raw } => {
                     let file = format!("{}-{}.json", cell.label().replace([' ', '-'], "_"), cell.n);
                     std::fs::write(dir.join("raw").join(file), raw)?;
-                    let _ = writeln!(csv, "{}", line(cell, json, ""));
+                    rows.push(row(cell, json, ""));
                     describe(json)
                 }
                 Outcome::Broken(why) => {
-                    let _ = writeln!(csv, "{}", line(cell, &Value::Null, why));
+                    rows.push(row(cell, &Value::Null, why));
                     why.clone()
                 }
             };
             ctx.progress
                 .finish(&what, cell.expected(self.wait_s), &said);
             // What was measured is kept, whatever stops the part.
-            std::fs::write(dir.join("runs.csv"), &csv)?;
+            runfiles::write(&ctx.out, runfiles::WAIT_RUNS, &rows)?;
         }
-        Ok(json!({
-            "ns": self.cells.iter().map(|c| c.n).collect::<std::collections::BTreeSet<_>>(),
-            "wait_s": self.wait_s,
-            "small_stack_kib": SMALL_STACK_KIB,
-            "left_out": self.skipped,
-        }))
+        let ns: std::collections::BTreeSet<u64> = self.cells.iter().map(|c| c.n).collect();
+        Ok(WaitSettings {
+            ns: ns.into_iter().collect(),
+            wait_s: self.wait_s,
+            small_stack_kib: SMALL_STACK_KIB,
+            left_out: self.skipped,
+        })
     }
 }
 
-/// A line of `runs.csv` from a run's report (or none, with why).
-fn line(cell: &Cell, json: &Value, note: &str) -> String {
-    let field = |key: &str| match &json[key] {
-        Value::Null => String::new(),
-        Value::String(s) => quote(s),
-        other => other.to_string(),
-    };
-    let status = match json {
-        Value::Null => "Broken",
-        _ if json["limit"].is_null() => "Ok",
-        _ => "Limited",
-    };
-    format!(
-        "{},{},{},{status},{},{},{},{},{},{},{},{},{},{},{},{}",
-        cell.waiter.name,
-        quote(&cell.setting.join(" ")),
-        cell.n,
-        field("waited"),
-        field("wait_s"),
-        field("stack_bytes"),
-        field("spawn_s"),
-        field("wall_s"),
-        field("user_s"),
-        field("sys_s"),
-        field("baseline_rss_bytes"),
-        field("peak_rss_bytes"),
-        field("per_waiter_bytes"),
-        field("limit"),
-        quote(note),
-    )
-}
-
-fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// A row of `runs.csv` from a run's report (or none, with why).
+fn row(cell: &Cell, json: &Value, note: &str) -> WaitRun {
+    let f = |key: &str| json[key].as_f64();
+    let u = |key: &str| json[key].as_u64();
+    WaitRun {
+        program: cell.waiter.name.to_string(),
+        setting: cell.setting.join(" "),
+        n: cell.n,
+        status: match json {
+            Value::Null => WaitStatus::Broken,
+            _ if json["limit"].is_null() => WaitStatus::Ok,
+            _ => WaitStatus::Limited,
+        },
+        waited: u("waited"),
+        wait_s: f("wait_s"),
+        stack_bytes: u("stack_bytes"),
+        spawn_s: f("spawn_s"),
+        wall_s: f("wall_s"),
+        user_s: f("user_s"),
+        sys_s: f("sys_s"),
+        baseline_rss: f("baseline_rss_bytes"),
+        peak_rss: f("peak_rss_bytes"),
+        per_waiter: f("per_waiter_bytes"),
+        limit: json["limit"].as_str().unwrap_or("").to_string(),
+        note: note.to_string(),
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 use clap::{Parser, ValueEnum};
-use serde::Serialize;
+use runfiles::Part;
 
 use crate::addresses::Addresses;
 use crate::output::Files;
@@ -16,8 +16,9 @@ use crate::progress::Progress;
 /// Measures everything the documents show, or the parts named.
 #[derive(Debug, Parser)]
 pub struct Args {
-    /// Only these parts, in the run's order (default: all of them).
-    #[arg(long, value_enum, value_delimiter = ',')]
+    /// Only these parts, in the run's order (default: all of them): talks, sweeps, ceiling,
+    /// read-buffer, servers, hostile, syscalls, memory, waits.
+    #[arg(long, value_delimiter = ',')]
     pub only: Vec<Part>,
     /// Every part at a tiny scale (a fiftieth of the delays, small N, one run each): the
     /// pipeline end to end in under two minutes.
@@ -57,59 +58,6 @@ pub struct Args {
     /// The servers' load generator.
     #[arg(long, value_enum, default_value_t = Load::Wrk)]
     pub load: Load,
-}
-
-/// A part of the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Part {
-    /// The six sites and the jobs API, every model and program, with their timelines.
-    Talks,
-    /// The jobs API at N = 2,000; 1 to 10,000 endpoints with 1 KiB and with the talk's pages;
-    /// 10,000 with no delay.
-    Sweeps,
-    /// 19,000 endpoints at once, this machine's ceiling.
-    Ceiling,
-    /// fetch-smol's read buffer, size by size.
-    ReadBuffer,
-    /// Every server at every number of connections.
-    Servers,
-    /// The servers against hostile clients.
-    Hostile,
-    /// System calls per request of each server (strace).
-    Syscalls,
-    /// Where each model's memory per request goes (valgrind's massif).
-    Memory,
-    /// N waiters on timers, no sockets, every model and language: what a waiting unit costs.
-    Waits,
-}
-
-impl Part {
-    pub const ALL: [Part; 9] = [
-        Part::Talks,
-        Part::Sweeps,
-        Part::Ceiling,
-        Part::ReadBuffer,
-        Part::Servers,
-        Part::Hostile,
-        Part::Syscalls,
-        Part::Memory,
-        Part::Waits,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Part::Talks => "talks",
-            Part::Sweeps => "sweeps",
-            Part::Ceiling => "ceiling",
-            Part::ReadBuffer => "read-buffer",
-            Part::Servers => "servers",
-            Part::Hostile => "hostile",
-            Part::Syscalls => "syscalls",
-            Part::Memory => "memory",
-            Part::Waits => "waits",
-        }
-    }
 }
 
 /// What every part is given: where the programs are and where their figures go, the run's

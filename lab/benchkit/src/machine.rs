@@ -4,121 +4,67 @@
 
 use std::process::Command;
 
-use serde::Serialize;
+use runfiles::{Limits, Machine};
 
-/// What the results were measured on.
-#[derive(Debug, Clone, Serialize)]
-pub struct Machine {
-    pub cores: usize,
-    pub memory_bytes: u64,
-    pub cpu: String,
-    pub os: String,
-    pub kernel: String,
-    pub rustc: String,
-    /// The Python rows' interpreter (`python --version`), when they ran.
-    pub python: Option<String>,
-    /// The JavaScript rows' Node (`node --version`) and browser (`chromium --version`), when
-    /// they ran.
-    pub node: Option<String>,
-    pub chromium: Option<String>,
-    /// The commit, with `+changes` when tracked files differed from it.
-    pub commit: String,
-    /// Whether the work tree's tracked files were those of the commit.
-    pub clean: bool,
-    /// When the run began.
-    pub date: String,
-    /// The open-file limit, as far as this process could raise it (the soft limit).
-    pub fd_limit: u64,
-    pub limits: Limits,
+/// Reads the machine's facts from `/proc`, `/etc/os-release`, `rustc` and `git`, and raises
+/// this process's open-file limit as far as it goes (the programs it starts inherit it).
+pub fn read(python: Option<String>, javascript: &crate::context::JavaScriptSide) -> Machine {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    let files = origin::raise_fd_limit().ok();
+    let (commit, clean) = commit();
+    Machine {
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+        memory_bytes: field(&meminfo, "MemTotal:")
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .map_or(0, |kib| kib * 1024),
+        cpu: field(&cpuinfo, "model name")
+            .map(|v| v.trim_start_matches(':').trim().to_string())
+            .unwrap_or_else(|| "unknown".into()),
+        os: field(&os_release, "PRETTY_NAME=")
+            .map(|v| v.trim_matches('"').to_string())
+            .unwrap_or_else(|| std::env::consts::OS.into()),
+        kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_else(|_| "unknown".into()),
+        rustc: output("rustc", &["--version"]).unwrap_or_else(|| "unknown".into()),
+        python,
+        node: javascript.node.clone(),
+        chromium: javascript.chromium.clone(),
+        commit,
+        clean,
+        date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        fd_limit: files.as_ref().map_or(0, |l| l.soft),
+        limits: Limits {
+            open_files_soft: files.as_ref().map_or(0, |l| l.soft),
+            open_files_hard: files.as_ref().map_or(0, |l| l.hard),
+            pid_max: sysctl("kernel/pid_max"),
+            threads_max: sysctl("kernel/threads-max"),
+            max_map_count: sysctl("vm/max_map_count"),
+            ephemeral_ports: port_range(),
+            ephemeral_port_count: crate::addresses::ephemeral_ports(),
+            somaxconn: sysctl("net/core/somaxconn"),
+            tcp_max_tw_buckets: sysctl("net/ipv4/tcp_max_tw_buckets"),
+            io_uring: io_uring(),
+            io_uring_disabled: sysctl("kernel/io_uring_disabled"),
+        },
+    }
 }
 
-/// The machine's limits that bound a run, each read from the machine.
-#[derive(Debug, Clone, Serialize)]
-pub struct Limits {
-    /// `ulimit -n`, soft and hard, after raising the soft one to the hard one.
-    pub open_files_soft: u64,
-    pub open_files_hard: u64,
-    /// `kernel.pid_max`: tasks (threads included) on the whole machine.
-    pub pid_max: Option<u64>,
-    /// `kernel.threads-max`.
-    pub threads_max: Option<u64>,
-    /// `vm.max_map_count`: memory mappings per process; a thread takes several.
-    pub max_map_count: Option<u64>,
-    /// `net.ipv4.ip_local_port_range`, and how many ports it holds: the connections one
-    /// client can have open to one server address and port.
-    pub ephemeral_ports: Option<(u64, u64)>,
-    pub ephemeral_port_count: Option<u64>,
-    /// `net.core.somaxconn`: the longest listen backlog.
-    pub somaxconn: Option<u64>,
-    /// `net.ipv4.tcp_max_tw_buckets`: connections in TIME_WAIT the kernel keeps.
-    pub tcp_max_tw_buckets: Option<u64>,
-    /// Whether a program may set up an io_uring ring here (`io_uring_setup(2)`).
-    pub io_uring: bool,
-    /// `kernel.io_uring_disabled`, where the kernel has it.
-    pub io_uring_disabled: Option<u64>,
-}
-
-impl Machine {
-    /// Reads the machine's facts from `/proc`, `/etc/os-release`, `rustc` and `git`, and raises
-    /// this process's open-file limit as far as it goes (the programs it starts inherit it).
-    pub fn read(python: Option<String>, javascript: &crate::context::JavaScriptSide) -> Machine {
-        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-        let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
-        let files = origin::raise_fd_limit().ok();
-        let (commit, clean) = commit();
-        Machine {
-            cores: std::thread::available_parallelism().map_or(1, usize::from),
-            memory_bytes: field(&meminfo, "MemTotal:")
-                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-                .map_or(0, |kib| kib * 1024),
-            cpu: field(&cpuinfo, "model name")
-                .map(|v| v.trim_start_matches(':').trim().to_string())
-                .unwrap_or_else(|| "unknown".into()),
-            os: field(&os_release, "PRETTY_NAME=")
-                .map(|v| v.trim_matches('"').to_string())
-                .unwrap_or_else(|| std::env::consts::OS.into()),
-            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
-                .map(|s| s.trim().to_string())
-                .unwrap_or_else(|_| "unknown".into()),
-            rustc: output("rustc", &["--version"]).unwrap_or_else(|| "unknown".into()),
-            python,
-            node: javascript.node.clone(),
-            chromium: javascript.chromium.clone(),
-            commit,
-            clean,
-            date: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
-            fd_limit: files.as_ref().map_or(0, |l| l.soft),
-            limits: Limits {
-                open_files_soft: files.as_ref().map_or(0, |l| l.soft),
-                open_files_hard: files.as_ref().map_or(0, |l| l.hard),
-                pid_max: sysctl("kernel/pid_max"),
-                threads_max: sysctl("kernel/threads-max"),
-                max_map_count: sysctl("vm/max_map_count"),
-                ephemeral_ports: port_range(),
-                ephemeral_port_count: crate::addresses::ephemeral_ports(),
-                somaxconn: sysctl("net/core/somaxconn"),
-                tcp_max_tw_buckets: sysctl("net/ipv4/tcp_max_tw_buckets"),
-                io_uring: io_uring(),
-                io_uring_disabled: sysctl("kernel/io_uring_disabled"),
-            },
-        }
-    }
-
-    /// One line for the top of a run's output.
-    pub fn describe(&self) -> String {
-        format!(
-            "{} cores ({}), {:.1} GiB memory, {} (Linux {}), {}, commit {}, open-file limit {}",
-            self.cores,
-            self.cpu,
-            self.memory_bytes as f64 / (1u64 << 30) as f64,
-            self.os,
-            self.kernel,
-            self.rustc,
-            self.commit,
-            self.fd_limit
-        )
-    }
+/// The machine in one line, for the run's first lines.
+pub fn describe(m: &Machine) -> String {
+    format!(
+        "{} cores ({}), {:.1} GiB memory, {} (Linux {}), {}, commit {}, open-file limit {}",
+        m.cores,
+        m.cpu,
+        m.memory_bytes as f64 / (1u64 << 30) as f64,
+        m.os,
+        m.kernel,
+        m.rustc,
+        m.commit,
+        m.fd_limit
+    )
 }
 
 fn field<'a>(text: &'a str, name: &str) -> Option<&'a str> {

@@ -1,146 +1,85 @@
-//! From runs to figures: each run's record, and each cell's median with its spread.
+//! From runs to figures: each run as `runs.csv` keeps it, and each cell's median with its
+//! spread as `summary.csv` keeps it.
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use runfiles::{CellSummary, ClientRun, Status};
 use serde_json::Value;
 
-use crate::cells::{Cell, Workload};
+use crate::cells::Cell;
 
-/// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Every endpoint succeeded and every answer was right.
-    Ok,
-    /// The model reported, but some endpoints failed or an answer was wrong.
-    Failed,
-    /// The model did not report (crashed, killed past its deadline).
-    Broken,
-    /// Not run: its predicted time exceeds the budget.
-    Skipped,
-}
-
-/// One run of one model on one workload.
-#[derive(Debug, Clone, Serialize)]
-pub struct Record {
-    pub workload: String,
-    pub n: u64,
-    pub model: String,
-    /// The model's setting of its own, `VAR=value`; empty for none.
-    pub variant: String,
-    pub repeat: u32,
-    pub status: Status,
-    pub predicted_s: f64,
-    pub wall_s: Option<f64>,
-    pub sum_s: Option<f64>,
-    pub user_s: Option<f64>,
-    pub sys_s: Option<f64>,
-    pub peak_rss_bytes: Option<u64>,
-    pub peak_in_flight: Option<u64>,
-    /// The kernel's TCP socket buffers at their peak during the run, over their level before
-    /// it, machine-wide (the origin's ends too): what no process's RSS shows.
-    pub socket_mem_bytes: Option<u64>,
-    /// Connections that found the origin's accept queue full during the run, machine-wide.
-    pub listen_overflows: Option<u64>,
-    pub ok: Option<u64>,
-    pub failed: Option<u64>,
-    pub jobs_total: Option<u64>,
-    pub correct: Option<bool>,
-    /// The request times of the run's successful requests: the shortest, the median, the
-    /// longest.
-    pub request_min_s: Option<f64>,
-    pub request_median_s: Option<f64>,
-    pub request_max_s: Option<f64>,
-    /// Why it failed: the errors by kind, or why it did not run.
-    pub note: String,
-}
-
-impl Record {
-    pub fn skipped(cell: &Cell, repeat: u32, budget: f64) -> Record {
-        let mut record = Record::empty(cell, repeat, Status::Skipped);
-        record.note = format!(
+/// A run not made: its predicted time is over the budget.
+pub fn skipped(cell: &Cell, repeat: u32, budget: f64) -> ClientRun {
+    ClientRun {
+        note: format!(
             "skipped: predicted {:.1} s, over the {budget:.1} s budget",
             cell.predicted.as_secs_f64()
-        );
-        record
+        ),
+        ..empty(cell, repeat, Status::Skipped)
     }
+}
 
-    pub fn broken(cell: &Cell, repeat: u32, why: String) -> Record {
-        let mut record = Record::empty(cell, repeat, Status::Broken);
-        record.note = why;
-        record
+/// A run whose program did not report, with why.
+pub fn broken(cell: &Cell, repeat: u32, why: String) -> ClientRun {
+    ClientRun {
+        note: why,
+        ..empty(cell, repeat, Status::Broken)
     }
+}
 
-    /// A run that printed its JSON report.
-    pub fn from_report(cell: &Cell, repeat: u32, json: &Value) -> Record {
-        let f = |key: &str| json[key].as_f64();
-        let u = |key: &str| json[key].as_u64();
-        let failed = u("failed").unwrap_or(0);
-        let correct = json["correct"].as_bool();
-        let times = Spread::of(
-            json["requests"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|r| r["error"].is_null())
-                .filter_map(|r| r["seconds"].as_f64()),
-        );
-        let status = if failed == 0 && correct != Some(false) {
-            Status::Ok
-        } else {
-            Status::Failed
-        };
-        Record {
-            wall_s: f("wall_s"),
-            sum_s: f("sum_s"),
-            user_s: f("user_s"),
-            sys_s: f("sys_s"),
-            peak_rss_bytes: u("peak_rss_bytes"),
-            peak_in_flight: u("peak_in_flight"),
-            ok: u("ok"),
-            failed: Some(failed),
-            jobs_total: u("jobs_total"),
-            correct,
-            request_min_s: times.map(|t| t.min),
-            request_median_s: times.map(|t| t.median),
-            request_max_s: times.map(|t| t.max),
-            note: error_summary(json),
-            ..Record::empty(cell, repeat, status)
-        }
+/// A run that printed its JSON report.
+pub fn from_report(cell: &Cell, repeat: u32, json: &Value) -> ClientRun {
+    let f = |key: &str| json[key].as_f64();
+    let u = |key: &str| json[key].as_u64();
+    let failed = u("failed").unwrap_or(0);
+    let correct = json["correct"].as_bool();
+    let times = Spread::of(
+        json["requests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["error"].is_null())
+            .filter_map(|r| r["seconds"].as_f64()),
+    );
+    let status = if failed == 0 && correct != Some(false) {
+        Status::Ok
+    } else {
+        Status::Failed
+    };
+    ClientRun {
+        wall_s: f("wall_s"),
+        sum_s: f("sum_s"),
+        user_s: f("user_s"),
+        sys_s: f("sys_s"),
+        peak_rss_bytes: u("peak_rss_bytes"),
+        peak_in_flight: u("peak_in_flight"),
+        ok: u("ok"),
+        failed: Some(failed),
+        jobs_total: u("jobs_total"),
+        correct,
+        request_min_s: times.map(|t| t.min),
+        request_median_s: times.map(|t| t.median),
+        request_max_s: times.map(|t| t.max),
+        note: error_summary(json),
+        ..empty(cell, repeat, status)
     }
+}
 
-    fn empty(cell: &Cell, repeat: u32, status: Status) -> Record {
-        Record {
-            workload: cell.workload.slug(),
-            n: cell.workload.n(),
-            model: cell.model.name.to_string(),
-            variant: cell.model.variant.map(|v| v.label()).unwrap_or_default(),
-            repeat,
-            status,
-            predicted_s: cell.predicted.as_secs_f64(),
-            wall_s: None,
-            sum_s: None,
-            user_s: None,
-            sys_s: None,
-            peak_rss_bytes: None,
-            peak_in_flight: None,
-            socket_mem_bytes: None,
-            listen_overflows: None,
-            ok: None,
-            failed: None,
-            jobs_total: None,
-            correct: None,
-            request_min_s: None,
-            request_median_s: None,
-            request_max_s: None,
-            note: String::new(),
-        }
+fn empty(cell: &Cell, repeat: u32, status: Status) -> ClientRun {
+    ClientRun {
+        workload: cell.workload.slug(),
+        n: cell.workload.n(),
+        model: cell.model.name.to_string(),
+        variant: cell.model.variant.map(|v| v.label()).unwrap_or_default(),
+        repeat,
+        status,
+        predicted_s: cell.predicted.as_secs_f64(),
+        ..ClientRun::default()
     }
+}
 
-    pub fn cpu_s(&self) -> Option<f64> {
-        Some(self.user_s? + self.sys_s?)
-    }
+fn cpu_s(r: &ClientRun) -> Option<f64> {
+    Some(r.user_s? + r.sys_s?)
 }
 
 /// "9990 too-many-open-files, 10 timeout": the failed rows counted by kind.
@@ -159,7 +98,7 @@ fn error_summary(json: &Value) -> String {
 }
 
 /// The median of some runs' values, with the least and the greatest.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Spread {
     pub median: f64,
     pub min: f64,
@@ -187,82 +126,61 @@ impl Spread {
     }
 }
 
-/// All runs of one model on one workload, summed up.
-#[derive(Debug, Clone)]
-pub struct CellSummary {
-    pub workload: Workload,
-    pub model: String,
-    pub variant: String,
-    pub runs: usize,
-    pub status: Status,
-    pub wall: Option<Spread>,
-    pub cpu: Option<Spread>,
-    pub rss: Option<Spread>,
-    pub in_flight: Option<Spread>,
-    pub sockets: Option<Spread>,
-    pub listen_overflows: Option<Spread>,
-    /// The medians over the runs of each run's shortest, median and longest request.
-    pub request_min: Option<Spread>,
-    pub request_median: Option<Spread>,
-    pub request_max: Option<Spread>,
-    pub ok: Option<u64>,
-    pub failed: Option<u64>,
-    pub jobs_total: Option<u64>,
-    /// Every run that reported had every answer right.
-    pub correct: Option<bool>,
-    pub note: String,
-}
-
-impl CellSummary {
-    pub fn new(workload: Workload, records: &[&Record]) -> CellSummary {
-        let reported: Vec<&&Record> = records
-            .iter()
-            .filter(|r| matches!(r.status, Status::Ok | Status::Failed))
-            .collect();
-        let status = if reported.is_empty() {
-            records.first().map_or(Status::Skipped, |r| r.status)
-        } else if reported.iter().all(|r| r.status == Status::Ok) {
-            Status::Ok
+/// All runs of one model on one workload, summed up: each figure the median of the runs that
+/// reported, with its spread where the file keeps one. The peak RSS per request in flight is
+/// left to [`crate::output::write_summary`], which sees the other cells.
+pub fn summarize(runs: &[&ClientRun]) -> CellSummary {
+    let reported: Vec<&&ClientRun> = runs.iter().filter(|r| r.status.reported()).collect();
+    let status = if reported.is_empty() {
+        runs.first().map_or(Status::Skipped, |r| r.status)
+    } else if reported.iter().all(|r| r.status == Status::Ok) {
+        Status::Ok
+    } else {
+        Status::Failed
+    };
+    let spread =
+        |f: &dyn Fn(&ClientRun) -> Option<f64>| Spread::of(reported.iter().filter_map(|r| f(r)));
+    let median = |f: &dyn Fn(&ClientRun) -> Option<f64>| spread(f).map(|s| s.median);
+    let last = reported.last();
+    let first = runs.first();
+    let wall = spread(&|r| r.wall_s);
+    let cpu = spread(&cpu_s);
+    CellSummary {
+        workload: first.map(|r| r.workload.clone()).unwrap_or_default(),
+        n: first.map_or(0, |r| r.n),
+        model: first.map(|r| r.model.clone()).unwrap_or_default(),
+        variant: first.map(|r| r.variant.clone()).unwrap_or_default(),
+        status,
+        runs: runs.len() as u64,
+        wall: wall.map(|s| s.median),
+        wall_min: wall.map(|s| s.min),
+        wall_max: wall.map(|s| s.max),
+        cpu: cpu.map(|s| s.median),
+        cpu_min: cpu.map(|s| s.min),
+        cpu_max: cpu.map(|s| s.max),
+        // Bytes and counts are whole: the median of an even count rounds down, as before.
+        rss: median(&|r| r.peak_rss_bytes.map(|b| b as f64)).map(f64::floor),
+        per_in_flight: None,
+        in_flight: median(&|r| r.peak_in_flight.map(|n| n as f64)).map(f64::floor),
+        ok: last.and_then(|r| r.ok),
+        failed: last.and_then(|r| r.failed),
+        jobs_total: last.and_then(|r| r.jobs_total),
+        correct: if reported.is_empty() {
+            None
         } else {
-            Status::Failed
-        };
-        let spread =
-            |f: &dyn Fn(&Record) -> Option<f64>| Spread::of(reported.iter().filter_map(|r| f(r)));
-        let last = reported.last();
-        let note = records
+            Some(reported.iter().all(|r| r.correct != Some(false)))
+        },
+        request_min: median(&|r| r.request_min_s),
+        request_median: median(&|r| r.request_median_s),
+        request_max: median(&|r| r.request_max_s),
+        note: runs
             .iter()
             .map(|r| r.note.as_str())
             .find(|n| !n.is_empty())
             .unwrap_or("")
-            .to_string();
-        CellSummary {
-            workload,
-            model: records.first().map(|r| r.model.clone()).unwrap_or_default(),
-            variant: records
-                .first()
-                .map(|r| r.variant.clone())
-                .unwrap_or_default(),
-            runs: records.len(),
-            status,
-            wall: spread(&|r| r.wall_s),
-            cpu: spread(&Record::cpu_s),
-            rss: spread(&|r| r.peak_rss_bytes.map(|b| b as f64)),
-            in_flight: spread(&|r| r.peak_in_flight.map(|n| n as f64)),
-            sockets: spread(&|r| r.socket_mem_bytes.map(|b| b as f64)),
-            listen_overflows: spread(&|r| r.listen_overflows.map(|n| n as f64)),
-            request_min: spread(&|r| r.request_min_s),
-            request_median: spread(&|r| r.request_median_s),
-            request_max: spread(&|r| r.request_max_s),
-            ok: last.and_then(|r| r.ok),
-            failed: last.and_then(|r| r.failed),
-            jobs_total: last.and_then(|r| r.jobs_total),
-            correct: if reported.is_empty() {
-                None
-            } else {
-                Some(reported.iter().all(|r| r.correct != Some(false)))
-            },
-            note,
-        }
+            .to_string(),
+        sockets: median(&|r| r.socket_mem_bytes.map(|b| b as f64)).map(f64::floor),
+        listen_overflows: median(&|r| r.listen_overflows.map(|n| n as f64)).map(f64::floor),
     }
 }
 

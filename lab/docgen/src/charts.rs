@@ -7,14 +7,15 @@ use std::path::Path;
 use figures::charts::{self, Axes, Line, Span};
 use figures::talk;
 
-use rundata::{Cell, Run, WAIT_S};
+use rundata::{Run, WAIT_S};
+use runfiles::CellSummary;
 
 /// Draws every chart the run has data for into `dir`; returns their file names.
 pub fn draw(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
     let mut drawn = Vec::new();
     let c = &run.clients;
     let trusted = |workload| c.of_workload(workload).filter(|cell| cell.trusted());
-    let time_scale = run.settings["time_scale"].as_f64().unwrap_or(1.0);
+    let time_scale = run.time_scale();
     let slowest = origin::sites()
         .iter()
         .map(|s| s.latency.as_secs_f64() * time_scale)
@@ -74,7 +75,7 @@ pub fn draw(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
         charts::timelines(&dir.join("timeline-when.svg"), title, &runs)?;
         drawn.push("timeline-when.svg".into());
     }
-    let delay = run.part("sweeps")["sweep_delay_s"].as_f64();
+    let delay = run.parts.sweeps.as_ref().map(|p| p.sweep_delay_s);
     for (stem, bodies) in [
         ("sweep", "1 KiB bodies"),
         ("pages", "the six sites' page sizes"),
@@ -122,7 +123,7 @@ fn waits(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
     if ns.is_empty() {
         return Ok(Vec::new());
     }
-    let lines = |pick: fn(&rundata::Wait) -> Option<f64>| -> Vec<Line> {
+    let lines = |pick: fn(&runfiles::WaitRun) -> Option<f64>| -> Vec<Line> {
         tables::waits::labels(run)
             .into_iter()
             .map(|label| Line {
@@ -140,7 +141,7 @@ fn waits(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
             })
             .collect()
     };
-    let wait = run.part("waits")["wait_s"].as_f64().unwrap_or(10.0);
+    let wait = run.parts.waits.as_ref().map_or(10.0, |p| p.wait_s);
     charts::log_log(
         &dir.join("waits-rss.svg"),
         Axes {
@@ -225,7 +226,7 @@ fn sweep(
     run: &Run,
     stem: &str,
     axes: Axes<'_>,
-    pick: fn(&Cell) -> Option<f64>,
+    pick: fn(&CellSummary) -> Option<f64>,
 ) -> anyhow::Result<()> {
     let c = &run.clients;
     let ns = c.ns(stem);
@@ -331,7 +332,7 @@ fn rates(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
                 points: rates
                     .iter()
                     .filter(|r| r.server == server && r.connections == c && r.alive)
-                    .map(|r| (r.offered_rps, r.p99_ms))
+                    .map(|r| (r.offered_rps as f64, r.p99_ms))
                     .collect(),
                 dashed: !server.starts_with("serve-"),
             })

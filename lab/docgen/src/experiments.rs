@@ -6,28 +6,43 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use figures::format::{group, mib};
-use figures::page::{self, read};
+use figures::format::{group, median, mib};
+use figures::page::read;
+use serde::{Deserialize, Serialize};
 
 use findings::Section;
-use rundata::Servers;
 
 /// The folder of the experiments.
 pub const DIR: &str = "docs/experiments";
 
+/// An experiment's `stamp.json`: where and from what it was measured.
+#[derive(Debug, Deserialize)]
+struct Stamp {
+    cores: u32,
+    cpu: String,
+    kernel: String,
+    rustc: String,
+    commit: String,
+    date: String,
+    command: String,
+}
+
+/// The columns of an experiment's `runs.csv` that its table reads (a server's figures at C,
+/// one run each), in the format of its day.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ExperimentRun {
+    server: String,
+    connections: u64,
+    cpu_s_per_1000: f64,
+    peak_rss_kib: f64,
+}
+
 /// A run's stamp: where and from what it was measured, in one line.
 fn stamp(dir: &Path) -> anyhow::Result<String> {
-    let m: serde_json::Value = serde_json::from_str(&read(&dir.join("stamp.json"))?)?;
-    let text = |key: &str| m[key].as_str().unwrap_or("?").to_string();
+    let m: Stamp = serde_json::from_str(&read(&dir.join("stamp.json"))?)?;
     Ok(format!(
         "{} cores ({}), Linux {}, {}; commit `{}`, run on {}; `{}`",
-        m["cores"],
-        text("cpu"),
-        text("kernel"),
-        text("rustc"),
-        text("commit"),
-        text("date"),
-        text("command"),
+        m.cores, m.cpu, m.kernel, m.rustc, m.commit, m.date, m.command,
     ))
 }
 
@@ -60,22 +75,33 @@ pub fn smol_glue(root: &Path) -> Vec<Section> {
                 "| [{run}]({run}/runs.csv) | {code} | {} |",
                 stamp(&dir.join(run))?
             );
-            let rows = page::rows(&read(&dir.join(run).join("runs.csv"))?);
-            let servers = Servers::from_rows(&rows);
-            for c in servers.connections() {
-                let (Some(smol), Some(tokio)) = (
-                    servers.point("serve-smol", c),
-                    servers.point("serve-tokio", c),
-                ) else {
+            let rows: Vec<ExperimentRun> = runfiles::read_columns(&dir.join(run).join("runs.csv"))?;
+            // The median of a server's repeats at C.
+            let at = |server: &str, c: u64| {
+                let these: Vec<&ExperimentRun> = rows
+                    .iter()
+                    .filter(|r| r.server == server && r.connections == c)
+                    .collect();
+                (!these.is_empty()).then(|| ExperimentRun {
+                    server: server.to_string(),
+                    connections: c,
+                    cpu_s_per_1000: median(these.iter().map(|r| r.cpu_s_per_1000)),
+                    peak_rss_kib: median(these.iter().map(|r| r.peak_rss_kib)),
+                })
+            };
+            let connections: std::collections::BTreeSet<u64> =
+                rows.iter().map(|r| r.connections).collect();
+            for c in connections {
+                let (Some(smol), Some(tokio)) = (at("serve-smol", c), at("serve-tokio", c)) else {
                     continue;
                 };
                 let _ = writeln!(
                     table,
                     "| {run} | {} | {:.1} | {:.1} | {:.2} | {} | {} |",
                     group(c),
-                    smol.cpu_us(),
-                    tokio.cpu_us(),
-                    smol.cpu_us() / tokio.cpu_us(),
+                    smol.cpu_s_per_1000 * 1000.0,
+                    tokio.cpu_s_per_1000 * 1000.0,
+                    smol.cpu_s_per_1000 / tokio.cpu_s_per_1000,
                     mib(smol.peak_rss_kib * 1024.0),
                     mib(tokio.peak_rss_kib * 1024.0),
                 );

@@ -3,38 +3,39 @@
 
 use super::*;
 use crate::servers::kib_mib;
+use runfiles::HostileRow;
+
+/// The rows of one hostile case.
+fn case<'r>(run: &'r Run, case: &str) -> Vec<&'r HostileRow> {
+    run.hostile.iter().filter(|r| r.case == case).collect()
+}
 
 /// The hostile clients.
 pub fn hostile(run: &Run) -> Claim {
-    let idle = with(&run.hostile, "case", "idle");
+    let idle = case(run, "idle");
     if idle.is_empty() {
         return Err(Unsupported::Missing("the hostile clients' part".into()));
     }
     let dead: Vec<String> = run
         .hostile
         .iter()
-        .filter(|r| r.get("alive") != "true" || r.num("new_client_ms").is_none())
-        .map(|r| format!("{} ({})", name(r.get("server")), r.get("case")))
+        .filter(|r| !r.alive || r.new_client_ms.is_none())
+        .map(|r| format!("{} ({})", name(&r.server), r.case))
         .collect();
     holds!(
         dead.is_empty(),
         "{} did not live through it, or answered no new client",
         list(&dead)
     );
-    let n = idle[0].num("connections").unwrap_or(0.0);
+    let n = idle[0].connections as f64;
     let waits: Vec<f64> = idle
         .iter()
-        .filter(|r| r.get("server") != "serve-threads")
-        .filter_map(|r| r.num("new_client_ms"))
+        .filter(|r| r.server != "serve-threads")
+        .filter_map(|r| r.new_client_ms)
         .collect();
     let per: Vec<(String, f64)> = idle
         .iter()
-        .filter_map(|r| {
-            Some((
-                r.get("server").to_string(),
-                r.num("rss_per_connection_kib")?,
-            ))
-        })
+        .map(|r| (r.server.clone(), r.rss_per_connection_kib))
         .collect();
     let (low_name, low) = least(&per)?.clone();
     let (high_name, high) = most(&per)?.clone();
@@ -50,9 +51,9 @@ pub fn hostile(run: &Run) -> Claim {
         span_of(&waits, "the new clients", |v| format!("{v:.1} ms"))?,
         group(n as u64),
     );
-    if let Some(threads) = idle.iter().find(|r| r.get("server") == "serve-threads") {
-        let closed = threads.num("closed_idle").unwrap_or(0.0);
-        let wait = threads.num("new_client_ms").unwrap_or(f64::NAN);
+    if let Some(threads) = idle.iter().find(|r| r.server == "serve-threads") {
+        let closed = threads.closed_idle;
+        let wait = threads.new_client_ms.unwrap_or(f64::NAN);
         let (_, others) = need(extremes(&waits), "the new clients")?;
         let how = if wait > others * 2.0 {
             format!(
@@ -65,8 +66,8 @@ pub fn hostile(run: &Run) -> Claim {
         t.push_str(&format!(
             "{how}: serve-threads starts no more threads than the machine's mappings allow ({} \
              at once), and closed the {} connections that had been idle longest to make room",
-            group(threads.num("threads").unwrap_or(0.0) as u64),
-            group(closed as u64),
+            group(threads.threads),
+            group(closed),
         ));
     }
     t.push_str(&format!(
@@ -79,7 +80,8 @@ pub fn hostile(run: &Run) -> Claim {
     ));
     let slab: f64 = ["TCP", "sock_inode_cache", "filp", "dentry"]
         .iter()
-        .filter_map(|s| with(&run.slabs, "slab", s).first()?.num("object_bytes"))
+        .filter_map(|s| run.slabs.iter().find(|r| r.slab == *s))
+        .map(|r| r.object_bytes as f64)
         .sum();
     if slab > 0.0 {
         t.push_str(&format!(
@@ -89,12 +91,9 @@ pub fn hostile(run: &Run) -> Claim {
             slab / 1024.0
         ));
     }
-    let reading = with(&run.hostile, "case", "not-reading");
-    let rss: Vec<f64> = reading.iter().filter_map(|r| r.num("rss_kib")).collect();
-    let sockets: Vec<f64> = reading
-        .iter()
-        .filter_map(|r| r.num("socket_mem_kib"))
-        .collect();
+    let reading = case(run, "not-reading");
+    let rss: Vec<f64> = reading.iter().map(|r| r.rss_kib as f64).collect();
+    let sockets: Vec<f64> = reading.iter().map(|r| r.socket_mem_kib as f64).collect();
     if let (Some(first), Ok(rss), Ok(sockets)) = (
         reading.first(),
         span_of(&rss, "rss", kib_mib),
@@ -105,14 +104,14 @@ pub fn hostile(run: &Run) -> Claim {
              machine is elsewhere: {sockets} of kernel memory in socket buffers, the answers \
              queued by the server's sends and unread in the clients' receive queues, both ends \
              being on this machine. The kernel bounds that (`net.ipv4.tcp_mem`), not the server.",
-            group(first.num("connections").unwrap_or(0.0) as u64),
+            group(first.connections),
         ));
     }
     t.push_str(&probes(&reading));
-    let starved = with(&run.hostile, "case", "no-descriptors");
+    let starved = case(run, "no-descriptors");
     let cpu: Vec<f64> = starved
         .iter()
-        .filter_map(|r| r.num("cpu_s_per_s"))
+        .filter_map(|r| r.cpu_s_per_s)
         .map(|v| v * 1000.0)
         .collect();
     if let Ok(cpu) = span_of(&cpu, "cpu", |v| format!("{v:.0} ms")) {
@@ -126,15 +125,15 @@ pub fn hostile(run: &Run) -> Claim {
 }
 
 /// What the fresh client probing through the never-reading flood met, server by server.
-fn probes(reading: &[&figures::page::Row]) -> String {
+fn probes(reading: &[&HostileRow]) -> String {
     let probed: Vec<(&str, f64, f64, f64)> = reading
         .iter()
         .filter_map(|r| {
             Some((
-                r.get("server"),
-                r.num("probes")?,
-                r.num("probes_unanswered")?,
-                r.num("probe_slowest_ms")?,
+                r.server.as_str(),
+                r.probes? as f64,
+                r.probes_unanswered? as f64,
+                r.probe_slowest_ms?,
             ))
         })
         .collect();

@@ -11,7 +11,8 @@ pub use crate::claim::{Claim, Section, Unsupported};
 use crate::claim::{
     extremes, holds, list, name, need, percent, possessive, s, span, span_of, times,
 };
-use rundata::{Cell, Run, family, with};
+use rundata::{Run, family};
+use runfiles::CellSummary;
 use tables::clients::{self, ceiling};
 use tables::servers::calls_of;
 
@@ -43,7 +44,7 @@ fn trusted(
     run: &Run,
     workload: &str,
     model: &str,
-    pick: fn(&Cell) -> Option<f64>,
+    pick: fn(&CellSummary) -> Option<f64>,
 ) -> Result<f64, Unsupported> {
     need(
         run.clients.trusted(workload, model, pick),
@@ -53,21 +54,21 @@ fn trusted(
 
 /// The figures a claim picks from a cell.
 mod pick {
-    use rundata::Cell;
+    use runfiles::CellSummary;
 
-    pub fn wall(c: &Cell) -> Option<f64> {
+    pub fn wall(c: &CellSummary) -> Option<f64> {
         c.wall
     }
-    pub fn cpu(c: &Cell) -> Option<f64> {
+    pub fn cpu(c: &CellSummary) -> Option<f64> {
         c.cpu
     }
-    pub fn rss(c: &Cell) -> Option<f64> {
+    pub fn rss(c: &CellSummary) -> Option<f64> {
         c.rss
     }
-    pub fn per_request(c: &Cell) -> Option<f64> {
+    pub fn per_request(c: &CellSummary) -> Option<f64> {
         c.per_in_flight
     }
-    pub fn in_flight(c: &Cell) -> Option<f64> {
+    pub fn in_flight(c: &CellSummary) -> Option<f64> {
         c.in_flight
     }
 }
@@ -78,7 +79,7 @@ fn each(
     run: &Run,
     workload: &str,
     models: &[&str],
-    pick: fn(&Cell) -> Option<f64>,
+    pick: fn(&CellSummary) -> Option<f64>,
 ) -> Result<Vec<(String, f64)>, Unsupported> {
     models
         .iter()
@@ -119,7 +120,7 @@ fn kib_of(bytes: f64) -> String {
 
 /// The run's time scale: the delays the origin waited, a fiftieth in `--quick`.
 fn time_scale(run: &Run) -> f64 {
-    run.settings["time_scale"].as_f64().unwrap_or(1.0)
+    run.time_scale()
 }
 
 /// The six sites' latencies added up, and the slowest with its name.
@@ -168,7 +169,7 @@ fn of_family(run: &Run, family_: Family) -> Vec<&'static str> {
 /// The delay of the sweeps, and the largest N below the ceiling.
 fn sweep_top(run: &Run, stem: &str) -> Result<(f64, u64), Unsupported> {
     let delay = need(
-        run.part("sweeps")["sweep_delay_s"].as_f64(),
+        run.parts.sweeps.as_ref().map(|p| p.sweep_delay_s),
         "the sweeps' delay",
     )?;
     let n = need(

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use super::*;
 use crate::servers::p_ms as ms;
-use rundata::{Point, Rate, Rates as _};
+use rundata::{Point, Rates as _};
+use runfiles::RateRun;
 
 /// The servers at fixed rates: who held the highest rate at each C and at what p99, and the
 /// thread per connection beside the best event loop.
@@ -18,12 +19,12 @@ pub fn servers_rates(run: &Run) -> Claim {
     for &c in &cs {
         let shares = rates.shares(c);
         let top = *need(shares.last(), "a rate")?;
-        let at_top: Vec<&Rate> = rates
+        let at_top: Vec<&RateRun> = rates
             .iter()
             .filter(|r| r.connections == c && r.share == top)
             .collect();
         let offered = need(at_top.first(), "a server at the highest rate")?.offered_rps;
-        let mut held: Vec<&Rate> = at_top.iter().copied().filter(|r| r.held).collect();
+        let mut held: Vec<&RateRun> = at_top.iter().copied().filter(|r| r.held).collect();
         held.sort_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms));
         let missed: Vec<String> = at_top
             .iter()
@@ -54,7 +55,7 @@ pub fn servers_rates(run: &Run) -> Claim {
             "At C = {} and {} of the best closed-loop rate ({}/s), ",
             group(c),
             percent(top),
-            group(offered.round() as u64),
+            group(offered),
         );
         let held: Vec<String> = held
             .iter()
@@ -119,7 +120,7 @@ pub fn servers_rates(run: &Run) -> Claim {
         rates
             .iter()
             .filter(|r| r.seconds > 0.0)
-            .map(|r| r.load_cpu_s / (r.seconds * run.cores()))
+            .map(|r| r.load_cpu_s / (r.seconds * f64::from(run.cores())))
             .reduce(f64::max),
         "the load generator's CPU at a fixed rate",
     )?;
@@ -215,24 +216,25 @@ pub fn servers_pinned(run: &Run) -> Claim {
 mod tests {
     use super::*;
 
-    fn rate(server: &str, share: f64, p99_ms: f64, held: bool) -> Rate {
-        Rate {
+    fn rate(server: &str, share: f64, p99_ms: f64, held: bool) -> RateRun {
+        RateRun {
             server: server.into(),
             connections: 1000,
             share,
-            offered_rps: 20_000.0 * share,
+            offered_rps: (20_000.0 * share) as u64,
             achieved_rps: if held { 20_000.0 * share } else { 9_000.0 },
             p50_ms: 51.0,
             p99_ms,
             p999_ms: p99_ms + 10.0,
             max_ms: p99_ms + 20.0,
-            errors: 0.0,
+            errors: 0,
             alive: true,
             held,
             server_cpu_s: 1.0,
             load_cpu_s: 3.0,
-            requests: 50_000.0,
+            requests: 50_000,
             seconds: 5.0,
+            ..RateRun::default()
         }
     }
 
@@ -264,14 +266,26 @@ mod tests {
 
     #[test]
     fn the_pinned_claim_says_a_missed_target_as_missed() {
-        let csv = "server,connections,repeat,alive,rps,cpu_s_per_1000,server_cpu_s,seconds\n\
-                   serve-tokio,5000,1,true,40000,0.020,4,5\n\
-                   serve-reactor,5000,1,true,50000,0.018,5,5\n\
-                   serve-compio,5000,1,true,50000,0.016,5,5\n\
-                   serve-smol,5000,1,true,40000,0.024,4,5\n";
+        let pinned =
+            |server: &str, rps: f64, cpu_s_per_1000: f64, server_cpu_s: f64| runfiles::ServerRun {
+                server: server.into(),
+                connections: 5000,
+                repeat: 1,
+                alive: true,
+                rps,
+                cpu_s_per_1000,
+                server_cpu_s,
+                seconds: 5.0,
+                ..runfiles::ServerRun::default()
+            };
         let mut run = Run::default();
         assert!(servers_pinned(&run).is_err());
-        run.pinned = rundata::Servers::from_rows(&figures::page::rows(csv));
+        run.pinned = rundata::Servers::from_runs(&[
+            pinned("serve-tokio", 40000.0, 0.020, 4.0),
+            pinned("serve-reactor", 50000.0, 0.018, 5.0),
+            pinned("serve-compio", 50000.0, 0.016, 5.0),
+            pinned("serve-smol", 40000.0, 0.024, 4.0),
+        ]);
         let text = servers_pinned(&run).unwrap();
         assert!(
             text.contains("18.0 µs at C = 5,000, at or below tokio's 20.0 µs"),

@@ -7,12 +7,12 @@ fn heap_site(run: &Run, model: &str, workload: &str, needle: &str) -> Result<f64
     let rows: Vec<_> = run
         .heap
         .iter()
-        .filter(|r| r.get("model") == model && r.get("workload") == workload)
+        .filter(|r| r.model == model && r.workload == workload)
         .collect();
     need(
         rows.iter()
-            .filter(|r| r.get("site").contains(needle))
-            .filter_map(|r| r.num("kib_per_request"))
+            .filter(|r| r.site.contains(needle))
+            .map(|r| r.kib_per_request)
             .reduce(f64::max),
         format!("a site of {needle} in {model}'s profile of {workload}"),
     )
@@ -23,9 +23,9 @@ fn heap_sum(run: &Run, model: &str, workload: &str, needle: &str) -> Result<f64,
     let sum: f64 = run
         .heap
         .iter()
-        .filter(|r| r.get("model") == model && r.get("workload") == workload)
-        .filter(|r| r.get("site").contains(needle))
-        .filter_map(|r| r.num("kib_per_request"))
+        .filter(|r| r.model == model && r.workload == workload)
+        .filter(|r| r.site.contains(needle))
+        .map(|r| r.kib_per_request)
         .sum();
     holds!(
         sum > 0.0,
@@ -38,8 +38,8 @@ fn heap_total(run: &Run, model: &str, workload: &str) -> Result<f64, Unsupported
     let total: f64 = run
         .heap
         .iter()
-        .filter(|r| r.get("model") == model && r.get("workload") == workload)
-        .filter_map(|r| r.num("kib_per_request"))
+        .filter(|r| r.model == model && r.workload == workload)
+        .map(|r| r.kib_per_request)
         .sum();
     holds!(total > 0.0, "no profile of {model} on {workload}");
     Ok(total)
@@ -50,8 +50,8 @@ fn profile_workload(run: &Run, model: &str, stem: &str) -> Result<String, Unsupp
     need(
         run.heap
             .iter()
-            .find(|r| r.get("model") == model && r.get("workload").starts_with(stem))
-            .map(|r| r.get("workload").to_string()),
+            .find(|r| r.model == model && r.workload.starts_with(stem))
+            .map(|r| r.workload.clone()),
         format!("a heap profile of {model}"),
     )
 }
@@ -124,9 +124,9 @@ pub fn costs(run: &Run) -> Claim {
             let workload = profile_workload(run, m, "sweep").ok()?;
             run.heap
                 .iter()
-                .filter(|r| r.get("model") == *m && r.get("workload") == workload)
-                .filter(|r| r.get("site").contains("task"))
-                .filter_map(|r| r.num("kib_per_request"))
+                .filter(|r| r.model == *m && r.workload == workload)
+                .filter(|r| r.site.contains("task"))
+                .map(|r| r.kib_per_request)
                 .reduce(f64::max)
         })
         .collect();

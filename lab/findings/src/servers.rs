@@ -164,7 +164,7 @@ pub fn servers_threads(run: &Run) -> Claim {
         "serve-threads' accept queue overflowed at C = {}: the listen backlog is in it",
         group(broke)
     );
-    let cores = run.cores();
+    let cores = f64::from(run.cores());
     let busy = (at_broke.server_cpu_s + at_broke.load_cpu_s) / (at_broke.seconds * cores);
     holds!(
         busy > 0.9,
@@ -283,7 +283,12 @@ pub fn servers_targets(run: &Run) -> Claim {
     }
     // A run ends with a request in flight on every connection, which the load generator does
     // not count: the shorter the run, the larger that share of the ideal.
-    if let Some(seconds) = run.part("servers")["seconds"]["1000"].as_f64() {
+    if let Some(&seconds) = run
+        .parts
+        .servers
+        .as_ref()
+        .and_then(|p| p.seconds.get(&1000))
+    {
         let ideal = 1000.0 / rundata::WAIT_S;
         t.push_str(&format!(
             "A run at C = 1,000 lasts {seconds:.0} s and ends with a request in flight on each \
@@ -293,7 +298,7 @@ pub fn servers_targets(run: &Run) -> Claim {
         ));
     }
     if let Some(best) = run.servers.ranked(5000).first() {
-        let share = best.load_cpu_s / (best.seconds * run.cores());
+        let share = best.load_cpu_s / (best.seconds * f64::from(run.cores()));
         t.push_str(&format!(
             "In the best server's runs at C = 5,000 ({}), the load generator took {} of the \
              cores' time: every figure from some thousands of connections on is a server given \

@@ -157,10 +157,8 @@ fn against_curl(run: &Run) -> Claim {
 
 /// The README's line about how long the whole run takes.
 pub fn took(run: &Run) -> Claim {
-    let took = need(run.settings["took_s"].as_f64(), "the run's duration")?;
-    let waited = run.settings["time_wait_waited_s"]
-        .as_f64()
-        .unwrap_or(f64::NAN);
+    let took = run.settings.took_s;
+    let waited = run.settings.time_wait_waited_s;
     Ok(format!(
         "The committed run took {}, {:.0} s of it waiting for ports, on its machine: {}.\n",
         tables::setup::minutes(took),

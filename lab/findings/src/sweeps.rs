@@ -8,13 +8,13 @@ pub fn sweep(run: &Run) -> Claim {
     let c = &run.clients;
     let (delay, n) = sweep_top(run, "sweep")?;
     let top = format!("sweep-{n}");
-    let budget = run.part("sweeps")["budget_s"].as_f64().unwrap_or(f64::NAN);
+    let budget = run.parts.sweeps.as_ref().map_or(f64::NAN, |p| p.budget_s);
     let skipped: Vec<String> = c
         .rust()
         .iter()
         .filter(|m| {
             c.cell("sweep-1000", m)
-                .is_some_and(|cell| cell.status == "Skipped")
+                .is_some_and(|cell| cell.status == runfiles::Status::Skipped)
         })
         .map(|m| name(m))
         .collect();
@@ -87,7 +87,7 @@ pub fn sweep(run: &Run) -> Claim {
         })
         .collect();
     if !overflowed.is_empty() {
-        let backlog = run.limit("somaxconn").map_or("?".into(), group);
+        let backlog = run.limits().somaxconn.map_or("?".into(), group);
         t.push_str(&format!(
             " The connections of {} overflowed the origin's listen queue, the longest the \
              machine allows (`net.core.somaxconn`, {backlog}): a connection that finds the queue \
@@ -148,7 +148,7 @@ pub fn burst(run: &Run) -> Claim {
     let c = &run.clients;
     let n = need(c.ns("burst").last().copied(), "the run with no delay")?;
     let delay = need(
-        run.part("sweeps")["sweep_delay_s"].as_f64(),
+        run.parts.sweeps.as_ref().map(|p| p.sweep_delay_s),
         "the sweeps' delay",
     )?;
     let models: Vec<&str> = c
@@ -402,13 +402,13 @@ pub fn pages(run: &Run) -> Claim {
 /// fetch-smol's read buffer.
 pub fn read_buffer(run: &Run) -> Claim {
     let n = need(
-        run.part("read-buffer")["read_buffer_n"].as_u64(),
+        run.parts.read_buffer.as_ref().map(|p| p.read_buffer_n),
         "the read-buffer part",
     )?;
     let (pages_workload, small_workload) = (format!("pages-{n}"), format!("sweep-{n}"));
     let pages = run.clients.read_buffers(&pages_workload);
     let small = run.clients.read_buffers(&small_workload);
-    let find = |cells: &[&Cell], variant: &str| -> Result<(f64, f64), Unsupported> {
+    let find = |cells: &[&CellSummary], variant: &str| -> Result<(f64, f64), Unsupported> {
         let cell = need(
             cells
                 .iter()

@@ -1,7 +1,7 @@
 //! The waiting programs: how far each gets, what a waiter costs, and the published tables.
 
 use super::*;
-use rundata::Wait;
+use runfiles::{WaitRun, WaitStatus};
 use tables::waits::{at, labels, ns, published_rows};
 
 /// The largest N of the run.
@@ -20,7 +20,7 @@ fn bytes(b: f64) -> String {
 /// Which programs waited every waiter at the largest N, and which met a limit, by name.
 pub fn waits_reach(run: &Run) -> Claim {
     let n = top(run)?;
-    let runs: Vec<&Wait> = labels(run)
+    let runs: Vec<&WaitRun> = labels(run)
         .iter()
         .filter_map(|label| at(run, label, n))
         .collect();
@@ -31,12 +31,12 @@ pub fn waits_reach(run: &Run) -> Claim {
         .collect();
     let broken: Vec<String> = runs
         .iter()
-        .filter(|w| w.status == "Broken")
+        .filter(|w| w.status == WaitStatus::Broken)
         .map(|w| format!("`{}` ({})", w.label(), w.note))
         .collect();
     let limited: Vec<String> = runs
         .iter()
-        .filter(|w| w.status == "Limited")
+        .filter(|w| w.status == WaitStatus::Limited)
         .map(|w| {
             format!(
                 "`{}` had {} waiting when {} stopped the next",
@@ -141,7 +141,7 @@ pub fn waits_cost(run: &Run) -> Claim {
 
 /// "So cheap they are nearly free": what a green thread costs, at two sizes of stack.
 pub fn waits_green(run: &Run) -> Claim {
-    let largest = |label: &str| -> Result<&Wait, Unsupported> {
+    let largest = |label: &str| -> Result<&WaitRun, Unsupported> {
         need(
             ns(run)
                 .iter()
@@ -153,7 +153,7 @@ pub fn waits_green(run: &Run) -> Claim {
     };
     let big = largest("waits-green")?;
     let small = largest("waits-green --stack-kib 16")?;
-    let per = |w: &Wait| need(w.per_waiter, format!("{} per waiter", w.label()));
+    let per = |w: &WaitRun| need(w.per_waiter, format!("{} per waiter", w.label()));
     let mut t = format!(
         "A green thread of the hub costs {} with its 256 KiB stack (N = {}) and {} with 16 KiB (N \
          = {}): a stack is address space, and only the pages a green thread touches are memory.",

@@ -5,11 +5,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use anyhow::Context;
 use catalogue::{CURL, Family, MODELS};
 use figures::format::median;
-use figures::page::{self, Row};
-use serde_json::Value;
+use runfiles::{
+    ClientSettings, HostileSettings, Machine, MemorySettings, Part, ServerSettings, Settings,
+    SyscallSettings, WaitSettings,
+};
+
+use runfiles::{
+    CellSummary, HeapRow, HostileRow, RateRun, Request, ServerRun, Setup, SlabRow, SyscallRow,
+    WaitRun,
+};
 
 /// The committed run that the documents are made from.
 pub const RUN: &str = "docs/results";
@@ -18,42 +24,79 @@ pub const RUN: &str = "docs/results";
 #[derive(Debug, Default)]
 pub struct Run {
     /// `machine.json`: the machine, its limits and the code.
-    pub machine: Value,
+    pub machine: Machine,
     /// `settings.json`: how the run was made, part by part.
-    pub settings: Value,
+    pub settings: Settings,
+    /// Each part's own settings, where it ran.
+    pub parts: Parts,
     pub clients: Clients,
     pub servers: Servers,
     /// `servers/pinned.csv`: the Rust servers on one core, the load generator on the other.
     pub pinned: Servers,
     /// `servers/rates.csv`: every server at fixed offered rates.
-    pub rates: Vec<Rate>,
+    pub rates: Vec<RateRun>,
     /// `hostile/hostile.csv` and `hostile/slab.csv`.
-    pub hostile: Vec<Row>,
-    pub slabs: Vec<Row>,
+    pub hostile: Vec<HostileRow>,
+    pub slabs: Vec<SlabRow>,
     /// `syscalls/syscalls.csv`.
-    pub syscalls: Vec<Row>,
+    pub syscalls: Vec<SyscallRow>,
     /// `memory/heap.csv`.
-    pub heap: Vec<Row>,
+    pub heap: Vec<HeapRow>,
     /// `waits/runs.csv`: the waiting programs, a run per program, setting and N.
-    pub waits: Vec<Wait>,
+    pub waits: Vec<WaitRun>,
     /// What the talk's side programs printed (`clients/examples/NAME.txt`), and the models
     /// whose printed text the README shows (`clients/output/NAME.txt`).
     pub examples: BTreeMap<String, String>,
     pub printed: BTreeMap<String, String>,
 }
 
+/// The settings of each part that ran; `None` for a part that did not run or was skipped.
+#[derive(Debug, Default)]
+pub struct Parts {
+    pub talks: Option<ClientSettings>,
+    pub sweeps: Option<ClientSettings>,
+    pub ceiling: Option<ClientSettings>,
+    pub read_buffer: Option<ClientSettings>,
+    pub servers: Option<ServerSettings>,
+    pub hostile: Option<HostileSettings>,
+    pub syscalls: Option<SyscallSettings>,
+    pub memory: Option<MemorySettings>,
+    pub waits: Option<WaitSettings>,
+}
+
+impl Parts {
+    fn of(settings: &Settings) -> runfiles::Result<Parts> {
+        Ok(Parts {
+            talks: settings.of(Part::Talks)?,
+            sweeps: settings.of(Part::Sweeps)?,
+            ceiling: settings.of(Part::Ceiling)?,
+            read_buffer: settings.of(Part::ReadBuffer)?,
+            servers: settings.of(Part::Servers)?,
+            hostile: settings.of(Part::Hostile)?,
+            syscalls: settings.of(Part::Syscalls)?,
+            memory: settings.of(Part::Memory)?,
+            waits: settings.of(Part::Waits)?,
+        })
+    }
+
+    /// The client parts' settings: those of the sweeps, or of the first client part that ran.
+    pub fn clients(&self) -> Option<&ClientSettings> {
+        self.sweeps
+            .as_ref()
+            .or(self.talks.as_ref())
+            .or(self.ceiling.as_ref())
+            .or(self.read_buffer.as_ref())
+    }
+}
+
 impl Run {
+    /// Reads a run's folder through its files' types ([`runfiles`]): a part that did not run
+    /// reads as empty; a file that does not fit its type is an error naming the file, the line
+    /// and the column.
     pub fn read(dir: &Path) -> anyhow::Result<Run> {
-        let json = |name: &str| -> anyhow::Result<Value> {
-            let path = dir.join(name);
-            serde_json::from_str(&page::read(&path)?)
-                .with_context(|| format!("{} is not JSON", path.display()))
-        };
-        let rows = |name: &str| -> Vec<Row> {
-            std::fs::read_to_string(dir.join(name))
-                .map(|text| page::rows(&text))
-                .unwrap_or_default()
-        };
+        runfiles::check_format(dir)?;
+        let settings: Settings = runfiles::read_json(dir, runfiles::SETTINGS)?;
+        let parts = Parts::of(&settings).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
         let texts = |sub: &str| -> BTreeMap<String, String> {
             let mut texts = BTreeMap::new();
             for entry in std::fs::read_dir(dir.join(sub))
@@ -72,212 +115,52 @@ impl Run {
             texts
         };
         Ok(Run {
-            machine: json("machine.json")?,
-            settings: json("settings.json")?,
-            clients: Clients::new(rows("clients/summary.csv"), rows("clients/requests.csv")),
-            servers: Servers::from_rows(&rows("servers/runs.csv")),
-            pinned: Servers::from_rows(&rows("servers/pinned.csv")),
-            rates: Rate::all(&rows("servers/rates.csv")),
-            hostile: rows("hostile/hostile.csv"),
-            slabs: rows("hostile/slab.csv"),
-            syscalls: rows("syscalls/syscalls.csv"),
-            heap: rows("memory/heap.csv"),
-            waits: rows("waits/runs.csv").iter().map(Wait::from_row).collect(),
+            machine: runfiles::read_json(dir, runfiles::MACHINE)?,
+            settings,
+            parts,
+            clients: Clients {
+                cells: runfiles::read(dir, runfiles::CLIENT_CELLS)?,
+                requests: runfiles::read(dir, runfiles::REQUESTS)?,
+            },
+            servers: Servers::from_runs(&runfiles::read(dir, runfiles::SERVER_RUNS)?),
+            pinned: Servers::from_runs(&runfiles::read(dir, runfiles::PINNED_RUNS)?),
+            rates: runfiles::read(dir, runfiles::RATE_RUNS)?,
+            hostile: runfiles::read(dir, runfiles::HOSTILE)?,
+            slabs: runfiles::read(dir, runfiles::SLABS)?,
+            syscalls: runfiles::read(dir, runfiles::SYSCALLS)?,
+            heap: runfiles::read(dir, runfiles::HEAP)?,
+            waits: runfiles::read(dir, runfiles::WAIT_RUNS)?,
             examples: texts("clients/examples"),
             printed: texts("clients/output"),
         })
     }
 
-    /// The settings of a part, where it ran (`Null` where it did not).
-    pub fn part(&self, name: &str) -> &Value {
-        self.settings["parts"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|p| p["part"] == name)
-            .map_or(&Value::Null, |p| &p["settings"])
+    /// A limit the machine was read to have.
+    pub fn limits(&self) -> &runfiles::Limits {
+        &self.machine.limits
     }
 
-    /// A limit the machine was read to have, by its name in `machine.json`.
-    pub fn limit(&self, name: &str) -> Option<u64> {
-        self.machine["limits"][name].as_u64()
+    /// The machine's cores, as the run read them.
+    pub fn cores(&self) -> u32 {
+        self.machine.cores.max(1)
     }
 
-    pub fn cores(&self) -> f64 {
-        self.machine["cores"].as_f64().unwrap_or(1.0)
+    /// The origin's delays as a share of the talks' (a fiftieth in `--quick`).
+    pub fn time_scale(&self) -> f64 {
+        self.settings.time_scale
     }
-}
-
-/// One row of `clients/summary.csv`: a model (or a setting of it) on a workload, over the
-/// run's repeats.
-#[derive(Debug, Clone)]
-pub struct Cell {
-    pub workload: String,
-    pub n: u64,
-    pub model: String,
-    /// A setting of the model's own (`FETCH_SMOL_READ_BUFFER=2048`); empty for none.
-    pub variant: String,
-    pub status: String,
-    pub runs: u64,
-    pub wall: Option<f64>,
-    pub wall_min: Option<f64>,
-    pub wall_max: Option<f64>,
-    pub cpu: Option<f64>,
-    pub rss: Option<f64>,
-    pub per_in_flight: Option<f64>,
-    pub in_flight: Option<f64>,
-    /// The kernel's socket buffers at their peak, over their level before the run.
-    pub sockets: Option<f64>,
-    pub request_min: Option<f64>,
-    pub request_median: Option<f64>,
-    pub request_max: Option<f64>,
-    /// Connections that found the origin's accept queue full, machine-wide (the median run).
-    pub listen_overflows: Option<f64>,
-    pub jobs_total: Option<u64>,
-    pub correct: Option<bool>,
-    pub note: String,
-}
-
-impl Cell {
-    /// Whether the model reported: every run did, or some endpoints failed.
-    pub fn measured(&self) -> bool {
-        matches!(self.status.as_str(), "Ok" | "Failed")
-    }
-
-    /// Ranked (drawn in a chart, compared in a claim) only when every run reported and every
-    /// answer was right.
-    pub fn trusted(&self) -> bool {
-        self.status == "Ok" && self.correct == Some(true)
-    }
-}
-
-/// One run of a waiting program, from `waits/runs.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Wait {
-    pub program: String,
-    /// Its setting (`--stack-kib 16`), or empty.
-    pub setting: String,
-    pub n: u64,
-    /// `Ok` (every waiter waited), `Limited` (a limit of the machine stopped some) or `Broken`.
-    pub status: String,
-    pub waited: Option<u64>,
-    pub wait_s: Option<f64>,
-    pub spawn_s: Option<f64>,
-    pub wall_s: Option<f64>,
-    pub cpu_s: Option<f64>,
-    pub baseline_rss: Option<f64>,
-    pub peak_rss: Option<f64>,
-    pub per_waiter: Option<f64>,
-    /// The limit it met, by name.
-    pub limit: String,
-    pub note: String,
-}
-
-impl Wait {
-    fn from_row(row: &Row) -> Wait {
-        let num = |name: &str| row.num(name);
-        Wait {
-            program: row.get("program").to_string(),
-            setting: row.get("setting").to_string(),
-            n: row.get("n").parse().unwrap_or(0),
-            status: row.get("status").to_string(),
-            waited: row.get("waited").parse().ok(),
-            wait_s: num("wait_s"),
-            spawn_s: num("spawn_s"),
-            wall_s: num("wall_s"),
-            cpu_s: num("user_s").zip(num("sys_s")).map(|(u, s)| u + s),
-            baseline_rss: num("baseline_rss_bytes"),
-            peak_rss: num("peak_rss_bytes"),
-            per_waiter: num("per_waiter_bytes"),
-            limit: row.get("limit").to_string(),
-            note: row.get("note").to_string(),
-        }
-    }
-
-    /// The row's name: the program, with its setting.
-    pub fn label(&self) -> String {
-        if self.setting.is_empty() {
-            self.program.clone()
-        } else {
-            format!("{} {}", self.program, self.setting)
-        }
-    }
-
-    /// Every waiter waited.
-    pub fn complete(&self) -> bool {
-        self.status == "Ok" && self.waited == Some(self.n)
-    }
-}
-
-/// One request of a run of the timeline workloads, from `clients/requests.csv`.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub workload: String,
-    pub model: String,
-    /// The run's `--concurrency` bound, where it had one.
-    pub concurrency: Option<u64>,
-    /// The wall time of the run the request was part of.
-    pub wall_s: Option<f64>,
-    pub start_s: f64,
-    pub seconds: f64,
-    pub ok: bool,
 }
 
 /// The client parts' cells and the timelines' requests.
 #[derive(Debug, Default)]
 pub struct Clients {
-    pub cells: Vec<Cell>,
+    pub cells: Vec<CellSummary>,
     pub requests: Vec<Request>,
 }
 
 impl Clients {
-    fn new(summary: Vec<Row>, requests: Vec<Row>) -> Clients {
-        let cells = summary
-            .iter()
-            .map(|row| {
-                let num = |name: &str| row.num(name);
-                Cell {
-                    workload: row.get("workload").to_string(),
-                    n: row.get("n").parse().unwrap_or(0),
-                    model: row.get("model").to_string(),
-                    variant: row.get("variant").to_string(),
-                    status: row.get("status").to_string(),
-                    runs: row.get("runs").parse().unwrap_or(0),
-                    wall: num("wall_median_s"),
-                    wall_min: num("wall_min_s"),
-                    wall_max: num("wall_max_s"),
-                    cpu: num("cpu_median_s"),
-                    rss: num("peak_rss_median_bytes"),
-                    per_in_flight: num("peak_rss_per_in_flight_bytes"),
-                    in_flight: num("peak_in_flight"),
-                    sockets: num("socket_mem_median_bytes"),
-                    request_min: num("request_min_s"),
-                    request_median: num("request_median_s"),
-                    request_max: num("request_max_s"),
-                    listen_overflows: num("listen_overflows_median"),
-                    jobs_total: row.get("jobs_total").parse().ok(),
-                    correct: row.get("correct").parse().ok(),
-                    note: row.get("note").to_string(),
-                }
-            })
-            .collect();
-        let requests = requests
-            .iter()
-            .map(|row| Request {
-                workload: row.get("workload").to_string(),
-                model: row.get("model").to_string(),
-                concurrency: row.get("concurrency").parse().ok(),
-                wall_s: row.num("wall_s"),
-                start_s: row.num("start_s").unwrap_or(0.0),
-                seconds: row.num("seconds").unwrap_or(0.0),
-                ok: row.get("ok") == "true",
-            })
-            .collect();
-        Clients { cells, requests }
-    }
-
     /// The cell of `model` (with no setting of its own) on `workload`.
-    pub fn cell(&self, workload: &str, model: &str) -> Option<&Cell> {
+    pub fn cell(&self, workload: &str, model: &str) -> Option<&CellSummary> {
         self.cells
             .iter()
             .find(|c| c.workload == workload && c.model == model && c.variant.is_empty())
@@ -288,7 +171,7 @@ impl Clients {
         &self,
         workload: &str,
         model: &str,
-        pick: fn(&Cell) -> Option<f64>,
+        pick: fn(&CellSummary) -> Option<f64>,
     ) -> Option<f64> {
         self.cell(workload, model)
             .filter(|c| c.trusted())
@@ -300,7 +183,7 @@ impl Clients {
         &self,
         workload: &str,
         model: &str,
-        pick: fn(&Cell) -> Option<f64>,
+        pick: fn(&CellSummary) -> Option<f64>,
     ) -> Option<f64> {
         self.cell(workload, model)
             .filter(|c| c.measured())
@@ -337,7 +220,10 @@ impl Clients {
     }
 
     /// The cells of one workload, in the order of the summary.
-    pub fn of_workload<'a>(&'a self, workload: &'a str) -> impl Iterator<Item = &'a Cell> + 'a {
+    pub fn of_workload<'a>(
+        &'a self,
+        workload: &'a str,
+    ) -> impl Iterator<Item = &'a CellSummary> + 'a {
         self.cells
             .iter()
             .filter(move |c| c.workload == workload && c.variant.is_empty())
@@ -371,7 +257,7 @@ impl Clients {
     }
 
     /// The cells of fetch-smol's read buffers on `workload`: its own setting first.
-    pub fn read_buffers<'a>(&'a self, workload: &'a str) -> Vec<&'a Cell> {
+    pub fn read_buffers<'a>(&'a self, workload: &'a str) -> Vec<&'a CellSummary> {
         self.cell(workload, "fetch-smol")
             .into_iter()
             .chain(
@@ -392,6 +278,8 @@ pub const WAIT_S: f64 = 0.05;
 /// A server at a number of connections: the median of its runs.
 #[derive(Debug, Clone)]
 pub struct Point {
+    pub setup: Setup,
+    /// The setup as a reader sees it (`serve-reactor --threads 2`).
     pub server: String,
     pub connections: u64,
     pub runs: usize,
@@ -440,59 +328,6 @@ impl Point {
     }
 }
 
-/// A server at a fixed offered rate: one run of oha, its latency corrected for coordinated
-/// omission (measured from when each request was due, not from when it was sent).
-#[derive(Debug, Clone)]
-pub struct Rate {
-    pub server: String,
-    pub connections: u64,
-    /// The offered rate as a share of the best closed-loop rate at this C.
-    pub share: f64,
-    pub offered_rps: f64,
-    pub achieved_rps: f64,
-    pub p50_ms: f64,
-    pub p99_ms: f64,
-    pub p999_ms: f64,
-    pub max_ms: f64,
-    pub errors: f64,
-    pub alive: bool,
-    /// Whether the answers kept up with the offered rate, without errors.
-    pub held: bool,
-    pub server_cpu_s: f64,
-    pub load_cpu_s: f64,
-    pub requests: f64,
-    pub seconds: f64,
-}
-
-impl Rate {
-    /// The runs of a `servers/rates.csv`.
-    pub fn all(rows: &[Row]) -> Vec<Rate> {
-        rows.iter().map(Rate::from_row).collect()
-    }
-
-    fn from_row(row: &Row) -> Rate {
-        let num = |name: &str| row.num(name).unwrap_or(f64::NAN);
-        Rate {
-            server: row.get("server").to_string(),
-            connections: row.num("connections").unwrap_or(0.0) as u64,
-            share: num("share"),
-            offered_rps: num("offered_rps"),
-            achieved_rps: num("achieved_rps"),
-            p50_ms: num("p50_ms"),
-            p99_ms: num("p99_ms"),
-            p999_ms: num("p999_ms"),
-            max_ms: num("max_ms"),
-            errors: num("errors"),
-            alive: row.get("alive") == "true",
-            held: row.get("held") == "true",
-            server_cpu_s: num("server_cpu_s"),
-            load_cpu_s: num("load_cpu_s"),
-            requests: num("requests"),
-            seconds: num("seconds"),
-        }
-    }
-}
-
 /// The fixed-rate runs, read whole.
 pub trait Rates {
     /// The numbers of connections, in order.
@@ -501,10 +336,10 @@ pub trait Rates {
     fn servers(&self) -> Vec<&str>;
     /// The shares offered at `c`, in order.
     fn shares(&self, c: u64) -> Vec<f64>;
-    fn at(&self, server: &str, c: u64, share: f64) -> Option<&Rate>;
+    fn at(&self, server: &str, c: u64, share: f64) -> Option<&RateRun>;
 }
 
-impl Rates for [Rate] {
+impl Rates for [RateRun] {
     fn connections(&self) -> Vec<u64> {
         let set: BTreeSet<u64> = self.iter().map(|r| r.connections).collect();
         set.into_iter().collect()
@@ -531,7 +366,7 @@ impl Rates for [Rate] {
         shares
     }
 
-    fn at(&self, server: &str, c: u64, share: f64) -> Option<&Rate> {
+    fn at(&self, server: &str, c: u64, share: f64) -> Option<&RateRun> {
         self.iter()
             .find(|r| r.server == server && r.connections == c && r.share == share)
     }
@@ -544,66 +379,62 @@ pub struct Servers {
 }
 
 impl Servers {
-    /// The medians of each server at each C from the rows of a `runs.csv`.
-    pub fn from_rows(rows: &[Row]) -> Servers {
-        // The servers in the order of their first run, and the numbers of connections.
-        let mut servers: Vec<String> = Vec::new();
-        for row in rows {
-            if !servers.iter().any(|s| s == row.get("server")) {
-                servers.push(row.get("server").to_string());
+    /// The medians of each setup at each C from the runs of a `runs.csv`.
+    pub fn from_runs(runs: &[ServerRun]) -> Servers {
+        // The setups in the order of their first run, and the numbers of connections.
+        let mut setups: Vec<Setup> = Vec::new();
+        for run in runs {
+            if !setups.contains(&run.setup()) {
+                setups.push(run.setup());
             }
         }
-        let connections: BTreeSet<u64> = rows
-            .iter()
-            .filter_map(|r| r.get("connections").parse().ok())
-            .collect();
+        let connections: BTreeSet<u64> = runs.iter().map(|r| r.connections).collect();
         let mut points = Vec::new();
-        for server in &servers {
+        for setup in &setups {
             for &c in &connections {
-                let runs: Vec<&Row> = rows
+                let these: Vec<&ServerRun> = runs
                     .iter()
-                    .filter(|r| r.get("server") == server && r.num("connections") == Some(c as f64))
+                    .filter(|r| r.setup() == *setup && r.connections == c)
                     .collect();
-                if runs.is_empty() {
+                if these.is_empty() {
                     continue;
                 }
-                let median_of =
-                    |f: &dyn Fn(&Row) -> Option<f64>| median(runs.iter().filter_map(|r| f(r)));
-                let m = |name: &'static str| median_of(&|r: &Row| r.num(name));
+                let m = |f: fn(&ServerRun) -> f64| median(these.iter().map(|r| f(r)));
                 points.push(Point {
-                    server: server.clone(),
+                    setup: setup.clone(),
+                    server: setup.to_string(),
                     connections: c,
-                    runs: runs.len(),
-                    alive: runs.iter().filter(|r| r.get("alive") == "true").count(),
-                    rps: m("rps"),
-                    p50_ms: m("p50_ms"),
-                    p99_ms: m("p99_ms"),
-                    max_ms: m("max_ms"),
-                    errors: median_of(&|r: &Row| {
-                        Some(
-                            ["connect_errors", "read_errors", "write_errors", "non_2xx"]
-                                .iter()
-                                .filter_map(|name| r.num(name))
-                                .sum(),
-                        )
-                    }),
-                    timeouts: m("timeouts"),
-                    accepted: m("accepted"),
-                    refused: m("refused"),
-                    peak_rss_kib: m("peak_rss_kib"),
-                    peak_threads: m("peak_threads"),
-                    cpu_s_per_1000: m("cpu_s_per_1000"),
-                    server_cpu_s: m("server_cpu_s"),
-                    load_cpu_s: m("load_cpu_s"),
-                    seconds: m("seconds"),
-                    kernel_stack_kib: m("kernel_stack_kib"),
-                    vm_peak_kib: m("vm_peak_kib"),
-                    socket_mem_kib: m("socket_mem_kib"),
-                    listen_overflows: m("listen_overflows"),
+                    runs: these.len(),
+                    alive: these.iter().filter(|r| r.alive).count(),
+                    rps: m(|r| r.rps),
+                    p50_ms: m(|r| r.p50_ms),
+                    p99_ms: m(|r| r.p99_ms),
+                    max_ms: m(|r| r.max_ms),
+                    errors: m(|r| r.errors() as f64),
+                    timeouts: m(|r| r.timeouts as f64),
+                    accepted: m(|r| r.accepted as f64),
+                    refused: m(|r| r.refused as f64),
+                    peak_rss_kib: m(|r| r.peak_rss_kib as f64),
+                    peak_threads: m(|r| r.peak_threads as f64),
+                    cpu_s_per_1000: m(|r| r.cpu_s_per_1000),
+                    server_cpu_s: m(|r| r.server_cpu_s),
+                    load_cpu_s: m(|r| r.load_cpu_s),
+                    seconds: m(|r| r.seconds),
+                    kernel_stack_kib: m(|r| r.kernel_stack_kib as f64),
+                    vm_peak_kib: m(|r| r.vm_peak_kib as f64),
+                    socket_mem_kib: m(|r| r.socket_mem_kib as f64),
+                    listen_overflows: m(|r| r.listen_overflows as f64),
                 });
             }
         }
         Servers { points }
+    }
+
+    /// The point of a setup at `connections`.
+    pub fn at(&self, setup: &Setup, connections: u64) -> Option<&Point> {
+        self.points
+            .iter()
+            .find(|p| p.setup == *setup && p.connections == connections)
     }
 
     pub fn point(&self, server: &str, connections: u64) -> Option<&Point> {
@@ -649,39 +480,54 @@ impl Servers {
     }
 }
 
-/// The rows of a CSV of the run whose column `name` is `value`.
-pub fn with<'r>(rows: &'r [Row], name: &str, value: &str) -> Vec<&'r Row> {
-    rows.iter().filter(|r| r.get(name) == value).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn run(server: &str, threads: Option<u32>, c: u64, rps: f64, alive: bool) -> ServerRun {
+        ServerRun {
+            server: server.into(),
+            threads,
+            connections: c,
+            alive,
+            rps,
+            ..ServerRun::default()
+        }
+    }
+
     #[test]
-    fn the_servers_runs_read_into_medians_per_server_and_connections() {
-        let header = "server,connections,repeat,alive,requests,seconds,rps,p99_ms,\
-                      connect_errors,read_errors,peak_rss_kib";
-        let rows = [
-            "serve-tokio,1000,1,true,190000,10,19000,55,0,0,30000",
-            "serve-tokio,1000,2,true,180000,10,18000,60,0,2,31000",
-            "serve-tokio,1000,3,true,195000,10,19500,58,1,0,29000",
-            "serve-threads,10000,1,false,100,10,10,900,5,5,150000",
+    fn the_servers_runs_read_into_medians_per_setup_and_connections() {
+        let runs = [
+            run("serve-tokio", None, 1000, 19000.0, true),
+            run("serve-tokio", None, 1000, 18000.0, true),
+            ServerRun {
+                connect_errors: 1,
+                ..run("serve-tokio", None, 1000, 19500.0, true)
+            },
+            run("serve-reactor", Some(4), 1000, 17000.0, true),
+            ServerRun {
+                read_errors: 10,
+                ..run("serve-threads", None, 10_000, 10.0, false)
+            },
         ];
-        let servers = Servers::from_rows(&page::rows(&format!("{header}\n{}\n", rows.join("\n"))));
+        let servers = Servers::from_runs(&runs);
         let tokio = servers.point("serve-tokio", 1000).unwrap();
         assert_eq!((tokio.runs, tokio.alive), (3, 3));
-        assert_eq!(
-            (tokio.rps, tokio.p99_ms, tokio.errors),
-            (19000.0, 58.0, 1.0)
-        );
+        assert_eq!((tokio.rps, tokio.errors), (19000.0, 0.0));
         assert!((tokio.of_ideal() - 0.95).abs() < 1e-9);
+        let reactor = servers
+            .at(&Setup::new("serve-reactor", Some(4)), 1000)
+            .unwrap();
+        assert_eq!(reactor.server, "serve-reactor --threads 4");
+        assert!(
+            servers
+                .at(&Setup::new("serve-reactor", None), 1000)
+                .is_none()
+        );
         let threads = servers.point("serve-threads", 10_000).unwrap();
         assert_eq!((threads.alive, threads.errors), (0, 10.0));
-        assert!(!threads.lived());
-        assert_eq!(
-            servers.ranked(10_000).len(),
-            0,
+        assert!(
+            servers.ranked(10_000).is_empty(),
             "a server that died is not ranked"
         );
         assert_eq!(servers.connections(), [1000, 10_000]);
@@ -689,10 +535,19 @@ mod tests {
 
     #[test]
     fn a_cell_with_a_setting_of_its_own_is_kept_apart() {
-        let summary = "workload,n,model,variant,status,runs,wall_median_s,correct\n\
-                       sweep-100,100,fetch-smol,,Ok,3,1.1,true\n\
-                       sweep-100,100,fetch-smol,FETCH_SMOL_READ_BUFFER=2048,Ok,3,1.2,true\n";
-        let clients = Clients::new(page::rows(summary), Vec::new());
+        let cell = |variant: &str, wall: f64| CellSummary {
+            workload: "sweep-100".into(),
+            n: 100,
+            model: "fetch-smol".into(),
+            variant: variant.into(),
+            wall: Some(wall),
+            correct: Some(true),
+            ..CellSummary::default()
+        };
+        let clients = Clients {
+            cells: vec![cell("", 1.1), cell("FETCH_SMOL_READ_BUFFER=2048", 1.2)],
+            requests: Vec::new(),
+        };
         assert_eq!(
             clients.cell("sweep-100", "fetch-smol").unwrap().wall,
             Some(1.1)
@@ -701,5 +556,89 @@ mod tests {
         assert_eq!(buffers.len(), 2);
         assert_eq!(buffers[1].variant, "FETCH_SMOL_READ_BUFFER=2048");
         assert_eq!(clients.ns("sweep"), [100]);
+    }
+
+    /// A copy of the committed run, for a test to change.
+    fn committed_copy(name: &str) -> std::path::PathBuf {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let from = root.join(RUN);
+        let to = std::env::temp_dir().join(format!("rundata-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&to);
+        for file in ["machine.json", "settings.json"]
+            .into_iter()
+            .chain(TABLES.iter().copied())
+        {
+            if from.join(file).is_file() {
+                std::fs::create_dir_all(to.join(file).parent().unwrap()).unwrap();
+                std::fs::copy(from.join(file), to.join(file)).unwrap();
+            }
+        }
+        to
+    }
+
+    const TABLES: [&str; 11] = [
+        runfiles::CLIENT_RUNS.path,
+        runfiles::CLIENT_CELLS.path,
+        runfiles::REQUESTS.path,
+        runfiles::SERVER_RUNS.path,
+        runfiles::PINNED_RUNS.path,
+        runfiles::RATE_RUNS.path,
+        runfiles::HOSTILE.path,
+        runfiles::SLABS.path,
+        runfiles::SYSCALLS.path,
+        runfiles::HEAP.path,
+        runfiles::WAIT_RUNS.path,
+    ];
+
+    #[test]
+    fn the_committed_run_reads_whole_through_its_types() {
+        let dir = committed_copy("whole");
+        let run = Run::read(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(run.machine.cores >= 1);
+        assert!(!run.clients.cells.is_empty() && !run.servers.points.is_empty());
+        assert!(run.parts.sweeps.is_some() && run.parts.servers.is_some());
+        runfiles::read::<runfiles::ClientRun>(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .join(RUN),
+            runfiles::CLIENT_RUNS,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_renamed_column_in_the_committed_run_is_a_read_error_naming_it() {
+        for table in TABLES.iter().filter(|t| **t != runfiles::CLIENT_RUNS.path) {
+            let dir = committed_copy("renamed");
+            let path = dir.join(table);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let (header, rest) = text.split_once('\n').unwrap();
+            let first = header.split(',').next().unwrap().to_string();
+            let renamed = header.replacen(&first, &format!("{first}_renamed"), 1);
+            std::fs::write(&path, format!("{renamed}\n{rest}")).unwrap();
+            let e = format!("{:#}", Run::read(&dir).unwrap_err());
+            std::fs::remove_dir_all(&dir).unwrap();
+            assert!(e.contains(table), "{table}: {e}");
+            assert!(
+                e.contains("line 1") && e.contains(&format!("`{first}`")),
+                "{table}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_run_of_another_format_is_refused() {
+        let dir = committed_copy("format");
+        let settings = std::fs::read_to_string(dir.join("settings.json")).unwrap();
+        let old = settings.replacen(
+            &format!("\"format\": {}", runfiles::FORMAT),
+            "\"format\": 1",
+            1,
+        );
+        std::fs::write(dir.join("settings.json"), old).unwrap();
+        let e = Run::read(&dir).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(e.contains("format 1"), "{e}");
     }
 }

@@ -10,7 +10,8 @@ use catalogue::{CURL, Family};
 use figures::format::{group, kib, mib, ms, or_dash};
 
 use crate::clients::{self, missing, short};
-use rundata::{Cell, Run, with};
+use rundata::Run;
+use runfiles::{CellSummary, Status};
 
 /// The scales the per-connection figures are carried to.
 const SCALES: [u64; 2] = [100_000, 1_000_000];
@@ -21,27 +22,36 @@ const SCALES: [u64; 2] = [100_000, 1_000_000];
 pub struct Limits<'a>(pub &'a Run);
 
 impl Limits<'_> {
-    fn value(&self, name: &str) -> String {
-        self.0.limit(name).map_or("?".into(), group)
+    fn value(value: Option<u64>) -> String {
+        value.map_or("?".into(), group)
     }
 
     pub fn open_files(&self) -> String {
-        format!("ulimit -n ({} here)", self.value("open_files_hard"))
+        format!(
+            "ulimit -n ({} here)",
+            Self::value(Some(self.0.limits().open_files_hard))
+        )
     }
 
     pub fn ports(&self) -> String {
         format!(
             "the ephemeral ports ({} per destination address and port here)",
-            self.value("ephemeral_port_count")
+            Self::value(self.0.limits().ephemeral_port_count)
         )
     }
 
     pub fn max_map_count(&self) -> String {
-        format!("vm.max_map_count ({} here)", self.value("max_map_count"))
+        format!(
+            "vm.max_map_count ({} here)",
+            Self::value(self.0.limits().max_map_count)
+        )
     }
 
     pub fn pid_max(&self) -> String {
-        format!("kernel.pid_max ({} here)", self.value("pid_max"))
+        format!(
+            "kernel.pid_max ({} here)",
+            Self::value(self.0.limits().pid_max)
+        )
     }
 
     /// The first limit a model or server of `family` meets past the ceiling, one connection
@@ -69,7 +79,7 @@ impl Limits<'_> {
 }
 
 /// What limited a model's cell at the ceiling, in words.
-fn limit_met(run: &Run, model: &str, c: &Cell, n: u64) -> String {
+fn limit_met(run: &Run, model: &str, c: &CellSummary, n: u64) -> String {
     if !c.measured() {
         return missing(c);
     }
@@ -81,10 +91,10 @@ fn limit_met(run: &Run, model: &str, c: &Cell, n: u64) -> String {
             Limits(run).max_map_count()
         ),
         _ if model == CURL => format!("its own ceiling: {} at once", catalogue::CURL_PARALLEL_MAX),
-        Some(peak) if c.status == "Ok" && peak < n as f64 => {
+        Some(peak) if c.status == Status::Ok && peak < n as f64 => {
             format!("at most {} at once", group(peak as u64))
         }
-        _ if c.status == "Ok" => "none: every request at once".into(),
+        _ if c.status == Status::Ok => "none: every request at once".into(),
         _ => c.note.clone(),
     }
 }
@@ -103,15 +113,15 @@ pub fn clients(run: &Run) -> String {
         "The talk's page sizes:\n\n| model | wall | peak RSS | kernel sockets | limit met |\n\
          |---|---:|---:|---:|---|\n",
     );
-    let wall = |c: &Cell| {
+    let wall = |c: &CellSummary| {
         if c.measured() {
             or_dash(c.wall.map(|w| format!("{w:.2} s")))
         } else {
             missing(c)
         }
     };
-    let rss = |c: &Cell| or_dash(c.rss.filter(|_| c.measured()).map(mib));
-    let sockets = |c: &Cell| or_dash(c.sockets.filter(|_| c.measured()).map(mib));
+    let rss = |c: &CellSummary| or_dash(c.rss.filter(|_| c.measured()).map(mib));
+    let sockets = |c: &CellSummary| or_dash(c.sockets.filter(|_| c.measured()).map(mib));
     for model in run.clients.models() {
         if catalogue::is_reference(model) {
             continue;
@@ -262,11 +272,11 @@ pub fn family_of(server: &str) -> Option<Family> {
 /// What 100,000 and 1,000,000 idle connections would hold, from the figures per connection of
 /// the idle hostile case, and the limit each server meets first.
 pub fn servers_at_scale(run: &Run) -> String {
-    let idle = with(&run.hostile, "case", "idle");
+    let idle: Vec<_> = run.hostile.iter().filter(|r| r.case == "idle").collect();
     let Some(first) = idle.first() else {
         return "Not measured in this run.\n".into();
     };
-    let n = first.num("connections").unwrap_or(0.0).max(1.0);
+    let n = (first.connections as f64).max(1.0);
     let mut t = format!(
         "| server | per idle connection: RSS + kernel sockets | {} | {} | the first limit past \
          {} |\n|---|---:|---:|---:|---|\n",
@@ -275,13 +285,13 @@ pub fn servers_at_scale(run: &Run) -> String {
         group(n as u64),
     );
     for r in idle {
-        let rss = r.num("rss_per_connection_kib").unwrap_or(0.0);
+        let rss = r.rss_per_connection_kib;
         // Both ends of every connection are on this machine: half the sockets' memory is the
         // server's.
-        let sockets = r.num("socket_mem_kib").unwrap_or(0.0) / n / 2.0;
+        let sockets = r.socket_mem_kib as f64 / n / 2.0;
         let per = rss + sockets;
         let at = |scale: u64| mib(per * 1024.0 * scale as f64);
-        let server = r.get("server");
+        let server = r.server.as_str();
         let _ = writeln!(
             t,
             "| {} | {} + {} | {} | {} | {} |",

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use catalogue::{CURL, Family, MODELS};
 use figures::format::{group, kib, mib, or_dash};
 
-use rundata::{Cell, Clients, Run, family};
+use rundata::{Clients, Run, family};
+use runfiles::{CellSummary, Status};
 
 /// A model's name in a table: its short name; curl's says how many transfers it runs at once.
 pub fn short(model: &str) -> String {
@@ -15,16 +16,26 @@ pub fn short(model: &str) -> String {
 }
 
 /// Why a cell has no figures: skipped past the budget, or broken.
-pub fn missing(cell: &Cell) -> String {
-    match cell.status.as_str() {
-        "Skipped" => "skipped".into(),
-        other => format!("{} ({})", other.to_lowercase(), cell.note),
+pub fn missing(cell: &CellSummary) -> String {
+    match cell.status {
+        Status::Skipped => "skipped".into(),
+        other => format!("{} ({})", status(other), cell.note),
+    }
+}
+
+/// A status as a page writes it: the word of the run's files.
+pub fn status(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "ok",
+        Status::Failed => "failed",
+        Status::Broken => "broken",
+        Status::Skipped => "skipped",
     }
 }
 
 /// The ceiling's endpoint count, where the run went there.
 pub fn ceiling(run: &Run) -> Option<u64> {
-    run.part("ceiling")["ceiling"].as_u64()
+    run.parts.ceiling.as_ref().map(|s| s.ceiling)
 }
 
 /// The six sites: every model's wall time against the synchronous one's, CPU, peak RSS and
@@ -124,7 +135,7 @@ fn by_model(
     stem: &str,
     models: &[&str],
     ns: &[u64],
-    show: fn(&Cell) -> String,
+    show: fn(&CellSummary) -> String,
 ) -> String {
     let mut t = String::from("| model / N |");
     for n in ns {
@@ -194,11 +205,12 @@ pub fn burst(run: &Run) -> String {
          | after the delay: wall | request times (min / median / max) |\n\
          |---|---:|---:|---:|---:|---:|---:|\n",
     );
-    let times = |cell: &Cell| match (cell.request_min, cell.request_median, cell.request_max) {
+    let times = |cell: &CellSummary| match (cell.request_min, cell.request_median, cell.request_max)
+    {
         (Some(a), Some(b), Some(c)) => format!("{a:.3} / {b:.3} / {c:.3} s"),
         _ => "–".into(),
     };
-    let both = |cell: Option<&Cell>| match cell {
+    let both = |cell: Option<&CellSummary>| match cell {
         Some(cell) if cell.measured() => (
             or_dash(cell.wall.map(|w| format!("{w:.3} s"))),
             times(cell),
@@ -225,7 +237,7 @@ pub fn burst(run: &Run) -> String {
 
 /// fetch-smol's read buffer, size by size, on both sweeps at one N.
 pub fn read_buffer(run: &Run) -> String {
-    let n = run.part("read-buffer")["read_buffer_n"].as_u64();
+    let n = run.parts.read_buffer.as_ref().map(|s| s.read_buffer_n);
     let Some(n) = n else {
         return "Not measured in this run.\n".into();
     };
@@ -238,7 +250,7 @@ pub fn read_buffer(run: &Run) -> String {
     let page_cells = run.clients.read_buffers(&pages_workload);
     for kib_cell in &kib_cells {
         let pages = page_cells.iter().find(|p| p.variant == kib_cell.variant);
-        let figures = |cell: Option<&&Cell>| match cell {
+        let figures = |cell: Option<&&CellSummary>| match cell {
             Some(cell) if cell.measured() => format!(
                 "{} | {} | {}",
                 or_dash(cell.wall.map(|w| format!("{w:.2} s"))),
@@ -260,7 +272,7 @@ pub fn read_buffer(run: &Run) -> String {
 }
 
 /// A read buffer's name: fetch-smol's own size, or the variable's value.
-pub fn buffer_label(cell: &Cell) -> String {
+pub fn buffer_label(cell: &CellSummary) -> String {
     match cell.variant.split_once('=') {
         Some((_, "adaptive")) => "hyper's adaptive buffer".into(),
         Some((_, bytes)) => format!("{} KiB", bytes.parse::<f64>().unwrap_or(0.0) / 1024.0),
@@ -290,7 +302,7 @@ struct Target {
     what: &'static str,
     workload: &'static str,
     models: &'static [&'static str],
-    figure: fn(&Cell) -> Option<f64>,
+    figure: fn(&CellSummary) -> Option<f64>,
     unit: &'static str,
     limit: Limit,
     /// Why a miss happens, where it is known: the page says it beside the miss.
@@ -304,20 +316,20 @@ const RUNTIMES: &[&str] = &[
     "fetch-compio",
 ];
 
-fn cpu(c: &Cell) -> Option<f64> {
+fn cpu(c: &CellSummary) -> Option<f64> {
     c.cpu
 }
 
-fn rss_mib(c: &Cell) -> Option<f64> {
+fn rss_mib(c: &CellSummary) -> Option<f64> {
     c.rss.map(|b| b / f64::from(1 << 20))
 }
 
 /// The wall time of a run in which every request succeeded.
-fn ok_wall(c: &Cell) -> Option<f64> {
-    c.wall.filter(|_| c.status == "Ok")
+fn ok_wall(c: &CellSummary) -> Option<f64> {
+    c.wall.filter(|_| c.status == Status::Ok)
 }
 
-fn per_request_kib(c: &Cell) -> Option<f64> {
+fn per_request_kib(c: &CellSummary) -> Option<f64> {
     c.per_in_flight.map(|b| b / 1024.0)
 }
 
@@ -529,13 +541,9 @@ pub fn targets(run: &Run) -> String {
 
 /// The heap profiles: for each, the heap at its peak per request and where it was allocated.
 pub fn heap(run: &Run) -> String {
-    let mut profiles: Vec<(String, String, String)> = Vec::new();
+    let mut profiles: Vec<(&str, &str, u64)> = Vec::new();
     for row in &run.heap {
-        let key = (
-            row.get("model").to_string(),
-            row.get("workload").to_string(),
-            row.get("n").to_string(),
-        );
+        let key = (row.model.as_str(), row.workload.as_str(), row.n);
         if !profiles.contains(&key) {
             profiles.push(key);
         }
@@ -548,9 +556,9 @@ pub fn heap(run: &Run) -> String {
         let rows: Vec<_> = run
             .heap
             .iter()
-            .filter(|r| r.get("model") == model && r.get("workload") == workload)
+            .filter(|r| r.model == model && r.workload == workload)
             .collect();
-        let total: f64 = rows.iter().filter_map(|r| r.num("kib_per_request")).sum();
+        let total: f64 = rows.iter().map(|r| r.kib_per_request).sum();
         let bodies = if workload.starts_with("pages") {
             "the talk's pages"
         } else {
@@ -560,15 +568,15 @@ pub fn heap(run: &Run) -> String {
             t,
             "{}, {bodies}, {} requests in flight: {total:.1} KiB of heap per request at the \
              peak.\n\n| KiB per request | allocated at |\n|---:|---|",
-            catalogue::short(&model),
-            group(n.parse().unwrap_or(0)),
+            catalogue::short(model),
+            group(n),
         );
         for r in rows {
             let _ = writeln!(
                 t,
                 "| {:.2} | {} |",
-                r.num("kib_per_request").unwrap_or(0.0),
-                r.get("site").replace('|', "\\|").replace('<', "&lt;"),
+                r.kib_per_request,
+                r.site.replace('|', "\\|").replace('<', "&lt;"),
             );
         }
         t.push('\n');

@@ -8,7 +8,8 @@ use figures::format::{group, mib, ms, or_dash};
 use std::fmt::Write as _;
 
 use crate::clients::{ceiling, missing};
-use rundata::{Cell, Clients, Point, Run, Servers};
+use rundata::{Clients, Point, Run, Servers};
+use runfiles::CellSummary;
 
 /// The workloads of a program of the talks: its talk's own, then the same at scale.
 fn workloads_of(program: &Python, clients: &Clients) -> Vec<String> {
@@ -33,12 +34,12 @@ fn seconds(v: Option<f64>) -> String {
     or_dash(v.map(|s| format!("{s:.3}")))
 }
 
-fn rss(c: &Cell) -> String {
+fn rss(c: &CellSummary) -> String {
     or_dash(c.rss.map(mib))
 }
 
 /// How many of its requests were in flight at once, at the peak.
-fn at_once(c: &Cell) -> String {
+fn at_once(c: &CellSummary) -> String {
     or_dash(c.in_flight.map(|n| group(n.round() as u64)))
 }
 
@@ -71,7 +72,13 @@ pub fn talks(run: &Run) -> String {
 
 /// One row of one of the talks' programs (`name`, Python or JavaScript) beside its Rust model
 /// (`beside`) on the same workload.
-pub(crate) fn pair(workload: &str, name: &str, beside: &str, py: &Cell, rust: &Cell) -> String {
+pub(crate) fn pair(
+    workload: &str,
+    name: &str,
+    beside: &str,
+    py: &CellSummary,
+    rust: &CellSummary,
+) -> String {
     let beside = catalogue::short(beside);
     let rust_cells = if rust.measured() {
         format!(
@@ -90,7 +97,7 @@ pub(crate) fn pair(workload: &str, name: &str, beside: &str, py: &Cell, rust: &C
             missing(py)
         );
     }
-    let wrong = if py.status == "Failed" || py.correct == Some(false) {
+    let wrong = if py.status == runfiles::Status::Failed || py.correct == Some(false) {
         " (not all ok)"
     } else {
         ""
@@ -225,7 +232,7 @@ pub fn beside_the_talk(run: &Run, program: &str) -> Option<String> {
             let _ = writeln!(t, "| {name} | {} | | |", missing(c));
         }
     }
-    let runs = |c: &Cell| match c.runs {
+    let runs = |c: &CellSummary| match c.runs {
         1 => "one run".to_string(),
         n => format!("the median of {n} runs"),
     };

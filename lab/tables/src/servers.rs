@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use figures::format::{group, mib, ms, or_dash};
 
-use rundata::{Point, Run, with};
+use rundata::{Point, Run};
+use runfiles::HostileRow;
 
 /// A server's name in a table: its short name, with the flags of its setup.
 pub fn short(server: &str) -> String {
@@ -248,31 +249,31 @@ pub fn targets(run: &Run) -> String {
 }
 
 /// A new client's wait, or that it got no answer.
-fn new_client(row: &figures::page::Row) -> String {
-    row.num("new_client_ms")
+fn new_client(row: &HostileRow) -> String {
+    row.new_client_ms
         .map_or("no answer".into(), |v| format!("{v:.1} ms"))
 }
 
-fn alive(row: &figures::page::Row) -> &'static str {
-    if row.get("alive") == "true" {
-        "yes"
-    } else {
-        "**no**"
-    }
+fn alive(row: &HostileRow) -> &'static str {
+    if row.alive { "yes" } else { "**no**" }
 }
 
-fn kib_of(row: &figures::page::Row, name: &str) -> String {
-    or_dash(row.num(name).map(|k| mib(k * 1024.0)))
+fn kib_of(kib: u64) -> String {
+    mib(kib as f64 * 1024.0)
+}
+
+/// The rows of one hostile case.
+fn case<'r>(run: &'r Run, case: &str) -> Vec<&'r HostileRow> {
+    run.hostile.iter().filter(|r| r.case == case).collect()
 }
 
 /// The three hostile cases, a table each.
 pub fn hostile(run: &Run) -> String {
-    let h = run.part("hostile");
-    if run.hostile.is_empty() {
+    let (Some(h), false) = (&run.parts.hostile, run.hostile.is_empty()) else {
         return "Not measured in this run.\n".into();
-    }
+    };
     let mut t = String::new();
-    let idle = with(&run.hostile, "case", "idle");
+    let idle = case(run, "idle");
     if let Some(first) = idle.first() {
         let _ = writeln!(
             t,
@@ -280,27 +281,24 @@ pub fn hostile(run: &Run) -> String {
              | server | alive | the new client's answer | RSS | RSS per idle connection | \
              kernel sockets | threads | idle ones closed for room |\n\
              |---|---|---:|---:|---:|---:|---:|---:|",
-            group(first.num("connections").unwrap_or(0.0) as u64)
+            group(first.connections)
         );
         for r in &idle {
             let _ = writeln!(
                 t,
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                catalogue::short(r.get("server")),
+                catalogue::short(&r.server),
                 alive(r),
                 new_client(r),
-                kib_of(r, "rss_kib"),
-                or_dash(
-                    r.num("rss_per_connection_kib")
-                        .map(|k| format!("{k:.1} KiB"))
-                ),
-                kib_of(r, "socket_mem_kib"),
-                group(r.num("threads").unwrap_or(0.0) as u64),
-                group(r.num("closed_idle").unwrap_or(0.0) as u64),
+                kib_of(r.rss_kib),
+                format!("{:.1} KiB", r.rss_per_connection_kib),
+                kib_of(r.socket_mem_kib),
+                group(r.threads),
+                group(r.closed_idle),
             );
         }
     }
-    let reading = with(&run.hostile, "case", "not-reading");
+    let reading = case(run, "not-reading");
     if let Some(first) = reading.first() {
         let _ = writeln!(
             t,
@@ -309,47 +307,44 @@ pub fn hostile(run: &Run) -> String {
              | server | alive | the new client's answer | probes | unanswered | the slowest \
              probe | RSS | kernel sockets | threads |\n\
              |---|---|---:|---:|---:|---:|---:|---:|---:|",
-            group(first.num("connections").unwrap_or(0.0) as u64),
-            group(h["pipelined_requests"].as_u64().unwrap_or(0)),
-            h["pipelined_size"].as_u64().unwrap_or(0) / 1024,
+            group(first.connections),
+            group(h.pipelined_requests),
+            h.pipelined_size / 1024,
         );
         for r in &reading {
             let _ = writeln!(
                 t,
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                catalogue::short(r.get("server")),
+                catalogue::short(&r.server),
                 alive(r),
                 new_client(r),
-                or_dash(r.num("probes").map(|n| group(n as u64))),
-                or_dash(r.num("probes_unanswered").map(|n| group(n as u64))),
-                or_dash(r.num("probe_slowest_ms").map(|v| format!("{v:.1} ms"))),
-                kib_of(r, "rss_kib"),
-                kib_of(r, "socket_mem_kib"),
-                group(r.num("threads").unwrap_or(0.0) as u64),
+                or_dash(r.probes.map(group)),
+                or_dash(r.probes_unanswered.map(group)),
+                or_dash(r.probe_slowest_ms.map(|v| format!("{v:.1} ms"))),
+                kib_of(r.rss_kib),
+                kib_of(r.socket_mem_kib),
+                group(r.threads),
             );
         }
     }
-    let starved = with(&run.hostile, "case", "no-descriptors");
+    let starved = case(run, "no-descriptors");
     if let Some(first) = starved.first() {
         let _ = writeln!(
             t,
             "\n{} connections arriving at a server allowed {} descriptors:\n\n\
              | server | alive | CPU while it cannot accept | failed accepts counted | a new \
              client's answer, after |\n|---|---|---:|---:|---:|",
-            group(first.num("connections").unwrap_or(0.0) as u64),
-            h["descriptor_limit"].as_u64().unwrap_or(0),
+            group(first.connections),
+            h.descriptor_limit,
         );
         for r in &starved {
             let _ = writeln!(
                 t,
                 "| {} | {} | {} | {} | {} |",
-                catalogue::short(r.get("server")),
+                catalogue::short(&r.server),
                 alive(r),
-                or_dash(
-                    r.num("cpu_s_per_s")
-                        .map(|c| format!("{:.0} ms/s", c * 1000.0))
-                ),
-                group(r.num("refused").unwrap_or(0.0) as u64),
+                or_dash(r.cpu_s_per_s.map(|c| format!("{:.0} ms/s", c * 1000.0))),
+                group(r.refused),
                 new_client(r),
             );
         }
@@ -362,8 +357,8 @@ pub fn syscalls(run: &Run) -> String {
     let servers: Vec<&str> = {
         let mut servers: Vec<&str> = Vec::new();
         for r in &run.syscalls {
-            if !servers.contains(&r.get("server")) {
-                servers.push(r.get("server"));
+            if !servers.contains(&r.server.as_str()) {
+                servers.push(&r.server);
             }
         }
         servers
@@ -404,18 +399,15 @@ pub fn syscalls(run: &Run) -> String {
 /// A server's requests, and its system calls per request (each call's count and errors),
 /// most first.
 pub fn calls_of(run: &Run, server: &str) -> (f64, Vec<(String, f64, f64)>) {
-    let rows = with(&run.syscalls, "server", server);
-    let requests = rows
-        .first()
-        .and_then(|r| r.num("requests"))
-        .unwrap_or(f64::NAN);
+    let rows: Vec<_> = run.syscalls.iter().filter(|r| r.server == server).collect();
+    let requests = rows.first().map_or(f64::NAN, |r| r.requests as f64);
     let mut calls: Vec<(String, f64, f64)> = rows
         .iter()
         .map(|r| {
             (
-                r.get("call").to_string(),
-                r.num("calls").unwrap_or(0.0) / requests,
-                r.num("errors").unwrap_or(0.0) / requests,
+                r.call.clone(),
+                r.calls as f64 / requests,
+                r.errors as f64 / requests,
             )
         })
         .collect();
@@ -477,7 +469,7 @@ pub fn rates(run: &Run) -> String {
             rates
                 .iter()
                 .find(|r| r.connections == c && r.share == share)
-                .map_or(0, |r| r.offered_rps as u64)
+                .map_or(0, |r| r.offered_rps)
         };
         let _ = writeln!(
             t,
@@ -521,26 +513,32 @@ pub fn rates(run: &Run) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use runfiles::RateRun;
 
     #[test]
     fn a_rate_not_held_shows_what_was_achieved() {
-        let row = |server: &str, share: f64, held: bool| {
-            format!(
-                "{server},1000,{share},{},true,1000,5,{},51,60,70,80,0,0,{held},1,1,1,1",
-                20_000.0 * share,
-                if held { 20_000.0 * share } else { 12_345.0 },
-            )
+        let row = |server: &str, share: f64, held: bool| RateRun {
+            server: server.into(),
+            connections: 1000,
+            share,
+            offered_rps: (20_000.0 * share) as u64,
+            alive: true,
+            requests: 1000,
+            seconds: 5.0,
+            achieved_rps: if held { 20_000.0 * share } else { 12_345.0 },
+            p50_ms: 51.0,
+            p99_ms: 60.0,
+            p999_ms: 70.0,
+            max_ms: 80.0,
+            held,
+            ..RateRun::default()
         };
-        let csv = format!(
-            "server,connections,share,offered_rps,alive,requests,seconds,achieved_rps,p50_ms,\
-             p99_ms,p999_ms,max_ms,errors,timeouts,held,server_cpu_s,load_cpu_s,peak_rss_kib,\
-             peak_threads\n{}\n{}\n",
-            row("serve-tokio", 0.25, true),
-            row("serve-tokio", 0.9, false),
-        );
         let mut run = Run::default();
         assert_eq!(rates(&run), "Not measured in this run.\n");
-        run.rates = rundata::Rate::all(&figures::page::rows(&csv));
+        run.rates = vec![
+            row("serve-tokio", 0.25, true),
+            row("serve-tokio", 0.9, false),
+        ];
         let table = rates(&run);
         assert!(
             table.contains("| server | 25%: 5,000/s | 90%: 18,000/s |"),

@@ -19,14 +19,13 @@ pub enum Side {
 /// One line: the machine the run was made on.
 pub fn machine_line(run: &Run) -> String {
     let m = &run.machine;
-    let text = |key: &str| m[key].as_str().unwrap_or("?").to_string();
     format!(
         "{} cores ({}), {:.1} GiB of memory, {}, Linux {}\n",
-        m["cores"],
-        text("cpu"),
-        m["memory_bytes"].as_f64().unwrap_or(0.0) / f64::from(1 << 30),
-        text("os"),
-        text("kernel"),
+        m.cores,
+        m.cpu,
+        m.memory_bytes as f64 / f64::from(1 << 30),
+        m.os,
+        m.kernel,
     )
 }
 
@@ -34,14 +33,16 @@ pub fn machine_line(run: &Run) -> String {
 /// page's part of the run was measured.
 /// The reference rows' interpreters where they ran: `, Python 3.11.7, Node 20.20.2, Chromium
 /// 148.0.7778.167`.
-fn interpreters(m: &serde_json::Value) -> String {
-    let python = m["python"].as_str().map(str::to_string);
-    let node = m["node"]
-        .as_str()
+fn interpreters(m: &runfiles::Machine) -> String {
+    let python = m.python.clone();
+    let node = m
+        .node
+        .as_ref()
         .map(|v| format!("Node {}", v.trim_start_matches('v')));
     // Debian's says where it was built, too.
-    let chromium = m["chromium"]
-        .as_str()
+    let chromium = m
+        .chromium
+        .as_ref()
         .map(|v| v.split(" built").next().unwrap_or(v).to_string());
     [python, node, chromium]
         .into_iter()
@@ -53,11 +54,11 @@ fn interpreters(m: &serde_json::Value) -> String {
 pub fn setup(run: &Run, side: Side) -> String {
     let m = &run.machine;
     let s = &run.settings;
-    let text = |key: &str| m[key].as_str().unwrap_or("?").to_string();
-    let limit = |name: &str| run.limit(name).map_or("?".into(), group);
-    let ports = match m["limits"]["ephemeral_ports"].as_array().map(Vec::as_slice) {
-        Some([low, high]) => format!("{}–{} ({} ports)", low, high, limit("ephemeral_port_count")),
-        _ => "?".into(),
+    let l = &m.limits;
+    let limit = |value: Option<u64>| value.map_or("?".into(), group);
+    let ports = match l.ephemeral_ports {
+        Some((low, high)) => format!("{}–{} ({} ports)", low, high, limit(l.ephemeral_port_count)),
+        None => "?".into(),
     };
     let mut t = format!(
         "- **Machine:** {}, {}{}.\n\
@@ -66,29 +67,29 @@ pub fn setup(run: &Run, side: Side) -> String {
          - **Code:** commit `{}`{}, release build; run on {}.\n\
          - **The run:** `{}`, {} in all, {:.0} s of it waiting for ports in TIME_WAIT{}.\n",
         machine_line(run).trim_end(),
-        text("rustc"),
+        m.rustc,
         interpreters(m),
-        limit("open_files_soft"),
-        limit("open_files_hard"),
-        limit("pid_max"),
-        limit("max_map_count"),
-        limit("somaxconn"),
-        if m["limits"]["io_uring"] == true {
+        limit(Some(l.open_files_soft)),
+        limit(Some(l.open_files_hard)),
+        limit(l.pid_max),
+        limit(l.max_map_count),
+        limit(l.somaxconn),
+        if l.io_uring {
             "available"
         } else {
             "not available"
         },
-        text("commit"),
-        if m["clean"] == true {
+        m.commit,
+        if m.clean {
             ""
         } else {
             " (with uncommitted changes)"
         },
-        text("date"),
-        s["command"].as_str().unwrap_or("?"),
-        minutes(s["took_s"].as_f64().unwrap_or(f64::NAN)),
-        s["time_wait_waited_s"].as_f64().unwrap_or(f64::NAN),
-        if s["interrupted"] == true {
+        m.date,
+        s.command,
+        minutes(s.took_s),
+        s.time_wait_waited_s,
+        if s.interrupted {
             "; interrupted before its end"
         } else {
             ""
@@ -96,8 +97,9 @@ pub fn setup(run: &Run, side: Side) -> String {
     );
     match side {
         Side::Clients => {
-            let p = run.part("sweeps");
-            let p = if p.is_null() { run.part("talks") } else { p };
+            let Some(p) = run.parts.clients() else {
+                return t;
+            };
             let _ = writeln!(
                 t,
                 "- **Clients:** every run a process of its own, against an origin of its own (the \
@@ -107,19 +109,16 @@ pub fn setup(run: &Run, side: Side) -> String {
                  would not change) and the talks' own programs' rows, in Python and JavaScript \
                  (the reference, not the subject), which run once; runs predicted past {} \
                  skipped.",
-                p["repeats"].as_u64().unwrap_or(0),
-                seconds(p["once_over_s"].as_f64().unwrap_or(f64::NAN)),
-                seconds(p["budget_s"].as_f64().unwrap_or(f64::NAN)),
+                p.repeats,
+                seconds(p.once_over_s),
+                seconds(p.budget_s),
             );
         }
         Side::Waits => {
-            let p = run.part("waits");
-            let ns: Vec<String> = p["ns"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|n| n.as_u64().map(group))
-                .collect();
+            let Some(p) = &run.parts.waits else {
+                return t;
+            };
+            let ns: Vec<String> = p.ns.iter().map(|&n| group(n)).collect();
             let _ = writeln!(
                 t,
                 "- **Waiters:** every program a process of its own, once at each N ({}), each \
@@ -127,21 +126,22 @@ pub fn setup(run: &Run, side: Side) -> String {
                  stacks; memory is the process's `VmHWM` as it ends, a waiter's share of it what \
                  lies above the process just before its first waiter (its runtime started).",
                 ns.join(", "),
-                p["wait_s"].as_f64().unwrap_or(f64::NAN),
-                p["small_stack_kib"].as_u64().unwrap_or(0),
+                p.wait_s,
+                p.small_stack_kib,
             );
         }
         Side::Servers => {
-            let p = run.part("servers");
-            let load = p["load"].as_str().unwrap_or("?");
-            let command = match load {
+            let Some(p) = &run.parts.servers else {
+                return t;
+            };
+            let command = match p.load.as_str() {
                 "wrk" => format!(
                     "`wrk -t{} -cC -dT --timeout {}s --latency`",
-                    p["load_threads"], p["timeout_s"]
+                    p.load_threads, p.timeout_s
                 ),
-                _ => format!("`oha -c C -z T -t {}s`", p["timeout_s"]),
+                _ => format!("`oha -c C -z T -t {}s`", p.timeout_s),
             };
-            let seconds = per_connections(&p["seconds"], |t| format!("{t} s"));
+            let seconds = per_connections(&p.seconds, |t| format!("{t} s"));
             let _ = writeln!(
                 t,
                 "- **Servers:** {command} against `{}` on the same machine, a fresh server for \
@@ -149,55 +149,45 @@ pub fn setup(run: &Run, side: Side) -> String {
                  generator's first connections are a larger part of a short run). Each Rust \
                  figure the median of {} interleaved runs; past {} connections, the ceiling, \
                  and for each Python server, one run.",
-                p["target"].as_str().unwrap_or("?"),
+                p.target,
                 list(&seconds),
-                p["repeats"].as_u64().unwrap_or(0),
-                group(p["once_from"].as_u64().unwrap_or(0)),
+                p.repeats,
+                group(p.once_from),
             );
-            let pinned = &p["pinned"];
-            if pinned.is_object() {
-                let cs: Vec<String> = pinned["connections"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|c| c.as_u64())
-                    .map(group)
-                    .collect();
+            if let Some(pinned) = p.pinned.ran() {
+                let cs: Vec<String> = pinned.connections.iter().map(|&c| group(c)).collect();
                 let _ = writeln!(
                     t,
                     "- **Pinned:** every Rust server with its defaults under `taskset -c {}`, \
                      `{}` under `taskset -c {}`, otherwise as above, at {} connections; \
                      each figure the median of {} interleaved runs.",
-                    pinned["server_core"].as_u64().unwrap_or(0),
-                    match pinned["load"].as_str() {
-                        Some("wrk") => "wrk -t1",
+                    pinned.server_core,
+                    match pinned.load.as_str() {
+                        "wrk" => "wrk -t1",
                         _ => "oha",
                     },
-                    pinned["load_core"].as_u64().unwrap_or(0),
+                    pinned.load_core,
                     list(&cs),
-                    pinned["repeats"].as_u64().unwrap_or(0),
+                    pinned.repeats,
                 );
             }
-            let rates = &p["rates"];
-            if rates.is_object() {
-                let of = per_connections(&rates["of_rps"], |rps| {
+            if let Some(rates) = p.rates.ran() {
+                let of = per_connections(&rates.of_rps, |rps| {
                     format!("{}/s", group(rps.round() as u64))
                 });
-                let shares: Vec<String> = rates["shares"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|v| v.as_f64())
+                let shares: Vec<String> = rates
+                    .shares
+                    .iter()
                     .map(|v| format!("{:.0}%", 100.0 * v))
                     .collect();
-                let seconds = per_connections(&rates["seconds"], |t| format!("{t} s"));
+                let seconds = per_connections(&rates.seconds, |t| format!("{t} s"));
                 let _ = writeln!(
                     t,
                     "- **Fixed rates:** `oha -c C -q RATE --latency-correction -z T -t 5s` ({}: \
                      its rate limit, each latency measured from when its request was due), \
                      unpinned, at {} of the best closed-loop rate of the Rust servers ({}); T \
                      is {}; every server with its defaults, the Python ones too, one run each.",
-                    rates["load_version"].as_str().unwrap_or("oha"),
+                    rates.load_version.as_deref().unwrap_or("oha"),
                     list(&shares),
                     list(&of),
                     list(&seconds),
@@ -208,16 +198,12 @@ pub fn setup(run: &Run, side: Side) -> String {
     t
 }
 
-/// A setting given per number of connections (a JSON object keyed by C), in the order of C:
-/// each value as `write` writes it, then `at C`.
-fn per_connections(values: &serde_json::Value, write: impl Fn(f64) -> String) -> Vec<String> {
-    let mut values: Vec<(u64, f64)> = values
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter_map(|(c, v)| Some((c.parse().ok()?, v.as_f64()?)))
-        .collect();
-    values.sort_by_key(|(c, _)| *c);
+/// A setting given per number of connections, in the order of C: each value as `write`
+/// writes it, then `at C`.
+fn per_connections(
+    values: &runfiles::PerConnections,
+    write: impl Fn(f64) -> String,
+) -> Vec<String> {
     values
         .iter()
         .map(|(c, v)| format!("{} at {}", write(*v), group(*c)))

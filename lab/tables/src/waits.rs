@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use figures::format::{group, mib, or_dash};
-use rundata::{Run, Wait};
+use rundata::Run;
+use runfiles::{WaitRun, WaitStatus};
 
 /// The rows of the run in their order: the catalogue's, each setting after the program's own.
 pub fn labels(run: &Run) -> Vec<String> {
@@ -29,7 +30,7 @@ pub fn ns(run: &Run) -> Vec<u64> {
 }
 
 /// The run of `label` at `n`.
-pub fn at<'r>(run: &'r Run, label: &str, n: u64) -> Option<&'r Wait> {
+pub fn at<'r>(run: &'r Run, label: &str, n: u64) -> Option<&'r WaitRun> {
     run.waits.iter().find(|w| w.label() == label && w.n == n)
 }
 
@@ -71,14 +72,14 @@ pub fn table(run: &Run) -> String {
 }
 
 /// A run's figures in a cell: peak RSS, per waiter; or how far it got and why it stopped.
-fn cell(w: &Wait) -> String {
-    match w.status.as_str() {
-        "Ok" => format!(
+fn cell(w: &WaitRun) -> String {
+    match w.status {
+        WaitStatus::Ok => format!(
             "{}, {} each",
             or_dash(w.peak_rss.map(mib)),
             or_dash(w.per_waiter.map(bytes))
         ),
-        "Limited" => format!(
+        WaitStatus::Limited => format!(
             "{} of them: {}",
             or_dash(w.waited.map(group)),
             w.limit.split(" (").next().unwrap_or(&w.limit)
@@ -112,7 +113,7 @@ pub fn times(run: &Run) -> String {
                             .zip(w.wait_s)
                             .map(|(wall, wait)| format!("{:.3} s", wall - wait))
                     ),
-                    or_dash(w.cpu_s.map(|s| format!("{s:.2} s"))),
+                    or_dash(w.cpu_s().map(|s| format!("{s:.2} s"))),
                 ),
                 Some(w) => cell(w),
                 None => "–".into(),

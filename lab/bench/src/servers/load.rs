@@ -1,15 +1,11 @@
 //! What one run of the load generator measured, read from wrk's report or oha's JSON, with the
-//! server's own figures beside it: a row of `servers/runs.csv`.
+//! server's own figures beside it: a row of `servers/runs.csv` (or of `rates.csv`).
 
 use anyhow::{Context as _, bail};
+use runfiles::{RateRun, ServerRun, Setup};
 use serde_json::Value;
 
 use super::WAIT_S;
-
-/// The header of `servers/rates.csv`: a row per run at a fixed offered rate.
-pub(super) const RATE_HEADER: &str = "server,connections,share,offered_rps,alive,requests,seconds,\
-achieved_rps,p50_ms,p99_ms,p999_ms,max_ms,errors,timeouts,held,server_cpu_s,load_cpu_s,\
-peak_rss_kib,peak_threads";
 
 /// A fixed rate is held when the answers came at this share of it or more, with errors below
 /// [`HELD_ERRORS`] of the answers. The requests in flight at the deadline are not answers, so a
@@ -19,8 +15,8 @@ pub(super) const HELD_ERRORS: f64 = 0.001;
 
 /// One run's figures.
 #[derive(Debug, Default)]
-pub(super) struct Run {
-    pub(super) server: String,
+pub(super) struct LoadRun {
+    pub(super) setup: Setup,
     pub(super) connections: u64,
     pub(super) repeat: u32,
     /// Whether the server was still running when the load ended.
@@ -58,7 +54,7 @@ pub(super) struct Run {
     pub(super) listen_overflows: u64,
 }
 
-impl Run {
+impl LoadRun {
     pub(super) fn ideal(&self) -> f64 {
         self.connections as f64 / WAIT_S
     }
@@ -84,72 +80,80 @@ impl Run {
     }
 
     /// A row of `servers/rates.csv`.
-    pub(super) fn rate_row(&self, share: f64) -> String {
-        format!(
-            "{},{},{share},{},{},{},{:.2},{:.1},{:.2},{:.2},{:.2},{:.2},{},{},{},{:.2},{:.2},{},{}",
-            self.server,
-            self.connections,
-            self.offered_rps,
-            self.alive,
-            self.requests,
-            self.seconds,
-            self.achieved(),
-            self.p50_ms,
-            self.p99_ms,
-            self.p999_ms,
-            self.max_ms,
-            self.errors(),
-            self.timeouts,
-            self.held(),
-            self.server_cpu_s,
-            self.load_cpu_s,
-            self.peak_rss_kib,
-            self.peak_threads,
-        )
+    pub(super) fn rate_row(&self, share: f64) -> RateRun {
+        RateRun {
+            server: self.setup.server.clone(),
+            threads: self.setup.threads,
+            connections: self.connections,
+            share,
+            offered_rps: self.offered_rps,
+            alive: self.alive,
+            requests: self.requests,
+            seconds: round(self.seconds, 2),
+            achieved_rps: round(self.achieved(), 1),
+            p50_ms: round(self.p50_ms, 2),
+            p99_ms: round(self.p99_ms, 2),
+            p999_ms: round(self.p999_ms, 2),
+            max_ms: round(self.max_ms, 2),
+            errors: self.errors(),
+            timeouts: self.timeouts,
+            held: self.held(),
+            server_cpu_s: round(self.server_cpu_s, 2),
+            load_cpu_s: round(self.load_cpu_s, 2),
+            peak_rss_kib: self.peak_rss_kib,
+            peak_threads: self.peak_threads,
+        }
     }
 
-    pub(super) fn csv_row(&self) -> String {
+    /// A row of `servers/runs.csv` and `servers/pinned.csv`.
+    pub(super) fn server_row(&self) -> ServerRun {
         let per_1000 = if self.requests > 0 {
             self.server_cpu_s / (self.requests as f64 / 1000.0)
         } else {
             0.0
         };
-        format!(
-            "{},{},{},{},{},{:.2},{:.1},{:.0},{:.2},{:.2},{:.2},{},{},{},{},{},{},{},{},{},{:.2},{:.4},{:.2},{},{},{},{}",
-            self.server,
-            self.connections,
-            self.repeat,
-            self.alive,
-            self.requests,
-            self.seconds,
-            self.rps,
-            self.ideal(),
-            self.p50_ms,
-            self.p99_ms,
-            self.max_ms,
-            self.connect_errors,
-            self.read_errors,
-            self.write_errors,
-            self.timeouts,
-            self.non_2xx,
-            self.accepted,
-            self.refused,
-            self.peak_rss_kib,
-            self.peak_threads,
-            self.server_cpu_s,
-            per_1000,
-            self.load_cpu_s,
-            self.kernel_stack_kib,
-            self.vm_peak_kib,
-            self.socket_mem_kib,
-            self.listen_overflows,
-        )
+        ServerRun {
+            server: self.setup.server.clone(),
+            threads: self.setup.threads,
+            connections: self.connections,
+            repeat: self.repeat,
+            alive: self.alive,
+            requests: self.requests,
+            seconds: round(self.seconds, 2),
+            rps: round(self.rps, 1),
+            ideal_rps: self.ideal().round(),
+            p50_ms: round(self.p50_ms, 2),
+            p99_ms: round(self.p99_ms, 2),
+            max_ms: round(self.max_ms, 2),
+            connect_errors: self.connect_errors,
+            read_errors: self.read_errors,
+            write_errors: self.write_errors,
+            timeouts: self.timeouts,
+            non_2xx: self.non_2xx,
+            accepted: self.accepted,
+            refused: self.refused,
+            peak_rss_kib: self.peak_rss_kib,
+            peak_threads: self.peak_threads,
+            server_cpu_s: round(self.server_cpu_s, 2),
+            cpu_s_per_1000: round(per_1000, 4),
+            load_cpu_s: round(self.load_cpu_s, 2),
+            kernel_stack_kib: self.kernel_stack_kib,
+            vm_peak_kib: self.vm_peak_kib,
+            socket_mem_kib: self.socket_mem_kib,
+            listen_overflows: self.listen_overflows,
+        }
     }
 }
 
+/// `value` to `places` decimals, as the files keep a figure measured to no finer.
+fn round(value: f64, places: i32) -> f64 {
+    let scale = 10f64.powi(places);
+    (value * scale).round() / scale
+}
+
 /// Reads wrk's report.
-pub(super) fn parse_wrk(out: &str) -> anyhow::Result<Run> {
-    let mut run = Run::default();
+pub(super) fn parse_wrk(out: &str) -> anyhow::Result<LoadRun> {
+    let mut run = LoadRun::default();
     for line in out.lines().map(str::trim) {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
@@ -202,18 +206,18 @@ fn millis(value: &str) -> anyhow::Result<f64> {
 }
 
 /// Reads oha's JSON report.
-pub(super) fn parse_oha(out: &str) -> anyhow::Result<Run> {
+pub(super) fn parse_oha(out: &str) -> anyhow::Result<LoadRun> {
     let json: Value = serde_json::from_str(out).context("oha's JSON report")?;
     let seconds = |v: &Value| v.as_f64().unwrap_or(0.0);
     let summary = &json["summary"];
-    let mut run = Run {
+    let mut run = LoadRun {
         seconds: seconds(&summary["total"]),
         rps: seconds(&summary["requestsPerSec"]),
         p50_ms: seconds(&json["latencyPercentiles"]["p50"]) * 1000.0,
         p99_ms: seconds(&json["latencyPercentiles"]["p99"]) * 1000.0,
         p999_ms: seconds(&json["latencyPercentiles"]["p99.9"]) * 1000.0,
         max_ms: seconds(&summary["slowest"]) * 1000.0,
-        ..Run::default()
+        ..LoadRun::default()
     };
     let codes = json["statusCodeDistribution"].as_object();
     for (code, n) in codes.into_iter().flatten() {
@@ -314,14 +318,14 @@ Transfer/sec:     19.84MB
 
     #[test]
     fn a_rate_is_held_only_when_its_answers_came_without_errors() {
-        let run = |requests, non_2xx, timeouts| Run {
+        let run = |requests, non_2xx, timeouts| LoadRun {
             alive: true,
             offered_rps: 1000,
             seconds: 5.0,
             requests,
             non_2xx,
             timeouts,
-            ..Run::default()
+            ..LoadRun::default()
         };
         assert!(run(4950, 0, 0).held());
         assert!(run(4950, 4, 0).held());
@@ -329,7 +333,7 @@ Transfer/sec:     19.84MB
         assert!(!run(4950, 0, 10).held(), "timeouts past 0.1%");
         assert!(!run(5000, 10, 0).held(), "errors past 0.1%");
         assert!(
-            !Run {
+            !LoadRun {
                 alive: false,
                 ..run(4950, 0, 0)
             }
