@@ -267,7 +267,12 @@ fn servers(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
                     .filter(|p| p.server == server && p.alive > 0)
                     .map(|p| (p.connections as f64, pick(p)))
                     .collect(),
-                dashed: server.contains(" --threads") || !server.starts_with("serve-"),
+                // A loop per core, or a Python server: drawn apart from the defaults.
+                dashed: s
+                    .points
+                    .iter()
+                    .find(|p| p.server == server)
+                    .is_some_and(|p| p.setup.threads.is_some() || !p.setup.is_rust()),
             })
             .collect()
     };

@@ -110,8 +110,11 @@ pub fn smol_glue(root: &Path) -> Vec<Section> {
         Ok((stamps, table))
     };
     match made() {
-        Ok((stamps, table)) => vec![("runs", Ok(stamps)), ("table", Ok(table))],
-        Err(e) => vec![(
+        Ok((stamps, table)) => vec![
+            Section::table("runs", stamps),
+            Section::table("table", table),
+        ],
+        Err(e) => vec![Section::laid_out(
             "runs",
             Err(findings::Unsupported::Missing(format!("{e:#}"))),
         )],
@@ -121,7 +124,7 @@ pub fn smol_glue(root: &Path) -> Vec<Section> {
 /// The section of `compio-perf/README.md`: the stamp of its profile.
 pub fn compio_perf(root: &Path) -> Vec<Section> {
     let dir = root.join(DIR).join("compio-perf");
-    vec![(
+    vec![Section::laid_out(
         "stamp",
         stamp(&dir)
             .map(|s| format!("Measured on {s}.\n"))

@@ -86,75 +86,68 @@ const PAGES: [Page; 7] = [
     },
 ];
 
-fn table(text: String) -> Claim {
-    Ok(text)
-}
-
 /// docs/RESULTS.md: the clients.
 pub fn results_sections(run: &Run, _: &Path) -> Vec<Section> {
     vec![
-        ("setup", Ok(setup(run, Side::Clients))),
-        ("sites", table(clients::sites(run))),
-        ("sites-findings", findings::sites(run)),
-        ("jobs", table(clients::jobs(run))),
-        ("jobs-findings", findings::jobs(run)),
-        ("many-jobs", table(clients::many_jobs(run))),
-        ("many-jobs-findings", findings::many_jobs(run)),
-        ("sweep", table(clients::sweep(run, "sweep"))),
-        ("sweep-findings", findings::sweep(run)),
-        ("burst", table(clients::burst(run))),
-        ("burst-findings", findings::burst(run)),
-        ("per-request", table(clients::per_request(run, "sweep"))),
-        ("per-request-findings", findings::memory_per_request(run)),
-        ("heap", table(clients::heap(run))),
-        ("heap-findings", findings::heap(run)),
-        ("pages", table(clients::sweep(run, "pages"))),
-        (
-            "pages-per-request",
-            table(clients::per_request(run, "pages")),
-        ),
-        ("pages-findings", findings::pages(run)),
-        ("read-buffer", table(clients::read_buffer(run))),
-        ("read-buffer-findings", findings::read_buffer(run)),
-        ("ceiling", table(ceiling::clients(run))),
-        ("ceiling-findings", findings::at_ceiling(run)),
-        ("at-scale", table(ceiling::clients_at_scale(run))),
-        ("python-talks", table(python::talks(run))),
-        ("python-sweep", table(python::sweep(run, "sweep"))),
-        ("python-pages", table(python::sweep(run, "pages"))),
-        ("python-findings", findings::python(run)),
-        ("js-talks", table(javascript::talks(run))),
-        ("js-findings", findings::javascript(run)),
-        ("targets", table(clients::targets(run))),
-        ("targets-findings", findings::targets(run)),
-        ("reading", findings::reading(run)),
+        Section::table("setup", setup(run, Side::Clients)),
+        Section::table("sites", clients::sites(run)),
+        Section::claim("sites-findings", findings::sites(run)),
+        Section::table("jobs", clients::jobs(run)),
+        Section::claim("jobs-findings", findings::jobs(run)),
+        Section::table("many-jobs", clients::many_jobs(run)),
+        Section::claim("many-jobs-findings", findings::many_jobs(run)),
+        Section::table("sweep", clients::sweep(run, "sweep")),
+        Section::claim("sweep-findings", findings::sweep(run)),
+        Section::table("burst", clients::burst(run)),
+        Section::claim("burst-findings", findings::burst(run)),
+        Section::table("per-request", clients::per_request(run, "sweep")),
+        Section::claim("per-request-findings", findings::memory_per_request(run)),
+        Section::table("heap", clients::heap(run)),
+        Section::claim("heap-findings", findings::heap(run)),
+        Section::table("pages", clients::sweep(run, "pages")),
+        Section::table("pages-per-request", clients::per_request(run, "pages")),
+        Section::claim("pages-findings", findings::pages(run)),
+        Section::table("read-buffer", clients::read_buffer(run)),
+        Section::claim("read-buffer-findings", findings::read_buffer(run)),
+        Section::table("ceiling", ceiling::clients(run)),
+        Section::claim("ceiling-findings", findings::at_ceiling(run)),
+        Section::table("at-scale", ceiling::clients_at_scale(run)),
+        Section::table("python-talks", python::talks(run)),
+        Section::table("python-sweep", python::sweep(run, "sweep")),
+        Section::table("python-pages", python::sweep(run, "pages")),
+        Section::claim("python-findings", findings::python(run)),
+        Section::table("js-talks", javascript::talks(run)),
+        Section::claim("js-findings", findings::javascript(run)),
+        Section::table("targets", clients::targets(run)),
+        Section::claim("targets-findings", findings::targets(run)),
+        Section::claim("reading", findings::reading(run)),
     ]
 }
 
 /// docs/SERVERS.md: the servers.
 pub fn servers_sections(run: &Run, _: &Path) -> Vec<Section> {
     vec![
-        ("answer", findings::servers_answer(run)),
-        ("setup", Ok(setup(run, Side::Servers))),
-        ("table", table(servers::table(run))),
-        ("threads", table(servers::threads(run))),
-        ("threads-findings", findings::servers_threads(run)),
-        ("pinned", table(servers::pinned(run))),
-        ("pinned-findings", findings::servers_pinned(run)),
-        ("rates", table(servers::rates(run))),
-        ("rates-findings", findings::servers_rates(run)),
-        ("targets", table(servers::targets(run))),
-        ("targets-findings", findings::servers_targets(run)),
-        ("hostile", table(servers::hostile(run))),
-        ("hostile-findings", findings::hostile(run)),
-        ("ceiling", table(ceiling::servers(run))),
-        ("ceiling-findings", findings::servers_ceiling(run)),
-        ("at-scale", table(ceiling::servers_at_scale(run))),
-        ("syscalls", table(servers::syscalls(run))),
-        ("syscalls-findings", findings::syscalls(run)),
-        ("python-servers", table(python::servers_table(run))),
-        ("python-servers-findings", findings::python_servers(run)),
-        ("yielding", findings::yielding(run)),
+        Section::claim("answer", findings::servers_answer(run)),
+        Section::table("setup", setup(run, Side::Servers)),
+        Section::table("table", servers::table(run)),
+        Section::table("threads", servers::threads(run)),
+        Section::claim("threads-findings", findings::servers_threads(run)),
+        Section::table("pinned", servers::pinned(run)),
+        Section::claim("pinned-findings", findings::servers_pinned(run)),
+        Section::table("rates", servers::rates(run)),
+        Section::claim("rates-findings", findings::servers_rates(run)),
+        Section::table("targets", servers::targets(run)),
+        Section::claim("targets-findings", findings::servers_targets(run)),
+        Section::table("hostile", servers::hostile(run)),
+        Section::claim("hostile-findings", findings::hostile(run)),
+        Section::table("ceiling", ceiling::servers(run)),
+        Section::claim("ceiling-findings", findings::servers_ceiling(run)),
+        Section::table("at-scale", ceiling::servers_at_scale(run)),
+        Section::table("syscalls", servers::syscalls(run)),
+        Section::claim("syscalls-findings", findings::syscalls(run)),
+        Section::table("python-servers", python::servers_table(run)),
+        Section::claim("python-servers-findings", findings::python_servers(run)),
+        Section::claim("yielding", findings::yielding(run)),
     ]
 }
 
@@ -166,17 +159,17 @@ fn waits_sections(run: &Run, root: &Path) -> Vec<Section> {
         Err(e) => Err(findings::Unsupported::Missing(format!("{e:#}"))),
     };
     vec![
-        ("setup", Ok(setup(run, Side::Waits))),
-        ("reach", findings::waits_reach(run)),
-        ("table", table(tables::waits::table(run))),
-        ("cost", findings::waits_cost(run)),
-        ("green", findings::waits_green(run)),
-        ("times", table(tables::waits::times(run))),
-        (
+        Section::table("setup", setup(run, Side::Waits)),
+        Section::claim("reach", findings::waits_reach(run)),
+        Section::table("table", tables::waits::table(run)),
+        Section::claim("cost", findings::waits_cost(run)),
+        Section::claim("green", findings::waits_green(run)),
+        Section::table("times", tables::waits::times(run)),
+        Section::laid_out(
             "published",
             published(|run, tsv| Ok(tables::waits::published(run, tsv))),
         ),
-        ("published-findings", published(findings::waits_published)),
+        Section::claim("published-findings", published(findings::waits_published)),
     ]
 }
 
@@ -188,16 +181,16 @@ fn readme_sections(run: &Run, _: &Path) -> Vec<Section> {
         Ok(format!("```text\n{}```\n", text))
     };
     vec![
-        ("machine", Ok(machine_line(run))),
-        ("fetch-sync", printed("fetch-sync")),
-        ("fetch-threads", printed("fetch-threads")),
-        ("took", findings::took(run)),
+        Section::table("machine", machine_line(run)),
+        Section::laid_out("fetch-sync", printed("fetch-sync")),
+        Section::laid_out("fetch-threads", printed("fetch-threads")),
+        Section::claim("took", findings::took(run)),
     ]
 }
 
 /// docs/MODELS.md: what a request in flight costs, model by model.
 fn models_sections(run: &Run, _: &Path) -> Vec<Section> {
-    vec![("costs", findings::costs(run))]
+    vec![Section::claim("costs", findings::costs(run))]
 }
 
 /// A section that differs from what the run makes, or a claim it does not support.
@@ -223,8 +216,8 @@ fn made(run: &Run, root: &Path) -> (Vec<Made>, Vec<Problem>) {
     let mut problems = Vec::new();
     for page in &PAGES {
         let mut sections = Vec::new();
-        for (name, claim) in (page.sections)(run, root) {
-            match claim {
+        for Section { name, text, .. } in (page.sections)(run, root) {
+            match text {
                 Ok(text) => sections.push((name, text)),
                 Err(why) => problems.push(Problem {
                     file: page.path.into(),
@@ -443,15 +436,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
-/// Every section of every page, for a run's own report.
-pub fn all_sections(run: &Run) -> Vec<(&'static str, &'static str, Claim)> {
+/// Every section of every page made from a run, with the page's kind, for a run's own report
+/// (the experiments, made from folders of their own, left out).
+pub fn all_sections(run: &Run, root: &Path) -> Vec<(&'static str, Section)> {
     PAGES
         .iter()
-        .filter(|p| p.kind == "results" || p.kind == "servers")
+        .filter(|p| !matches!(p.kind, "glue" | "perf"))
         .flat_map(|p| {
-            (p.sections)(run, Path::new("."))
+            (p.sections)(run, root)
                 .into_iter()
-                .map(move |(name, claim)| (p.kind, name, claim))
+                .map(move |section| (p.kind, section))
         })
         .collect()
 }

@@ -1,7 +1,9 @@
 //! A run's own report: `report.md` and the charts, in the run's folder, made by the same
-//! functions as the committed pages (every table and every claim of RESULTS.md and
-//! SERVERS.md). A claim this run does not support is not an error here: the report lists it
-//! with why, so that a reader sees which of the published findings their machine bears out.
+//! functions as the committed pages (every table and every claim of README.md, RESULTS.md,
+//! SERVERS.md, WAITS.md and MODELS.md). A claim this run does not support is not an error
+//! here: the report lists every claim with its outcome (held, not held and why, or not measured
+//! and what was missing), so that a reader sees which of the published findings their machine
+//! bears out, and none disappears.
 //!
 //! ```sh
 //! scripts/run_all.sh --quick --out /tmp/quick      # ends with: docgen report /tmp/quick
@@ -9,10 +11,11 @@
 //! ```
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::pages;
+use findings::{Kind, Outcome, Section};
 use rundata::Run;
 use tables::setup::{self, Side};
 
@@ -28,57 +31,108 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let dir = args.run.join("charts");
     std::fs::create_dir_all(&dir)?;
     let charts = crate::charts::draw(&run, &dir)?;
+    let sections = pages::all_sections(&run, Path::new("."));
+    let md = report(&run, &sections, &charts);
+    let path = args.run.join("report.md");
+    std::fs::write(&path, md)?;
+    let count = Count::of(&sections);
+    println!(
+        "report: {} ({} charts; of {} claims, {} held, {} not held, {} not measured)",
+        path.display(),
+        charts.len(),
+        count.claims,
+        count.held,
+        count.not_held,
+        count.not_measured,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How many claims came out each way.
+#[derive(Debug, Default, PartialEq)]
+pub struct Count {
+    pub claims: usize,
+    pub held: usize,
+    pub not_held: usize,
+    pub not_measured: usize,
+}
+
+impl Count {
+    pub fn of(sections: &[(&str, Section)]) -> Count {
+        let mut count = Count::default();
+        for (_, section) in sections.iter().filter(|(_, s)| s.kind == Kind::Claim) {
+            count.claims += 1;
+            match section.outcome() {
+                Outcome::Held => count.held += 1,
+                Outcome::NotHeld(_) => count.not_held += 1,
+                Outcome::NotMeasured(_) => count.not_measured += 1,
+            }
+        }
+        count
+    }
+}
+
+/// The page a kind of section belongs to.
+fn page(kind: &str) -> &'static str {
+    match kind {
+        "results" => "RESULTS.md",
+        "servers" => "SERVERS.md",
+        "waits" => "WAITS.md",
+        "readme" => "README.md",
+        "models" => "MODELS.md",
+        _ => "?",
+    }
+}
+
+/// The report: the machine and the run, every claim with its outcome, then every section that
+/// the run could make, page by page, and the charts.
+pub fn report(run: &Run, sections: &[(&str, Section)], charts: &[String]) -> String {
     let mut md = String::from("# The run\n\n");
-    md.push_str(&setup::setup(&run, Side::Clients));
+    md.push_str(&setup::setup(run, Side::Clients));
     md.push_str(
-        setup::setup(&run, Side::Servers)
+        setup::setup(run, Side::Servers)
             .lines()
             .last()
             .unwrap_or(""),
     );
-    md.push_str("\n\n");
-    for chart in &charts {
-        let _ = writeln!(md, "![{chart}](charts/{chart})\n");
-    }
-    let mut unsupported = Vec::new();
-    let mut page = "";
-    for (kind, name, claim) in pages::all_sections(&run) {
-        if name == "setup" {
-            continue;
-        }
-        if kind != page {
-            page = kind;
-            let _ = writeln!(
-                md,
-                "## {}\n",
-                if kind == "results" {
-                    "The clients (as in RESULTS.md)"
-                } else {
-                    "The servers (as in SERVERS.md)"
-                }
-            );
-        }
-        match claim {
-            Ok(text) => {
-                let _ = writeln!(md, "### {kind}:{name}\n\n{text}");
-            }
-            Err(why) => unsupported.push(format!("- `{kind}:{name}`: {why}")),
-        }
-    }
-    if !unsupported.is_empty() {
+    md.push_str("\n\n## Every claim, and what this run says of it\n\n");
+    let count = Count::of(sections);
+    let _ = writeln!(
+        md,
+        "Of the {} claims the pages make, this run bears out {}; {} it does not bear out; {} it \
+         did not measure.\n\n| page | claim | outcome |\n|---|---|---|",
+        count.claims, count.held, count.not_held, count.not_measured
+    );
+    for (kind, section) in sections.iter().filter(|(_, s)| s.kind == Kind::Claim) {
         let _ = writeln!(
             md,
-            "## The published claims this run does not bear out\n\n{}",
-            unsupported.join("\n")
+            "| {} | `{kind}:{}` | {} |",
+            page(kind),
+            section.name,
+            section
+                .outcome()
+                .to_string()
+                .replace('|', "\\|")
+                .replace('\n', " ")
         );
     }
-    let path = args.run.join("report.md");
-    std::fs::write(&path, md)?;
-    println!(
-        "report: {} ({} charts; {} published claims not borne out by this run)",
-        path.display(),
-        charts.len(),
-        unsupported.len()
-    );
-    Ok(ExitCode::SUCCESS)
+    md.push('\n');
+    let mut shown = "";
+    for (kind, section) in sections {
+        let Ok(text) = &section.text else {
+            continue;
+        };
+        if section.name == "setup" {
+            continue;
+        }
+        if *kind != shown {
+            shown = kind;
+            let _ = writeln!(md, "## As in {}\n", page(kind));
+        }
+        let _ = writeln!(md, "### {kind}:{}\n\n{text}", section.name);
+    }
+    for chart in charts {
+        let _ = writeln!(md, "![{chart}](charts/{chart})\n");
+    }
+    md
 }

@@ -29,8 +29,87 @@ impl fmt::Display for Unsupported {
 /// A section's text, or why the run does not support it.
 pub type Claim = Result<String, Unsupported>;
 
-/// A section of a page: its name between the markers, and its text.
-pub type Section = (&'static str, Claim);
+/// What a section of a page is: the run's figures laid out (a table, the setup, a printed
+/// text), or a claim, a sentence that compares them and that the run may not bear out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Table,
+    Claim,
+}
+
+/// A section of a page: its name between the markers, what it is, and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub text: Claim,
+}
+
+impl Section {
+    /// The run's figures laid out.
+    pub fn table(name: &'static str, text: String) -> Section {
+        Section::laid_out(name, Ok(text))
+    }
+
+    /// The run's figures laid out, or what of them was not measured.
+    pub fn laid_out(name: &'static str, text: Claim) -> Section {
+        Section {
+            name,
+            kind: Kind::Table,
+            text,
+        }
+    }
+
+    pub fn claim(name: &'static str, text: Claim) -> Section {
+        Section {
+            name,
+            kind: Kind::Claim,
+            text,
+        }
+    }
+
+    /// What the run says of it.
+    pub fn outcome(&self) -> Outcome<'_> {
+        match &self.text {
+            Ok(_) => Outcome::Held,
+            Err(Unsupported::Contradicted(why)) => Outcome::NotHeld(why),
+            Err(Unsupported::Missing(what)) => Outcome::NotMeasured(what),
+        }
+    }
+}
+
+/// Every claim of a run ends in one of three outcomes, and a reader's report says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome<'a> {
+    /// The run bears its words out: the page shows them.
+    Held,
+    /// The run says otherwise, and why.
+    NotHeld(&'a str),
+    /// A figure it needs is not in the run: a part skipped, a tool missing, a setup this
+    /// machine does not run.
+    NotMeasured(&'a str),
+}
+
+impl Outcome<'_> {
+    /// The word a report writes for it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Held => "held",
+            Outcome::NotHeld(_) => "not held",
+            Outcome::NotMeasured(_) => "not measured",
+        }
+    }
+}
+
+impl fmt::Display for Outcome<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Held => f.write_str("held"),
+            Outcome::NotHeld(why) => write!(f, "not held: {why}"),
+            Outcome::NotMeasured(what) => write!(f, "not measured: {what}"),
+        }
+    }
+}
 
 /// The figure, or [`Unsupported::Missing`] naming it.
 pub fn need<T>(value: Option<T>, what: impl fmt::Display) -> Result<T, Unsupported> {

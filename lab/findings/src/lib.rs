@@ -7,7 +7,7 @@ use catalogue::{CURL, Family};
 use figures::format::{group, kib, mib};
 use figures::talk;
 
-pub use crate::claim::{Claim, Section, Unsupported};
+pub use crate::claim::{Claim, Kind, Outcome, Section, Unsupported};
 use crate::claim::{
     extremes, holds, list, name, need, percent, possessive, s, span, span_of, times,
 };

@@ -92,7 +92,7 @@ pub fn servers_rates(run: &Run) -> Claim {
                     r.connections == c
                         && r.share == share
                         && r.held
-                        && r.server.starts_with("serve-")
+                        && r.setup().is_rust()
                         && r.server != "serve-threads"
                 })
                 .min_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms))?;
@@ -115,7 +115,7 @@ pub fn servers_rates(run: &Run) -> Claim {
         }
         t.push_str("\n\n");
     }
-    // What the load generator took: oha sends and corrects on the same two cores.
+    // What the load generator took: oha sends and corrects on the same cores as the server.
     let busiest = need(
         rates
             .iter()
@@ -126,9 +126,13 @@ pub fn servers_rates(run: &Run) -> Claim {
     )?;
     let _ = writeln!(
         t,
-        "oha shares the two cores with the server in these runs, and took up to {} of their \
+        "oha shares the {} with the server in these runs, and took up to {} of their \
          time: a rate no server held may be a rate oha could not send beside it, which is why a \
          missed rate is written as what was achieved, not as the server's ceiling.",
+        match run.cores() {
+            1 => "one core".to_string(),
+            n => format!("{n} cores"),
+        },
         percent(busiest)
     );
     Ok(t)
@@ -200,7 +204,7 @@ pub fn servers_pinned(run: &Run) -> Claim {
     }
     let (low, high) = need(extremes(&busy), "the reactor's busy core")?;
     Ok(format!(
-        "Pinned (the server on one core, one wrk thread on the other; the median of {runs} runs \
+        "Pinned (the server on one core, one wrk thread on another; the median of {runs} runs \
          each), serve-reactor's CPU per request is {}. Its core was busy {} of each run: \
          with one core to spend, a loop that does less per request has more of it left for \
          more requests. serve-compio's CPU per request, as a multiple of the reactor's, is {}. \

@@ -2,6 +2,7 @@
 
 use super::*;
 use rundata::{Point, Servers};
+use runfiles::Setup;
 
 /// A server's point at `c`, lived through every run, or why there is none.
 fn point<'a>(run: &'a Run, server: &str, c: u64) -> Result<&'a Point, Unsupported> {
@@ -319,9 +320,7 @@ pub fn servers_ceiling(run: &Run) -> Claim {
         .servers
         .points
         .iter()
-        .filter(|p| {
-            p.connections == c && p.server.starts_with("serve-") && p.server != "serve-threads"
-        })
+        .filter(|p| p.connections == c && p.setup.is_rust() && p.setup.server != "serve-threads")
         .collect();
     let dead: Vec<String> = loops
         .iter()
@@ -425,7 +424,12 @@ pub fn yielding(run: &Run) -> Claim {
     let at_1000 = 1000;
     let reactor_1000 = point(run, "serve-reactor", at_1000)?;
     let tokio_1000 = point(run, "serve-tokio", at_1000)?;
-    let reactor_2 = point(run, "serve-reactor --threads 2", at_1000).ok();
+    // The reactor with a loop per core, as the servers part ran it where there are cores.
+    let cores = run.cores();
+    let per_core = run
+        .servers
+        .at(&Setup::new("serve-reactor", Some(cores)), at_1000)
+        .filter(|p| p.lived());
     let mut t = if reactor_1000.p50_ms > tokio_1000.p50_ms * 1.02 {
         format!(
             "**What an event loop costs instead.** A single loop serves every connection on one \
@@ -454,13 +458,21 @@ pub fn yielding(run: &Run) -> Claim {
             p_ms(tokio_1000.p99_ms),
         )
     };
-    if let Some(r2) = reactor_2 {
-        t.push_str(&format!(
-            " A loop per core (`--threads 2`, as tokio has by default) halves the waves: p50 {} \
-             and {} of the ideal.",
-            p_ms(r2.p50_ms),
-            percent(r2.of_ideal())
-        ));
+    match per_core {
+        Some(r) => t.push_str(&format!(
+            " A loop per core (`--threads {cores}`, as tokio has by default) splits each wave \
+             {cores} ways: p50 {} and {} of the ideal.",
+            p_ms(r.p50_ms),
+            percent(r.of_ideal())
+        )),
+        None if cores == 1 => {
+            t.push_str(" This machine has one core, so no server ran a loop per core to compare.")
+        }
+        None => t.push_str(&format!(
+            " The reactor with a loop per core (`--threads {cores}`) was not measured at {} \
+             connections.",
+            group(at_1000)
+        )),
     }
     t.push_str(&format!(
         " Where the cores are the limit, the loops win by spending less per request: at {} \

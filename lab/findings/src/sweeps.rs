@@ -21,11 +21,15 @@ pub fn sweep(run: &Run) -> Claim {
     let mut t = String::new();
     if !skipped.is_empty() {
         t.push_str(&format!(
-            "{} grow linearly with N and are skipped past the budget of {:.0} s (their wall \
-             time would be N times the delay, or N over the pool's two threads): the talk's \
-             question, \"change from 6 end points to 600?\", has its answer here. ",
+            "{} grow linearly with N and are skipped past the budget of {:.0} s. Their wall \
+             time would be N times the delay, or N over the pool's {}. The talk's question, \
+             \"change from 6 end points to 600?\", has its answer here. ",
             list(&skipped),
-            budget
+            budget,
+            match run.parts.clients().map_or(0, |p| p.rayon_pool) {
+                1 => "one thread".to_string(),
+                n => format!("{n} threads"),
+            }
         ));
     }
     let waiting: Vec<&str> = c

@@ -238,18 +238,33 @@ pub fn jobs(run: &Run) -> Claim {
         t.push_str(&format!(" ({} here)", s(here)));
     }
     t.push_str(".\n");
-    if let Ok(rayon) = trusted(run, "jobs", "fetch-rayon", wall) {
+    if let (Ok(rayon), Some(pool)) = (
+        trusted(run, "jobs", "fetch-rayon", wall),
+        run.parts.talks.as_ref().map(|p| p.rayon_pool.max(1)),
+    ) {
+        // Its pool's threads each wait out their share of the zip codes in turn.
+        let share = sum / pool as f64;
         holds!(
-            rayon < sum * 0.6 && rayon > sum * 0.4,
-            "rayon took {} where half the sum is {}",
+            rayon < share * 1.2 && rayon > share * 0.8,
+            "rayon took {} where the sum shared by its pool of {pool} is {}",
             s(rayon),
-            s(sum / 2.0)
+            s(share)
         );
-        t.push_str(&format!(
-            "\nrayon takes about half the sum ({}): its two threads each wait out half the zip \
-             codes in turn.\n",
-            s(rayon)
-        ));
+        let (part, why) = match pool {
+            1 => (
+                "the whole sum".to_string(),
+                "its one thread waits out every zip code in turn".to_string(),
+            ),
+            2 => (
+                "about half the sum".to_string(),
+                "its two threads each wait out half the zip codes in turn".to_string(),
+            ),
+            n => (
+                format!("about 1/{n} of the sum"),
+                format!("its {n} threads each wait out their share of the zip codes in turn"),
+            ),
+        };
+        t.push_str(&format!("\nrayon takes {part} ({}): {why}.\n", s(rayon)));
     }
     Ok(t)
 }

@@ -437,10 +437,12 @@ impl Servers {
             .find(|p| p.setup == *setup && p.connections == connections)
     }
 
-    pub fn point(&self, server: &str, connections: u64) -> Option<&Point> {
+    /// The point of a setup at `connections`, by its label (`serve-tokio`, `serve-reactor
+    /// --threads 4`): a server's name alone is the server with its defaults.
+    pub fn point(&self, label: &str, connections: u64) -> Option<&Point> {
         self.points
             .iter()
-            .find(|p| p.server == server && p.connections == connections)
+            .find(|p| p.server == label && p.connections == connections)
     }
 
     /// The setups of the run in the order of their first run: every Rust server, those with a
@@ -457,10 +459,13 @@ impl Servers {
 
     /// The Rust setups (a serve-* binary, with its flags where not the default).
     pub fn rust(&self) -> Vec<&str> {
-        self.servers()
-            .into_iter()
-            .filter(|s| s.starts_with("serve-"))
-            .collect()
+        let mut servers: Vec<&str> = Vec::new();
+        for p in self.points.iter().filter(|p| p.setup.is_rust()) {
+            if !servers.contains(&p.server.as_str()) {
+                servers.push(&p.server);
+            }
+        }
+        servers
     }
 
     pub fn connections(&self) -> Vec<u64> {
@@ -473,7 +478,7 @@ impl Servers {
         let mut points: Vec<&Point> = self
             .points
             .iter()
-            .filter(|p| p.connections == c && p.server.starts_with("serve-") && p.lived())
+            .filter(|p| p.connections == c && p.setup.is_rust() && p.lived())
             .collect();
         points.sort_by(|a, b| b.rps.total_cmp(&a.rps));
         points

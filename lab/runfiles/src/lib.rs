@@ -42,7 +42,7 @@ pub const FORMAT: u32 = 2;
 /// Why a run's file could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}: {source}", path.display())]
+    #[error("cannot read or write {}", path.display())]
     Io { path: PathBuf, source: io::Error },
     /// A header or a value that does not fit the file's row type.
     #[error("{}, line {line}: {message}", path.display())]
