@@ -3,16 +3,16 @@
 //! resumes those whose socket or deadline is ready, and sleeps in one poll until the next.
 //!
 //! Each green thread that is ready gets one turn a pass of the loop, and the poller is asked
-//! between passes, so a new connection is accepted after one turn of each ready green thread,
-//! however much they have to do: a green thread that moves [`TURN`] bytes without waiting
-//! yields its turn (`gevent.sleep(0)`), as a thread's time slice would end.
+//! between passes, so a new connection is accepted (by a server's accept loop, itself a green
+//! thread) after one turn of each ready green thread, however much they have to do: a green
+//! thread that moves [`TURN`](crate::io::TURN) bytes without waiting yields its turn
+//! (`gevent.sleep(0)`), as a thread's time slice would end.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::io;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use corosensei::stack::DefaultStack;
@@ -21,44 +21,29 @@ use fetchkit::Woken;
 use mio::{Events, Poll, Token};
 use slab::Slab;
 
-use crate::io::Io;
-use crate::server::{Event, LISTEN, Server};
+use crate::io::{Io, Resume, Shared, Spawned, Wait};
 
 /// The address space of each green thread's stack. Only touched pages count in memory, and a
 /// TLS handshake touches more than a plain request; a stack overflow hits a guard page and
 /// ends the process, so this is sized with room to spare.
 pub const STACK: usize = 256 * 1024;
 
-/// The bytes a green thread reads and writes in one turn before it lets the others run: a
-/// client pipelining requests for big answers would otherwise hold the hub for as long as the
-/// kernel takes its answers (megabytes a connection), and every new client behind it.
-pub const TURN: usize = 64 * 1024;
-
 /// The token of the waker that lookup threads use; green threads have their slab keys.
 const WAKE: Token = Token(usize::MAX);
 
-/// Why the hub resumed a green thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Resume {
-    /// What it waits for may be ready: try again.
-    Go,
-    /// Its deadline passed.
-    TimedOut,
+/// A green thread: its result, or none for one spawned from another ([`Io::spawn`]).
+type Green<R> = Coroutine<Resume, Wait, Option<R>, DefaultStack>;
+
+/// What a green thread runs: its result, or none for one spawned from another.
+type Job<R> = Box<dyn FnOnce(&Io<'_>) -> Option<R>>;
+
+/// Where a queued green thread's outcome goes: its place among the results of
+/// [`Hub::join_all`], or, for one spawned from another green thread, the one told when no stack
+/// could be had for it.
+enum To {
+    Result(usize),
+    Refused(Box<dyn FnOnce(io::Error)>),
 }
-
-/// What a green thread yields for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Wait {
-    /// Its socket, or a lookup, until the deadline if there is one.
-    Woken(Option<Instant>),
-    /// Nothing: it has used its turn and runs again after the others (`gevent.sleep(0)`).
-    Turn,
-}
-
-type Green<R> = Coroutine<Resume, Wait, R, DefaultStack>;
-
-/// What a green thread runs.
-pub(crate) type Job<R> = Box<dyn FnOnce(&Io<'_>) -> R>;
 
 /// The hub: one thread, one poller, every green thread.
 pub struct Hub<R> {
@@ -68,34 +53,24 @@ pub struct Hub<R> {
     /// Each green thread's stack, in bytes of address space.
     stack: usize,
     running: Slab<Running<R>>,
-    /// Green threads not started yet: where their result goes (nowhere for a server's), and
-    /// what they run.
-    pub(crate) queued: VecDeque<(Option<usize>, Job<R>)>,
+    /// Green threads not started yet: where their outcome goes, and what they run.
+    queued: VecDeque<(To, Job<R>)>,
     ready: VecDeque<usize>,
     timers: BinaryHeap<Reverse<(Instant, usize, u64)>>,
     results: Vec<Option<io::Result<R>>>,
     serial: u64,
-    /// A server's listening socket and its connections' handler.
-    pub(crate) server: Option<Server<R>>,
-    /// When to accept again after an accept failed.
-    pub(crate) accept_again: Option<Instant>,
 }
 
 struct Running<R> {
     green: Green<R>,
-    /// Which spawn this is, in order: where its result goes (nowhere for a server's).
+    /// Which spawn this is, in order: where its result goes (nowhere for one spawned from
+    /// another green thread).
     index: Option<usize>,
     /// Tells this green thread from a later one in the same slot, for stale timers.
     serial: u64,
     /// The deadline a timer is set for.
     armed: Option<Instant>,
     ready: bool,
-}
-
-/// What the green threads share with the hub: the poller's registry, and the lookups woken.
-pub(crate) struct Shared {
-    pub(crate) registry: mio::Registry,
-    pub(crate) woken: Arc<Woken>,
 }
 
 impl<R> std::fmt::Debug for Hub<R> {
@@ -126,6 +101,7 @@ impl<R: 'static> Hub<R> {
                 registry,
                 // A poller that cannot be woken leaves the lookup to its deadline.
                 woken: Woken::new(move || drop(waker.wake())),
+                spawned: RefCell::new(VecDeque::new()),
             }),
             size: size.max(1),
             stack,
@@ -135,15 +111,13 @@ impl<R: 'static> Hub<R> {
             timers: BinaryHeap::new(),
             results: Vec::new(),
             serial: 0,
-            server: None,
-            accept_again: None,
         })
     }
 
     /// Adds a green thread running `f`. It starts when the hub runs and a place is free.
     pub fn spawn(&mut self, f: impl FnOnce(&Io<'_>) -> R + 'static) {
         self.queued
-            .push_back((Some(self.results.len()), Box::new(f)));
+            .push_back((To::Result(self.results.len()), Box::new(|io| Some(f(io)))));
         self.results.push(None);
     }
 
@@ -154,9 +128,9 @@ impl<R: 'static> Hub<R> {
         Ok(self.results.into_iter().flatten().collect())
     }
 
-    /// Runs green threads as they become ready, until none is left and none can arrive.
+    /// Runs green threads as they become ready, until none is left.
     // ANCHOR: run
-    pub(crate) fn run(&mut self) -> io::Result<()> {
+    fn run(&mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(1024);
         loop {
             self.start_queued();
@@ -169,7 +143,7 @@ impl<R: 'static> Hub<R> {
                 self.resume(key, Resume::Go);
                 self.start_queued();
             }
-            if self.running.is_empty() && self.queued.is_empty() && self.server.is_none() {
+            if self.running.is_empty() && self.queued.is_empty() {
                 return Ok(());
             }
             let Some(mut timeout) = self.expire_timers() else {
@@ -180,15 +154,6 @@ impl<R: 'static> Hub<R> {
                 // Green threads wait for their next turn: poll without sleeping.
                 timeout = Some(Duration::ZERO);
             }
-            if let Some(at) = self.accept_again {
-                let now = Instant::now();
-                if at <= now {
-                    self.accept_again = None;
-                    self.accept();
-                    continue;
-                }
-                timeout = Some(timeout.map_or(at - now, |t| t.min(at - now)));
-            }
             match self.poll.poll(&mut events, timeout) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -198,8 +163,6 @@ impl<R: 'static> Hub<R> {
                 if event.token() == WAKE {
                     let keys = self.shared.woken.take();
                     keys.into_iter().for_each(|key| self.make_ready(key));
-                } else if event.token() == LISTEN {
-                    self.accept();
                 } else {
                     self.make_ready(event.token().0);
                 }
@@ -217,10 +180,19 @@ impl<R: 'static> Hub<R> {
         }
     }
 
-    /// Starts queued green threads while there is room.
+    /// Starts queued green threads while there is room, those spawned by green threads among
+    /// them.
     fn start_queued(&mut self) {
+        let spawned: Vec<Spawned> = self.shared.spawned.borrow_mut().drain(..).collect();
+        for Spawned { run, refused } in spawned {
+            let job: Job<R> = Box::new(move |io| {
+                run(io);
+                None
+            });
+            self.queued.push_back((To::Refused(refused), job));
+        }
         while self.running.len() < self.size {
-            let Some((index, f)) = self.queued.pop_front() else {
+            let Some((to, f)) = self.queued.pop_front() else {
                 return;
             };
             let stack = match DefaultStack::new(self.stack) {
@@ -230,17 +202,16 @@ impl<R: 'static> Hub<R> {
                         e.kind(),
                         format!("cannot map a stack for a green thread: {e}"),
                     );
-                    match index {
-                        Some(index) => self.results[index] = Some(Err(e)),
-                        // A server's connection: closed, and told.
-                        None => {
-                            if let Some(server) = &self.server {
-                                (server.on)(Event::Refused(&e));
-                            }
-                        }
+                    match to {
+                        To::Result(index) => self.results[index] = Some(Err(e)),
+                        To::Refused(refused) => refused(e),
                     }
                     continue;
                 }
+            };
+            let index = match to {
+                To::Result(index) => Some(index),
+                To::Refused(_) => None,
             };
             let entry = self.running.vacant_entry();
             let key = entry.key();
@@ -283,7 +254,7 @@ impl<R: 'static> Hub<R> {
             }
             CoroutineResult::Yield(Wait::Turn) => self.make_ready(key),
             CoroutineResult::Return(result) => {
-                if let Some(index) = self.running.remove(key).index {
+                if let (Some(index), Some(result)) = (self.running.remove(key).index, result) {
                     self.results[index] = Some(Ok(result));
                 }
             }

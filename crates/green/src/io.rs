@@ -2,20 +2,58 @@
 //! sleeps, its deadline, its name lookups) and [`TcpStream`] (a socket whose `read` and `write`
 //! look blocking and yield to the hub on `WouldBlock`).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::Context;
 use std::time::{Duration, Instant};
 
 use corosensei::Yielder;
-use fetchkit::FetchError;
+use fetchkit::{FetchError, Woken};
 use mio::{Interest, Token};
 
-use crate::hub::{Resume, Shared, TURN, Wait};
+/// The bytes a green thread reads and writes in one turn before it lets the others run: a
+/// client pipelining requests for big answers would otherwise hold the hub for as long as the
+/// kernel takes its answers (megabytes a connection), and every new client behind it.
+pub const TURN: usize = 64 * 1024;
+
+/// Why the hub resumed a green thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resume {
+    /// What it waits for may be ready: try again.
+    Go,
+    /// Its deadline passed.
+    TimedOut,
+}
+
+/// What a green thread yields for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// Its socket, or a lookup, until the deadline if there is one.
+    Woken(Option<Instant>),
+    /// Nothing: it has used its turn and runs again after the others (`gevent.sleep(0)`).
+    Turn,
+}
+
+/// What the green threads share with the hub: the poller's registry, the lookups woken, and
+/// the green threads spawned by green threads, for the hub to start.
+pub(crate) struct Shared {
+    pub(crate) registry: mio::Registry,
+    pub(crate) woken: Arc<Woken>,
+    pub(crate) spawned: RefCell<VecDeque<Spawned>>,
+}
+
+/// A green thread spawned by another ([`Io::spawn`]): what it runs, and who is told when no
+/// stack can be had for it.
+pub(crate) struct Spawned {
+    pub(crate) run: Box<dyn FnOnce(&Io<'_>)>,
+    pub(crate) refused: Box<dyn FnOnce(io::Error)>,
+}
 
 /// What a green thread is handed: its way to wait without blocking the hub. Every wait goes
 /// through here.
@@ -139,8 +177,31 @@ impl<'y> Io<'y> {
         Ok(stream)
     }
 
+    /// Starts `f` on a green thread of its own, once this one next waits: `gevent.spawn` from
+    /// within a greenlet. Where no stack can be had for it, `refused` is told why instead.
+    pub fn spawn(
+        &self,
+        f: impl FnOnce(&Io<'_>) + 'static,
+        refused: impl FnOnce(io::Error) + 'static,
+    ) {
+        self.shared.spawned.borrow_mut().push_back(Spawned {
+            run: Box::new(f),
+            refused: Box::new(refused),
+        });
+    }
+
+    /// Makes a listening socket this green thread's, to accept from without blocking the hub.
+    pub fn listen(&self, listener: std::net::TcpListener) -> io::Result<TcpListener<'_, 'y>> {
+        listener.set_nonblocking(true)?;
+        let mut socket = mio::net::TcpListener::from_std(listener);
+        self.shared
+            .registry
+            .register(&mut socket, Token(self.key), Interest::READABLE)?;
+        Ok(TcpListener { socket, io: self })
+    }
+
     /// Makes an accepted socket this green thread's.
-    pub(crate) fn adopt(&self, mut socket: mio::net::TcpStream) -> io::Result<TcpStream<'_, 'y>> {
+    pub fn adopt(&self, mut socket: mio::net::TcpStream) -> io::Result<TcpStream<'_, 'y>> {
         self.shared.registry.register(
             &mut socket,
             Token(self.key),
@@ -148,6 +209,42 @@ impl<'y> Io<'y> {
         )?;
         let _ = socket.set_nodelay(true);
         Ok(TcpStream { socket, io: self })
+    }
+}
+
+/// A listening socket that yields: `accept` returns a connection, as a blocking socket's does,
+/// and in between the hub runs the other green threads.
+pub struct TcpListener<'i, 'y> {
+    socket: mio::net::TcpListener,
+    io: &'i Io<'y>,
+}
+
+impl std::fmt::Debug for TcpListener<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpListener")
+            .field("socket", &self.socket)
+            .finish()
+    }
+}
+
+impl TcpListener<'_, '_> {
+    /// The next connection, waiting on the hub until one arrives; an error the kernel gave
+    /// (no descriptor left, say) is returned for the caller to decide how long to pause.
+    pub fn accept(&self) -> io::Result<mio::net::TcpStream> {
+        loop {
+            match self.socket.accept() {
+                Ok((socket, _)) => return Ok(socket),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.io.suspend()?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for TcpListener<'_, '_> {
+    fn drop(&mut self) {
+        let _ = self.io.shared.registry.deregister(&mut self.socket);
     }
 }
 

@@ -11,12 +11,14 @@
 //!   blocking to the code that calls them, and yield to the hub on `WouldBlock`;
 //! - [`Hub::spawn`] with the hub's size is eventlet's `GreenPool(size).spawn`, and
 //!   [`Hub::join_all`] is `gevent.joinall`;
-//! - [`Hub::serve_forever`] is gevent's `StreamServer(listener, handle).serve_forever()`: the
-//!   hub accepts connections and runs `handle` on a green thread of its own for each.
+//! - [`Hub::serve_forever`] is gevent's `StreamServer(listener, handle).serve_forever()`: an
+//!   accept loop on a green thread of its own, which spawns a green thread running `handle` for
+//!   each connection ([`Io::spawn`] is `gevent.spawn` from within a greenlet).
 //!
 //! One idea a file: [`hub`] (the green threads and the loop that resumes them), [`io`] (what a
-//! green thread waits through: its socket, its sleeps, its lookups) and [`server`] (the hub as a
-//! server's accept loop).
+//! green thread waits through and hands the hub: its socket, its sleeps, its lookups, the green
+//! threads it spawns) and [`server`] (an accept loop on a green thread). The hub knows nothing
+//! of servers.
 //!
 //! The price of code that looks blocking: anything that blocks without going through [`Io`]
 //! (a `std::thread::sleep`, a blocking DNS call, a socket of std's) stops the hub itself, and
@@ -27,7 +29,7 @@ pub mod io;
 pub mod server;
 
 pub use hub::{Hub, STACK};
-pub use io::{Io, TcpStream};
+pub use io::{Io, TcpListener, TcpStream};
 pub use server::Event;
 
 #[cfg(test)]

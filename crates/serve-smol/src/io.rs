@@ -4,7 +4,8 @@
 //! initialised `&mut [u8]`; hyper hands an uninitialised buffer, so the adapter writes zeros over
 //! all of it (8 KiB here) on every poll, a `Pending` one included (smol-hyper 0.1.1,
 //! `src/rt/futures.rs`, `poll_read`). That memset was 4.4% of serve-smol's CPU samples under
-//! wrk at C = 5,000 (`perf record`; docs/SERVERS.md, "An event loop is not lean by itself").
+//! wrk at C = 5,000 (`perf record`; docs/experiments/smol-glue/README.md, "serve-smol's glue,
+//! traced").
 //! A TCP socket can read into uninitialised memory (`recv` writes, never reads, its buffer), so
 //! this transport does, and waits on async-io's readiness in between as `Async` itself does.
 
