@@ -127,27 +127,30 @@ pub fn results_sections(run: &Run, _: &Path) -> Vec<Section> {
 /// docs/SERVERS.md: the servers.
 pub fn servers_sections(run: &Run, _: &Path) -> Vec<Section> {
     vec![
-        Section::claim("answer", findings::servers_answer(run)),
+        Section::claim("answer", findings_servers::servers_answer(run)),
         Section::table("setup", setup(run, Side::Servers)),
         Section::table("table", servers::table(run)),
         Section::table("threads", servers::threads(run)),
-        Section::claim("threads-findings", findings::servers_threads(run)),
+        Section::claim("threads-findings", findings_servers::servers_threads(run)),
         Section::table("pinned", servers::pinned(run)),
-        Section::claim("pinned-findings", findings::servers_pinned(run)),
+        Section::claim("pinned-findings", findings_servers::servers_pinned(run)),
         Section::table("rates", servers::rates(run)),
-        Section::claim("rates-findings", findings::servers_rates(run)),
+        Section::claim("rates-findings", findings_servers::servers_rates(run)),
         Section::table("targets", servers::targets(run)),
-        Section::claim("targets-findings", findings::servers_targets(run)),
+        Section::claim("targets-findings", findings_servers::servers_targets(run)),
         Section::table("hostile", servers::hostile(run)),
-        Section::claim("hostile-findings", findings::hostile(run)),
+        Section::claim("hostile-findings", findings_servers::hostile(run)),
         Section::table("ceiling", ceiling::servers(run)),
-        Section::claim("ceiling-findings", findings::servers_ceiling(run)),
+        Section::claim("ceiling-findings", findings_servers::servers_ceiling(run)),
         Section::table("at-scale", ceiling::servers_at_scale(run)),
         Section::table("syscalls", servers::syscalls(run)),
-        Section::claim("syscalls-findings", findings::syscalls(run)),
+        Section::claim("syscalls-findings", findings_servers::syscalls(run)),
         Section::table("python-servers", python::servers_table(run)),
-        Section::claim("python-servers-findings", findings::python_servers(run)),
-        Section::claim("yielding", findings::yielding(run)),
+        Section::claim(
+            "python-servers-findings",
+            findings_servers::python_servers(run),
+        ),
+        Section::claim("yielding", findings_servers::yielding(run)),
     ]
 }
 

@@ -117,6 +117,7 @@ pub fn need<T>(value: Option<T>, what: impl fmt::Display) -> Result<T, Unsupport
 }
 
 /// Returns [`Unsupported::Contradicted`], with the reason, unless the condition holds.
+#[macro_export]
 macro_rules! holds {
     ($condition:expr, $($why:tt)+) => {
         let held: bool = $condition;
@@ -125,7 +126,6 @@ macro_rules! holds {
         }
     };
 }
-pub(crate) use holds;
 
 /// The span of some figures, or [`Unsupported::Missing`] when there are none.
 pub fn span_of(
@@ -135,6 +135,21 @@ pub fn span_of(
 ) -> Result<String, Unsupported> {
     let (low, high) = extremes(values).ok_or_else(|| Unsupported::Missing(what.into()))?;
     Ok(span(low, high, write))
+}
+
+/// The pair with the least figure.
+pub fn least(pairs: &[(String, f64)]) -> Result<&(String, f64), Unsupported> {
+    need(
+        pairs.iter().min_by(|a, b| a.1.total_cmp(&b.1)),
+        "any figure to rank",
+    )
+}
+
+pub fn most(pairs: &[(String, f64)]) -> Result<&(String, f64), Unsupported> {
+    need(
+        pairs.iter().max_by(|a, b| a.1.total_cmp(&b.1)),
+        "any figure to rank",
+    )
 }
 
 pub use figures::prose::*;

@@ -1,7 +1,8 @@
-//! What the pages say about the figures, each claim a function of the run ([`claim`]):
-//! it computes its figures, writes its sentences around them, and fails, saying why, when the
-//! run does not bear its words out. The hand-written prose around them explains; only these
-//! compare.
+//! What the pages say about the clients' figures (README.md, RESULTS.md, WAITS.md, MODELS.md),
+//! each claim a function of the run ([`claim`]): it computes its figures, writes its sentences
+//! around them, and fails, saying why, when the run does not bear its words out. The
+//! hand-written prose around them explains; only these compare. SERVERS.md's claims stand on
+//! the same machinery in `findings-servers`.
 
 use catalogue::{CURL, Family};
 use figures::format::{group, kib, mib};
@@ -9,31 +10,24 @@ use figures::talk;
 
 pub use crate::claim::{Claim, Kind, Outcome, Section, Unsupported};
 use crate::claim::{
-    extremes, holds, list, name, need, percent, possessive, s, span, span_of, times,
+    extremes, least, list, most, name, need, percent, possessive, s, span, span_of, times,
 };
 use rundata::{Run, family};
 use runfiles::CellSummary;
 use tables::clients::{self, ceiling};
-use tables::servers::calls_of;
 
 pub mod claim;
-mod hostile;
 mod javascript;
-mod loads;
 mod memory;
 mod python;
-mod servers;
 mod summary;
 mod sweeps;
 mod talks;
 mod waits;
 
-pub use hostile::hostile;
 pub use javascript::javascript;
-pub use loads::{servers_pinned, servers_rates};
 pub use memory::{costs, heap};
-pub use python::{python, python_servers};
-pub use servers::*;
+pub use python::python;
 pub use summary::{reading, targets, took};
 pub use sweeps::{at_ceiling, burst, memory_per_request, pages, read_buffer, sweep};
 pub use talks::{jobs, many_jobs, sites};
@@ -89,21 +83,6 @@ fn each(
 
 fn values(pairs: &[(String, f64)]) -> Vec<f64> {
     pairs.iter().map(|(_, v)| *v).collect()
-}
-
-/// The pair with the least figure.
-fn least(pairs: &[(String, f64)]) -> Result<&(String, f64), Unsupported> {
-    need(
-        pairs.iter().min_by(|a, b| a.1.total_cmp(&b.1)),
-        "any figure to rank",
-    )
-}
-
-fn most(pairs: &[(String, f64)]) -> Result<&(String, f64), Unsupported> {
-    need(
-        pairs.iter().max_by(|a, b| a.1.total_cmp(&b.1)),
-        "any figure to rank",
-    )
 }
 
 fn ms(seconds: f64) -> String {
