@@ -10,6 +10,18 @@ use procs::figures::{cpu_seconds, rss_kib};
 use procs::hostile::{Probe, Probed, pipeline_without_reading};
 pub use procs::{Answer, Answers, Server, read_answer, send};
 
+/// How long a new client may wait for its answer under a flood of clients that never read.
+/// The release servers are held to a second, as the run's hostile part holds them. A debug
+/// build does the same work several times slower (serve-smol's slowest probe came to 1.06 to
+/// 1.15 s of it, every probe answered), so it is held to two: an unfair hub or loop still
+/// fails by far (before their fixes, serve-green's slowest probe took 3.6 s and
+/// serve-reactor's 2.4 s).
+pub const PROBE_BOUND: Duration = if cfg!(debug_assertions) {
+    Duration::from_secs(2)
+} else {
+    Duration::from_secs(1)
+};
+
 /// The checks every server must pass.
 #[derive(Debug, Clone)]
 pub struct ServerTest {
@@ -433,8 +445,8 @@ impl ServerTest {
     /// Clients that pipeline requests for big answers and never read them: the server stops
     /// reading them while their answers wait, so its memory stays bounded, and a new client that
     /// asks for a small answer every quarter of a second meanwhile, from before the flood to its
-    /// end, has each answer within a second. Without backpressure, these 400 clients would have it
-    /// hold 400 x 200 answers of 64 KiB (5 GiB); without fairness, one connection's flood
+    /// end, has each answer within [`PROBE_BOUND`]. Without backpressure, these 400 clients would
+    /// have it hold 400 x 200 answers of 64 KiB (5 GiB); without fairness, one connection's flood
     /// would keep the probe waiting.
     pub fn stops_reading_clients_that_do_not_read(&self) {
         const FLOODERS: usize = 400;
@@ -452,14 +464,15 @@ impl ServerTest {
         std::thread::sleep(Duration::from_secs(2));
         let rss = rss_kib(server.pid()).unwrap_or(0);
         let probed = Probed::of(&probe.stop());
+        eprintln!("a new client under the flood: {probed:?}");
         assert!(server.is_running());
         assert!(
             rss < 200 * 1024,
             "{rss} KiB of RSS with {FLOODERS} clients not reading"
         );
         assert!(
-            probed.all_within(Duration::from_secs(1)),
-            "a new client under the flood: {probed:?}"
+            probed.all_within(PROBE_BOUND),
+            "a new client under the flood, each probe within {PROBE_BOUND:?}: {probed:?}"
         );
         drop(streams);
     }
