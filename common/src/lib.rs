@@ -34,7 +34,7 @@
 #[cfg(feature = "ureq")]
 pub mod blocking;
 mod cli;
-mod plan;
+mod endpoints;
 mod report;
 #[cfg(feature = "rustls")]
 pub mod tls;
@@ -49,6 +49,9 @@ use rustls_pki_types::pem::PemObject;
 
 pub use cli::{Args, Workload, timeout_seconds};
 // What the models share with the runtimes, from the crate under this one.
+pub use endpoints::{
+    Endpoint, Endpoints, Expect, LineError, UsageError, check_url, parse_endpoints,
+};
 pub use fetchkit::{
     ACCEPT_PAUSE, Body, Dns, Elapsed, ErrorKind, FetchError, Keep, MAX_REDIRECTS, NoThread, Page,
     Stopwatch, ThreadBudget, check_length, check_status, check_threads, connect_first,
@@ -56,10 +59,9 @@ pub use fetchkit::{
     timeit_async, try_next_address,
 };
 pub use origin::raise_fd_limit;
-pub use plan::{Endpoint, Expect, LineError, Plan, UsageError, check_url, parse_endpoints};
 pub use report::Report;
 
-use plan::Source;
+use endpoints::Source;
 use report::Setup;
 
 /// One run of a model: its settings, its endpoints and, unless told otherwise, the origin it
@@ -67,7 +69,7 @@ use report::Setup;
 #[derive(Debug)]
 pub struct Run {
     args: Args,
-    plan: Plan,
+    endpoints: Endpoints,
     source: Source,
     model: String,
     ca_cert: Option<CertificateDer<'static>>,
@@ -103,7 +105,7 @@ impl Run {
             None => None,
         };
         let (plan, source, origin) = if args.live {
-            (Plan::live(&args), Source::Urls, None)
+            (Endpoints::live(&args), Source::Urls, None)
         } else if let Some(path) = &args.endpoints {
             let text = std::fs::read(path).map_err(|e| {
                 UsageError(format!(
@@ -122,7 +124,7 @@ impl Run {
             if urls.is_empty() {
                 return Err(UsageError(format!("{} holds no URLs", path.display())).into());
             }
-            (Plan::from_urls(urls, &args), Source::Urls, None)
+            (Endpoints::from_urls(urls, &args), Source::Urls, None)
         } else if !args.urls.is_empty() {
             let urls = args
                 .urls
@@ -130,17 +132,21 @@ impl Run {
                 .map(|url| check_url(url))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(UsageError)?;
-            (Plan::from_urls(urls, &args), Source::Urls, None)
+            (Endpoints::from_urls(urls, &args), Source::Urls, None)
         } else if let Some(url) = &args.origin {
-            let base = plan::check_origin(url).map_err(UsageError)?;
-            (Plan::for_origin(&base, &args), Source::External(base), None)
+            let base = endpoints::check_origin(url).map_err(UsageError)?;
+            (
+                Endpoints::for_origin(&base, &args),
+                Source::External(base),
+                None,
+            )
         } else {
             let origin = origin::Origin::start(origin::Config::default()).map_err(|e| {
                 io::Error::new(e.kind(), format!("cannot start the embedded origin: {e}"))
             })?;
             let base = origin.base_url();
             (
-                Plan::for_origin(&base, &args),
+                Endpoints::for_origin(&base, &args),
                 Source::Embedded(base),
                 Some(origin),
             )
@@ -148,7 +154,7 @@ impl Run {
         let run = Run {
             model: model_name(),
             ca_cert,
-            plan,
+            endpoints: plan,
             source,
             origin,
             started: Instant::now(),
@@ -163,7 +169,7 @@ impl Run {
 
     /// The endpoints to fetch, in order.
     pub fn endpoints(&self) -> &[Endpoint] {
-        &self.plan.endpoints
+        &self.endpoints.endpoints
     }
 
     /// The time limit for one request.
@@ -217,13 +223,13 @@ impl Run {
             header: self.header(),
             workload: self.args.workload,
             endpoints: self.endpoints(),
-            what: &self.plan.what,
+            what: &self.endpoints.what,
             source: &self.source,
             timeout: self.args.timeout,
             concurrency: self.args.concurrency,
             time_scale: self.args.time_scale,
-            simulated_delays: self.plan.simulated_delays,
-            slowest_delay: self.plan.slowest_delay,
+            simulated_delays: self.endpoints.simulated_delays,
+            slowest_delay: self.endpoints.slowest_delay,
             json: self.args.json,
             all_rows: self.args.all_rows,
             started: self.started,
@@ -251,7 +257,7 @@ impl Run {
         let endpoints = if n == 1 { "endpoint" } else { "endpoints" };
         format!(
             "{}: {n} {endpoints}, {}{from}{scale}",
-            self.model, self.plan.what
+            self.model, self.endpoints.what
         )
     }
 

@@ -15,7 +15,7 @@ use std::time::Instant;
 use fetchkit::{Body, Elapsed, ErrorKind, FetchError, Page, Usage, group, peak_in_flight};
 
 use crate::cli::Workload;
-use crate::plan::{Endpoint, Expect, Source};
+use crate::endpoints::{Endpoint, Expect, Source};
 
 /// `println!` that does not panic when stdout is closed (`fetch-tokio | head`): the report
 /// is then lost, and the run still ends with its exit code.

@@ -2,7 +2,7 @@
 //! what they accept is a valid plan.
 
 use clap::Parser;
-use common::{Args, Plan, check_url, parse_endpoints};
+use common::{Args, Endpoints, check_url, parse_endpoints};
 use proptest::prelude::*;
 
 /// Lines that look like what people put in an endpoints file, and some that only nearly do.
@@ -84,7 +84,7 @@ proptest! {
         let argv = std::iter::once("fetch".to_string()).chain(args);
         if let Ok(args) = Args::try_parse_from(argv) {
             if args.urls.is_empty() && args.endpoints.is_none() && !args.live {
-                let plan = Plan::for_origin("http://127.0.0.1:9", &args);
+                let plan = Endpoints::for_origin("http://127.0.0.1:9", &args);
                 let n = args.count.map_or(if args.workload == common::Workload::Jobs { 100 } else { 6 }, |n| n as usize);
                 prop_assert_eq!(plan.endpoints.len(), n);
                 for endpoint in &plan.endpoints {

@@ -290,10 +290,10 @@ impl Workload {
     }
 
     /// What the models fetch for this workload from the origin at `base`.
-    fn plan(self, base: &str, time_scale: f64) -> common::Plan {
+    fn plan(self, base: &str, time_scale: f64) -> common::Endpoints {
         let argv = std::iter::once("fetch".to_string()).chain(self.args(time_scale));
         let args = common::Args::try_parse_from(argv).expect("the workload's own arguments parse");
-        common::Plan::for_origin(base, &args)
+        common::Endpoints::for_origin(base, &args)
     }
 
     /// The URLs the models fetch for this workload from the origin at `base`.

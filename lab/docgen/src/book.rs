@@ -17,7 +17,7 @@ use figures::format::group;
 use figures::page::read;
 use figures::talk::{self, TalkRow};
 
-use rundata::Run;
+use rundata::Results;
 
 /// Where the generated files go.
 pub const GENERATED_DIR: &str = "docs/book/src/generated";
@@ -110,7 +110,7 @@ const CHARTS: &[&str] = &[
 /// side programs' output and the charts (`charts`: the run's charts, by name).
 pub fn generate(
     root: &Path,
-    run: &Run,
+    run: &Results,
     charts: &BTreeMap<String, Vec<u8>>,
 ) -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
     let mut files = BTreeMap::new();
@@ -159,7 +159,7 @@ pub fn generate(
 
 /// The talk's generator programs: what the talk printed (`data/talk-generators.tsv`) beside
 /// what the same programs print in the run (`clients/examples/python-NAME.txt`).
-fn generators_table(root: &Path, run: &Run) -> anyhow::Result<String> {
+fn generators_table(root: &Path, run: &Results) -> anyhow::Result<String> {
     let path = root.join("data/talk-generators.tsv");
     let tsv = read(&path)?;
     let rows = tsv.lines().filter(|l| !l.starts_with('#')).skip(1);
@@ -246,7 +246,7 @@ fn diff(root: &Path, from: &str, to: &str) -> anyhow::Result<String> {
 }
 
 /// The talk's figures for one of its programs, as a table, with the talk's note under it.
-fn talk_table(run: &Run, row: &TalkRow) -> String {
+fn talk_table(run: &Results, row: &TalkRow) -> String {
     let mut t = talk::table(std::slice::from_ref(row));
     if !row.note.is_empty() {
         let _ = writeln!(t, "\n*{}*", row.note);

@@ -7,11 +7,11 @@ use std::path::Path;
 use figures::charts::{self, Axes, Line, Span};
 use figures::talk;
 
-use rundata::{Run, WAIT_S};
+use rundata::{Results, WAIT_S};
 use runfiles::CellSummary;
 
 /// Draws every chart the run has data for into `dir`; returns their file names.
-pub fn draw(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
+pub fn draw(run: &Results, dir: &Path) -> anyhow::Result<Vec<String>> {
     let mut drawn = Vec::new();
     let c = &run.clients;
     let trusted = |workload| c.of_workload(workload).filter(|cell| cell.trusted());
@@ -118,7 +118,7 @@ pub fn draw(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
 
 /// The waiting programs: peak RSS and what a waiter costs against N, a line per program
 /// through the Ns at which every waiter waited.
-fn waits(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
+fn waits(run: &Results, dir: &Path) -> anyhow::Result<Vec<String>> {
     let ns = tables::waits::ns(run);
     if ns.is_empty() {
         return Ok(Vec::new());
@@ -168,7 +168,7 @@ fn waits(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
 /// The runs of `workload` kept for the timelines, as bars: every model's and program's first
 /// run, then the runs with a `--concurrency` bound.
 fn timelines(
-    run: &Run,
+    run: &Results,
     workload: &str,
     shown: impl Fn(&str) -> bool,
 ) -> Vec<(String, Vec<Span>, f64)> {
@@ -223,7 +223,7 @@ fn timelines(
 /// at each N, the ceiling's included, on log–log axes.
 fn sweep(
     path: &Path,
-    run: &Run,
+    run: &Results,
     stem: &str,
     axes: Axes<'_>,
     pick: fn(&CellSummary) -> Option<f64>,
@@ -251,7 +251,7 @@ fn sweep(
 
 /// The servers' charts: requests per second with the ideal, peak RSS and p99, a line per
 /// setup (a loop per core dashed, the Python servers dotted).
-fn servers(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
+fn servers(run: &Results, dir: &Path) -> anyhow::Result<Vec<String>> {
     let s = &run.servers;
     if s.connections().is_empty() {
         return Ok(Vec::new());
@@ -324,7 +324,7 @@ fn servers(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
 
 /// The servers at fixed offered rates: p99 latency, corrected for coordinated omission, against
 /// the rate offered, a chart per C and a line per server (the Python servers dashed).
-fn rates(run: &Run, dir: &Path) -> anyhow::Result<Vec<String>> {
+fn rates(run: &Results, dir: &Path) -> anyhow::Result<Vec<String>> {
     use rundata::Rates as _;
     let rates = &run.rates[..];
     let mut drawn = Vec::new();

@@ -100,7 +100,7 @@ const CASES: &[(&str, &str)] = &[
 
 /// What one model said for one fault.
 #[derive(Debug, Clone)]
-struct Cell {
+struct Entry {
     kind: String,
     /// The kinds the test accepts for this fault (some faults race: a reset may arrive before
     /// or after the client has read part of the body).
@@ -109,7 +109,7 @@ struct Cell {
 }
 
 /// model -> case -> cell
-type Matrix = BTreeMap<String, BTreeMap<String, Cell>>;
+type Matrix = BTreeMap<String, BTreeMap<String, Entry>>;
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let matrix = read(&args.from)?;
@@ -155,7 +155,7 @@ fn read(dir: &PathBuf) -> anyhow::Result<Matrix> {
                 .with_context(|| format!("{} is not JSON", path.display()))?;
             let text = |key: &str| row[key].as_str().unwrap_or("").to_string();
             let accepted = row["accepted"].as_array().into_iter().flatten();
-            let cell = Cell {
+            let cell = Entry {
                 kind: text("kind"),
                 accepted: accepted
                     .filter_map(|k| k.as_str().map(str::to_string))

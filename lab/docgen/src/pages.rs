@@ -22,7 +22,7 @@ use figures::page::{fill, read};
 
 use crate::{book, charts, experiments, headers};
 use findings::{Claim, Section};
-use rundata::{RUN, Run};
+use rundata::{RUN, Results};
 use tables::setup::{Side, machine_line, setup};
 use tables::{ceiling, clients, javascript, python, servers};
 
@@ -45,7 +45,7 @@ struct Page {
     path: &'static str,
     kind: &'static str,
     /// The sections, from the run (or, for an experiment, from its own folder under the root).
-    sections: fn(&Run, &Path) -> Vec<Section>,
+    sections: fn(&Results, &Path) -> Vec<Section>,
 }
 
 const PAGES: [Page; 7] = [
@@ -87,7 +87,7 @@ const PAGES: [Page; 7] = [
 ];
 
 /// docs/RESULTS.md: the clients.
-pub fn results_sections(run: &Run, _: &Path) -> Vec<Section> {
+pub fn results_sections(run: &Results, _: &Path) -> Vec<Section> {
     vec![
         Section::table("setup", setup(run, Side::Clients)),
         Section::table("sites", clients::sites(run)),
@@ -125,7 +125,7 @@ pub fn results_sections(run: &Run, _: &Path) -> Vec<Section> {
 }
 
 /// docs/SERVERS.md: the servers.
-pub fn servers_sections(run: &Run, _: &Path) -> Vec<Section> {
+pub fn servers_sections(run: &Results, _: &Path) -> Vec<Section> {
     vec![
         Section::claim("answer", findings_servers::servers_answer(run)),
         Section::table("setup", setup(run, Side::Servers)),
@@ -155,9 +155,9 @@ pub fn servers_sections(run: &Run, _: &Path) -> Vec<Section> {
 }
 
 /// docs/WAITS.md: the waiting programs, beside the published tables (`data/`).
-fn waits_sections(run: &Run, root: &Path) -> Vec<Section> {
+fn waits_sections(run: &Results, root: &Path) -> Vec<Section> {
     let tsv = read(&root.join("data/waits-published.tsv"));
-    let published = |f: fn(&Run, &str) -> Claim| match &tsv {
+    let published = |f: fn(&Results, &str) -> Claim| match &tsv {
         Ok(tsv) => f(run, tsv),
         Err(e) => Err(findings::Unsupported::Missing(format!("{e:#}"))),
     };
@@ -177,7 +177,7 @@ fn waits_sections(run: &Run, root: &Path) -> Vec<Section> {
 }
 
 /// README.md: what the first two models print, and how long the whole run takes.
-fn readme_sections(run: &Run, _: &Path) -> Vec<Section> {
+fn readme_sections(run: &Results, _: &Path) -> Vec<Section> {
     let printed = |model: &str| -> Claim {
         let text =
             findings::claim::need(run.printed.get(model), format!("{model}'s printed text"))?;
@@ -192,7 +192,7 @@ fn readme_sections(run: &Run, _: &Path) -> Vec<Section> {
 }
 
 /// docs/MODELS.md: what a request in flight costs, model by model.
-fn models_sections(run: &Run, _: &Path) -> Vec<Section> {
+fn models_sections(run: &Results, _: &Path) -> Vec<Section> {
     vec![Section::claim("costs", findings::costs(run))]
 }
 
@@ -214,7 +214,7 @@ impl std::fmt::Display for Problem {
 type Made = (&'static Page, Vec<(&'static str, String)>);
 
 /// Every page's sections from the run: the pages' texts, or the claims the run does not support.
-fn made(run: &Run, root: &Path) -> (Vec<Made>, Vec<Problem>) {
+fn made(run: &Results, root: &Path) -> (Vec<Made>, Vec<Problem>) {
     let mut pages = Vec::new();
     let mut problems = Vec::new();
     for page in &PAGES {
@@ -237,7 +237,7 @@ fn made(run: &Run, root: &Path) -> (Vec<Made>, Vec<Problem>) {
 /// The problems of the documents under `root` against the run in `from`: every section,
 /// chart and generated file that differs, and every claim the run does not support.
 pub fn check(root: &Path, from: &Path) -> anyhow::Result<Vec<Problem>> {
-    let run = Run::read(from)?;
+    let run = Results::read(from)?;
     let (pages, mut problems) = made(&run, root);
     for (page, sections) in &pages {
         let path = root.join(page.path);
@@ -347,7 +347,7 @@ fn shown(root: &Path, path: &Path) -> String {
 /// Writes every page, chart and book file from the run; writes nothing when a claim does not
 /// hold.
 fn write(from: &Path) -> anyhow::Result<Vec<Problem>> {
-    let run = Run::read(from)?;
+    let run = Results::read(from)?;
     let (pages, problems) = made(&run, Path::new("."));
     if !problems.is_empty() {
         return Ok(problems);
@@ -441,7 +441,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Every section of every page made from a run, with the page's kind, for a run's own report
 /// (the experiments, made from folders of their own, left out).
-pub fn all_sections(run: &Run, root: &Path) -> Vec<(&'static str, Section)> {
+pub fn all_sections(run: &Results, root: &Path) -> Vec<(&'static str, Section)> {
     PAGES
         .iter()
         .filter(|p| !matches!(p.kind, "glue" | "perf"))

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use crate::pages;
 use findings::{Kind, Outcome, Section};
-use rundata::Run;
+use rundata::Results;
 use tables::setup::{self, Side};
 
 /// Writes a run's report.md and charts into its folder.
@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let run = Run::read(&args.run)?;
+    let run = Results::read(&args.run)?;
     let dir = args.run.join("charts");
     std::fs::create_dir_all(&dir)?;
     let charts = crate::charts::draw(&run, &dir)?;
@@ -86,7 +86,7 @@ fn page(kind: &str) -> &'static str {
 
 /// The report: the machine and the run, every claim with its outcome, then every section that
 /// the run could make, page by page, and the charts.
-pub fn report(run: &Run, sections: &[(&str, Section)], charts: &[String]) -> String {
+pub fn report(run: &Results, sections: &[(&str, Section)], charts: &[String]) -> String {
     let mut md = String::from("# The run\n\n");
     md.push_str(&setup::setup(run, Side::Clients));
     md.push_str(

@@ -6,12 +6,12 @@ use crate::servers::kib_mib;
 use runfiles::HostileRow;
 
 /// The rows of one hostile case.
-fn case<'r>(run: &'r Run, case: &str) -> Vec<&'r HostileRow> {
+fn case<'r>(run: &'r Results, case: &str) -> Vec<&'r HostileRow> {
     run.hostile.iter().filter(|r| r.case == case).collect()
 }
 
 /// The hostile clients.
-pub fn hostile(run: &Run) -> Claim {
+pub fn hostile(run: &Results) -> Claim {
     let idle = case(run, "idle");
     if idle.is_empty() {
         return Err(Unsupported::Missing("the hostile clients' part".into()));

@@ -6,7 +6,7 @@ use figures::format::{group, mib};
 
 use findings::claim::{extremes, least, list, most, name, need, percent, span, span_of, times};
 use findings::{Claim, Unsupported, holds};
-use rundata::Run;
+use rundata::Results;
 use tables::servers::calls_of;
 
 mod hostile;

@@ -11,7 +11,7 @@ use runfiles::RateRun;
 
 /// The servers at fixed rates: who held the highest rate at each C and at what p99, and the
 /// thread per connection beside the best event loop.
-pub fn servers_rates(run: &Run) -> Claim {
+pub fn servers_rates(run: &Results) -> Claim {
     let rates = &run.rates[..];
     let cs = rates.connections();
     need(cs.first(), "the servers at fixed rates")?;
@@ -139,13 +139,13 @@ pub fn servers_rates(run: &Run) -> Claim {
 }
 
 /// A pinned point at `c`, lived through every run.
-fn pinned<'a>(run: &'a Run, server: &str, c: u64) -> Result<&'a Point, Unsupported> {
+fn pinned<'a>(run: &'a Results, server: &str, c: u64) -> Result<&'a Point, Unsupported> {
     crate::servers::lived(&run.pinned, " pinned", server, c)
 }
 
 /// The Rust servers pinned apart from the load generator: the reactor against tokio, compio
 /// against the reactor, smol against tokio, each said as it is.
-pub fn servers_pinned(run: &Run) -> Claim {
+pub fn servers_pinned(run: &Results) -> Claim {
     let cs: Vec<u64> = run
         .pinned
         .connections()
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn the_rates_claim_names_who_held_the_top_rate_and_who_did_not() {
-        let mut run = Run::default();
+        let mut run = Results::default();
         assert!(servers_rates(&run).is_err(), "no rates, no claim");
         run.rates = vec![
             rate("serve-threads", 0.5, 60.0, true),
@@ -282,7 +282,7 @@ mod tests {
                 seconds: 5.0,
                 ..runfiles::ServerRun::default()
             };
-        let mut run = Run::default();
+        let mut run = Results::default();
         assert!(servers_pinned(&run).is_err());
         run.pinned = rundata::Servers::from_runs(&[
             pinned("serve-tokio", 40000.0, 0.020, 4.0),

@@ -5,7 +5,7 @@ use crate::servers::{p_ms, rps};
 use rundata::Point;
 
 /// The Python servers beside the Rust ones.
-pub fn python_servers(run: &Run) -> Claim {
+pub fn python_servers(run: &Results) -> Claim {
     let s = &run.servers;
     let python: Vec<&catalogue::Python> = catalogue::PYTHON_SERVERS
         .iter()

@@ -5,7 +5,7 @@ use rundata::{Point, Servers};
 use runfiles::Setup;
 
 /// A server's point at `c`, lived through every run, or why there is none.
-fn point<'a>(run: &'a Run, server: &str, c: u64) -> Result<&'a Point, Unsupported> {
+fn point<'a>(run: &'a Results, server: &str, c: u64) -> Result<&'a Point, Unsupported> {
     lived(&run.servers, "", server, c)
 }
 
@@ -49,7 +49,7 @@ pub(crate) fn p_ms(v: f64) -> String {
 }
 
 /// The Rust servers' setups with one loop, and the largest C of the run below the ceiling.
-fn top(run: &Run) -> Result<u64, Unsupported> {
+fn top(run: &Results) -> Result<u64, Unsupported> {
     let cs = run.servers.connections();
     need(
         cs.iter().copied().filter(|c| *c <= 10_000).max(),
@@ -58,7 +58,7 @@ fn top(run: &Run) -> Result<u64, Unsupported> {
 }
 
 /// The largest C at which the thread per connection answers within 5% of the best server.
-fn threads_hold(run: &Run) -> Result<(u64, u64), Unsupported> {
+fn threads_hold(run: &Results) -> Result<(u64, u64), Unsupported> {
     let cs: Vec<u64> = run.servers.connections();
     let mut held = None;
     let mut broke = None;
@@ -80,7 +80,7 @@ fn threads_hold(run: &Run) -> Result<(u64, u64), Unsupported> {
 }
 
 /// The short answer at the top of SERVERS.md.
-pub fn servers_answer(run: &Run) -> Claim {
+pub fn servers_answer(run: &Results) -> Claim {
     let (held, broke) = threads_hold(run)?;
     let c = top(run)?;
     let threads = point(run, "serve-threads", c)?;
@@ -139,7 +139,7 @@ pub fn servers_answer(run: &Run) -> Claim {
 }
 
 /// The thread per connection, C by C.
-pub fn servers_threads(run: &Run) -> Claim {
+pub fn servers_threads(run: &Results) -> Claim {
     let (held, broke) = threads_hold(run)?;
     let at_held = point(run, "serve-threads", held)?;
     let tokio_held = point(run, "serve-tokio", held)?;
@@ -219,7 +219,7 @@ pub fn servers_threads(run: &Run) -> Claim {
 
 /// Where, past the C at which it falls behind, serve-threads' accept loop could not keep up
 /// either: connections that found its accept queue full while the event loops' did not.
-fn backlog_later(run: &Run, from: u64) -> String {
+fn backlog_later(run: &Results, from: u64) -> String {
     let s = &run.servers;
     let later = s
         .connections()
@@ -245,7 +245,7 @@ fn backlog_later(run: &Run, from: u64) -> String {
 }
 
 /// The servers' targets: what is met, and what is missed.
-pub fn servers_targets(run: &Run) -> Claim {
+pub fn servers_targets(run: &Results) -> Claim {
     let outcomes = tables::servers::outcomes(run);
     let measured: Vec<_> = outcomes.iter().filter(|o| o.met.is_some()).collect();
     if measured.is_empty() {
@@ -313,7 +313,7 @@ pub fn servers_targets(run: &Run) -> Claim {
 }
 
 /// The servers at the run's most connections.
-pub fn servers_ceiling(run: &Run) -> Claim {
+pub fn servers_ceiling(run: &Results) -> Claim {
     let c = need(run.servers.connections().last().copied(), "the servers")?;
     holds!(c > 10_000, "the run did not go past 10,000 connections");
     let loops: Vec<&Point> = run
@@ -364,7 +364,7 @@ pub fn servers_ceiling(run: &Run) -> Claim {
 }
 
 /// System calls per request.
-pub fn syscalls(run: &Run) -> Claim {
+pub fn syscalls(run: &Results) -> Claim {
     let total = |server: &str| -> Result<f64, Unsupported> {
         let (requests, calls) = calls_of(run, server);
         if requests.is_nan() || requests <= 0.0 {
@@ -413,7 +413,7 @@ pub fn syscalls(run: &Run) -> Claim {
 }
 
 /// The talk's question, answered.
-pub fn yielding(run: &Run) -> Claim {
+pub fn yielding(run: &Results) -> Claim {
     let (_, broke) = threads_hold(run)?;
     let c = top(run)?;
     let threads = point(run, "serve-threads", c)?;

@@ -20,7 +20,7 @@ pub fn in_waves(latencies: &[f64], connections: usize) -> f64 {
 }
 
 /// What the browser's six connections cost the talk's page, and what Node's fetch does instead.
-pub fn javascript(run: &Run) -> Claim {
+pub fn javascript(run: &Results) -> Claim {
     let measured = JS_TALKS
         .iter()
         .any(|js| run.clients.cell("jobs", js.name).is_some());

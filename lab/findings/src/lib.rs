@@ -12,7 +12,7 @@ pub use crate::claim::{Claim, Kind, Outcome, Section, Unsupported};
 use crate::claim::{
     extremes, least, list, most, name, need, percent, possessive, s, span, span_of, times,
 };
-use rundata::{Run, family};
+use rundata::{Results, family};
 use runfiles::CellSummary;
 use tables::clients::{self, ceiling};
 
@@ -35,7 +35,7 @@ pub use waits::{waits_cost, waits_green, waits_published, waits_reach};
 
 /// The figure `pick` of a cell whose every run was right, or why there is none.
 fn trusted(
-    run: &Run,
+    run: &Results,
     workload: &str,
     model: &str,
     pick: fn(&CellSummary) -> Option<f64>,
@@ -70,7 +70,7 @@ use pick::{cpu, in_flight, rss, wall};
 
 /// `pick` of every model of `models` on `workload`, each trusted; fails on the first missing.
 fn each(
-    run: &Run,
+    run: &Results,
     workload: &str,
     models: &[&str],
     pick: fn(&CellSummary) -> Option<f64>,
@@ -98,12 +98,12 @@ fn kib_of(bytes: f64) -> String {
 }
 
 /// The run's time scale: the delays the origin waited, a fiftieth in `--quick`.
-fn time_scale(run: &Run) -> f64 {
+fn time_scale(run: &Results) -> f64 {
     run.time_scale()
 }
 
 /// The six sites' latencies added up, and the slowest with its name.
-fn site_latencies(run: &Run) -> (f64, f64, &'static str) {
+fn site_latencies(run: &Results) -> (f64, f64, &'static str) {
     let scale = time_scale(run);
     let sites = origin::sites();
     let sum: f64 = sites.iter().map(|s| s.latency.as_secs_f64() * scale).sum();
@@ -115,7 +115,7 @@ fn site_latencies(run: &Run) -> (f64, f64, &'static str) {
 }
 
 /// The jobs API's latencies over the talk's zips added up, and the slowest.
-fn zip_latencies(run: &Run) -> (f64, f64) {
+fn zip_latencies(run: &Results) -> (f64, f64) {
     let scale = time_scale(run);
     let latencies: Vec<f64> = origin::zips()
         .iter()
@@ -128,7 +128,7 @@ fn zip_latencies(run: &Run) -> (f64, f64) {
 }
 
 /// The Rust models on an event loop (a runtime's or their own).
-fn event_loops(run: &Run) -> Vec<&'static str> {
+fn event_loops(run: &Results) -> Vec<&'static str> {
     run.clients
         .rust()
         .into_iter()
@@ -137,7 +137,7 @@ fn event_loops(run: &Run) -> Vec<&'static str> {
 }
 
 /// The models of a family among the run's Rust models.
-fn of_family(run: &Run, family_: Family) -> Vec<&'static str> {
+fn of_family(run: &Results, family_: Family) -> Vec<&'static str> {
     run.clients
         .rust()
         .into_iter()
@@ -146,7 +146,7 @@ fn of_family(run: &Run, family_: Family) -> Vec<&'static str> {
 }
 
 /// The delay of the sweeps, and the largest N below the ceiling.
-fn sweep_top(run: &Run, stem: &str) -> Result<(f64, u64), Unsupported> {
+fn sweep_top(run: &Results, stem: &str) -> Result<(f64, u64), Unsupported> {
     let delay = need(
         run.parts.sweeps.as_ref().map(|p| p.sweep_delay_s),
         "the sweeps' delay",

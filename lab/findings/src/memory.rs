@@ -3,7 +3,7 @@
 use super::*;
 
 /// The site of a heap profile whose text holds `needle`, in KiB per request.
-fn heap_site(run: &Run, model: &str, workload: &str, needle: &str) -> Result<f64, Unsupported> {
+fn heap_site(run: &Results, model: &str, workload: &str, needle: &str) -> Result<f64, Unsupported> {
     let rows: Vec<_> = run
         .heap
         .iter()
@@ -19,7 +19,7 @@ fn heap_site(run: &Run, model: &str, workload: &str, needle: &str) -> Result<f64
 }
 
 /// The sites of a heap profile whose text holds `needle`, added up, in KiB per request.
-fn heap_sum(run: &Run, model: &str, workload: &str, needle: &str) -> Result<f64, Unsupported> {
+fn heap_sum(run: &Results, model: &str, workload: &str, needle: &str) -> Result<f64, Unsupported> {
     let sum: f64 = run
         .heap
         .iter()
@@ -34,7 +34,7 @@ fn heap_sum(run: &Run, model: &str, workload: &str, needle: &str) -> Result<f64,
     Ok(sum)
 }
 
-fn heap_total(run: &Run, model: &str, workload: &str) -> Result<f64, Unsupported> {
+fn heap_total(run: &Results, model: &str, workload: &str) -> Result<f64, Unsupported> {
     let total: f64 = run
         .heap
         .iter()
@@ -46,7 +46,7 @@ fn heap_total(run: &Run, model: &str, workload: &str) -> Result<f64, Unsupported
 }
 
 /// The profile's workload of 1 KiB bodies (`sweep-N`) and of the pages, where there are.
-fn profile_workload(run: &Run, model: &str, stem: &str) -> Result<String, Unsupported> {
+fn profile_workload(run: &Results, model: &str, stem: &str) -> Result<String, Unsupported> {
     need(
         run.heap
             .iter()
@@ -57,7 +57,7 @@ fn profile_workload(run: &Run, model: &str, stem: &str) -> Result<String, Unsupp
 }
 
 /// Where the memory goes: the heap profiles.
-pub fn heap(run: &Run) -> Claim {
+pub fn heap(run: &Results) -> Claim {
     let mut t = String::new();
     for model in ["fetch-smol", "fetch-tokio"] {
         let workload = profile_workload(run, model, "sweep")?;
@@ -104,7 +104,7 @@ pub fn heap(run: &Run) -> Claim {
 }
 
 /// MODELS.md's costs: what a request in flight holds, model by model.
-pub fn costs(run: &Run) -> Claim {
+pub fn costs(run: &Results) -> Claim {
     let (_, n) = sweep_top(run, "sweep")?;
     let top = format!("sweep-{n}");
     let all = run.clients.all_at_once();

@@ -3,7 +3,7 @@
 use super::*;
 
 /// The Python programs beside their Rust models.
-pub fn python(run: &Run) -> Claim {
+pub fn python(run: &Results) -> Claim {
     let c = &run.clients;
     let (_, n) = sweep_top(run, "sweep")?;
     let top = format!("sweep-{n}");

@@ -3,7 +3,7 @@
 use super::*;
 
 /// The targets: what is met, what is missed and why.
-pub fn targets(run: &Run) -> Claim {
+pub fn targets(run: &Results) -> Claim {
     let outcomes = clients::outcomes(&run.clients);
     let measured: Vec<&clients::Outcome> = outcomes.iter().filter(|o| o.met().is_some()).collect();
     if measured.is_empty() {
@@ -49,7 +49,7 @@ pub fn targets(run: &Run) -> Claim {
 }
 
 /// The page's summary, each point a claim of its own.
-pub fn reading(run: &Run) -> Claim {
+pub fn reading(run: &Results) -> Claim {
     let c = &run.clients;
     let (_, slowest, _) = site_latencies(run);
     let all = c.all_at_once();
@@ -115,7 +115,7 @@ pub fn reading(run: &Run) -> Claim {
 
 /// The summary's point about curl: the async Rust models spend no more CPU than the C client
 /// on the same URLs.
-fn against_curl(run: &Run) -> Claim {
+fn against_curl(run: &Results) -> Claim {
     let c = &run.clients;
     let Some(jobs) = c.many_jobs() else {
         return Ok(String::new());
@@ -156,7 +156,7 @@ fn against_curl(run: &Run) -> Claim {
 }
 
 /// The README's line about how long the whole run takes.
-pub fn took(run: &Run) -> Claim {
+pub fn took(run: &Results) -> Claim {
     let took = run.settings.took_s;
     let waited = run.settings.time_wait_waited_s;
     Ok(format!(

@@ -4,7 +4,7 @@
 use super::*;
 
 /// The 1 KiB sweep.
-pub fn sweep(run: &Run) -> Claim {
+pub fn sweep(run: &Results) -> Claim {
     let c = &run.clients;
     let (delay, n) = sweep_top(run, "sweep")?;
     let top = format!("sweep-{n}");
@@ -148,7 +148,7 @@ pub fn sweep(run: &Run) -> Claim {
 }
 
 /// The connections alone: no delay against the sweep's delay.
-pub fn burst(run: &Run) -> Claim {
+pub fn burst(run: &Results) -> Claim {
     let c = &run.clients;
     let n = need(c.ns("burst").last().copied(), "the run with no delay")?;
     let delay = need(
@@ -215,7 +215,7 @@ pub fn burst(run: &Run) -> Claim {
 }
 
 /// Memory per request in flight, 1 KiB bodies.
-pub fn memory_per_request(run: &Run) -> Claim {
+pub fn memory_per_request(run: &Results) -> Claim {
     let c = &run.clients;
     let (_, n) = sweep_top(run, "sweep")?;
     let top = format!("sweep-{n}");
@@ -295,7 +295,7 @@ pub fn memory_per_request(run: &Run) -> Claim {
 }
 
 /// The talk's page sizes.
-pub fn pages(run: &Run) -> Claim {
+pub fn pages(run: &Results) -> Claim {
     let c = &run.clients;
     let (_, n) = sweep_top(run, "pages")?;
     let mid = 2000.min(n);
@@ -404,7 +404,7 @@ pub fn pages(run: &Run) -> Claim {
 }
 
 /// fetch-smol's read buffer.
-pub fn read_buffer(run: &Run) -> Claim {
+pub fn read_buffer(run: &Results) -> Claim {
     let n = need(
         run.parts.read_buffer.as_ref().map(|p| p.read_buffer_n),
         "the read-buffer part",
@@ -496,7 +496,7 @@ pub fn read_buffer(run: &Run) -> Claim {
 }
 
 /// The ceiling.
-pub fn at_ceiling(run: &Run) -> Claim {
+pub fn at_ceiling(run: &Results) -> Claim {
     let c = &run.clients;
     let n = need(clients::ceiling(run), "the ceiling part")?;
     let loops = event_loops(run);

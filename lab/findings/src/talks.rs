@@ -3,7 +3,7 @@
 use super::*;
 
 /// The six sites.
-pub fn sites(run: &Run) -> Claim {
+pub fn sites(run: &Results) -> Claim {
     let (sum, slowest, slowest_name) = site_latencies(run);
     let sync = trusted(run, "sites", "fetch-sync", wall)?;
     holds!(
@@ -89,7 +89,7 @@ pub fn sites(run: &Run) -> Claim {
 
 /// rayon's pool on the six sites: one thread takes them in a row, two take a half each, six or
 /// more take them all at once; a pool between splits them in a way this claim does not predict.
-fn rayon(run: &Run) -> Claim {
+fn rayon(run: &Results) -> Claim {
     let pool = need(
         run.parts.talks.as_ref().map(|p| p.rayon_pool),
         "the size of rayon's pool",
@@ -159,7 +159,7 @@ fn rayon(run: &Run) -> Claim {
 }
 
 /// The jobs API over the talk's 100 zip codes.
-pub fn jobs(run: &Run) -> Claim {
+pub fn jobs(run: &Results) -> Claim {
     let c = &run.clients;
     let (sum, slowest) = zip_latencies(run);
     let wrong: Vec<String> = c
@@ -270,7 +270,7 @@ pub fn jobs(run: &Run) -> Claim {
 }
 
 /// The jobs API at scale.
-pub fn many_jobs(run: &Run) -> Claim {
+pub fn many_jobs(run: &Results) -> Claim {
     let c = &run.clients;
     let workload = need(c.many_jobs(), "the jobs API at scale")?.to_string();
     let n = need(c.cell(&workload, "fetch-tokio").map(|cell| cell.n), "its N")?;

@@ -5,7 +5,7 @@ use runfiles::{WaitRun, WaitStatus};
 use tables::waits::{at, labels, ns, published_rows};
 
 /// The largest N of the run.
-fn top(run: &Run) -> Result<u64, Unsupported> {
+fn top(run: &Results) -> Result<u64, Unsupported> {
     need(ns(run).last().copied(), "the waiting programs")
 }
 
@@ -18,7 +18,7 @@ fn bytes(b: f64) -> String {
 }
 
 /// Which programs waited every waiter at the largest N, and which met a limit, by name.
-pub fn waits_reach(run: &Run) -> Claim {
+pub fn waits_reach(run: &Results) -> Claim {
     let n = top(run)?;
     let runs: Vec<&WaitRun> = labels(run)
         .iter()
@@ -71,7 +71,7 @@ pub fn waits_reach(run: &Run) -> Claim {
 }
 
 /// What a waiter costs at the largest N each program completed: the floor, the tasks, the rest.
-pub fn waits_cost(run: &Run) -> Claim {
+pub fn waits_cost(run: &Results) -> Claim {
     let n = top(run)?;
     let per = |label: &str| -> Result<f64, Unsupported> {
         let w = at(run, label, n).filter(|w| w.complete());
@@ -140,7 +140,7 @@ pub fn waits_cost(run: &Run) -> Claim {
 }
 
 /// "So cheap they are nearly free": what a green thread costs, at two sizes of stack.
-pub fn waits_green(run: &Run) -> Claim {
+pub fn waits_green(run: &Results) -> Claim {
     let largest = |label: &str| -> Result<&WaitRun, Unsupported> {
         need(
             ns(run)
@@ -179,7 +179,7 @@ pub fn waits_green(run: &Run) -> Claim {
 }
 
 /// This run's figures at 1,000,000 beside the published ones.
-pub fn waits_published(run: &Run, tsv: &str) -> Claim {
+pub fn waits_published(run: &Results, tsv: &str) -> Claim {
     let rows = published_rows(tsv);
     let tokio = need(
         at(run, "waits-tokio", 1_000_000)

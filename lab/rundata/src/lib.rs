@@ -22,7 +22,7 @@ pub const RUN: &str = "docs/results";
 
 /// A whole run; an empty one by default.
 #[derive(Debug, Default)]
-pub struct Run {
+pub struct Results {
     /// `machine.json`: the machine, its limits and the code.
     pub machine: Machine,
     /// `settings.json`: how the run was made, part by part.
@@ -89,11 +89,11 @@ impl Parts {
     }
 }
 
-impl Run {
+impl Results {
     /// Reads a run's folder through its files' types ([`runfiles`]): a part that did not run
     /// reads as empty; a file that does not fit its type is an error naming the file, the line
     /// and the column.
-    pub fn read(dir: &Path) -> anyhow::Result<Run> {
+    pub fn read(dir: &Path) -> anyhow::Result<Results> {
         runfiles::check_format(dir)?;
         let settings: Settings = runfiles::read_json(dir, runfiles::SETTINGS)?;
         let parts = Parts::of(&settings).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
@@ -114,7 +114,7 @@ impl Run {
             }
             texts
         };
-        Ok(Run {
+        Ok(Results {
             machine: runfiles::read_json(dir, runfiles::MACHINE)?,
             settings,
             parts,
@@ -598,7 +598,7 @@ mod tests {
     #[test]
     fn the_committed_run_reads_whole_through_its_types() {
         let dir = committed_copy("whole");
-        let run = Run::read(&dir).unwrap();
+        let run = Results::read(&dir).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(run.machine.cores >= 1);
         assert!(!run.clients.cells.is_empty() && !run.servers.points.is_empty());
@@ -622,7 +622,7 @@ mod tests {
             let first = header.split(',').next().unwrap().to_string();
             let renamed = header.replacen(&first, &format!("{first}_renamed"), 1);
             std::fs::write(&path, format!("{renamed}\n{rest}")).unwrap();
-            let e = format!("{:#}", Run::read(&dir).unwrap_err());
+            let e = format!("{:#}", Results::read(&dir).unwrap_err());
             std::fs::remove_dir_all(&dir).unwrap();
             assert!(e.contains(table), "{table}: {e}");
             assert!(
@@ -642,7 +642,7 @@ mod tests {
             1,
         );
         std::fs::write(dir.join("settings.json"), old).unwrap();
-        let e = Run::read(&dir).unwrap_err().to_string();
+        let e = Results::read(&dir).unwrap_err().to_string();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(e.contains("format 1"), "{e}");
     }

@@ -10,7 +10,7 @@ use catalogue::{CURL, Family};
 use figures::format::{group, kib, mib, ms, or_dash};
 
 use crate::clients::{self, missing, short};
-use rundata::Run;
+use rundata::Results;
 use runfiles::{CellSummary, Status};
 
 /// The scales the per-connection figures are carried to.
@@ -19,7 +19,7 @@ const SCALES: [u64; 2] = [100_000, 1_000_000];
 /// The machine's limits, as the page writes them: `name (value)`, or `name` where it was not
 /// read.
 #[derive(Debug)]
-pub struct Limits<'a>(pub &'a Run);
+pub struct Limits<'a>(pub &'a Results);
 
 impl Limits<'_> {
     fn value(value: Option<u64>) -> String {
@@ -79,7 +79,7 @@ impl Limits<'_> {
 }
 
 /// What limited a model's cell at the ceiling, in words.
-fn limit_met(run: &Run, model: &str, c: &CellSummary, n: u64) -> String {
+fn limit_met(run: &Results, model: &str, c: &CellSummary, n: u64) -> String {
     if !c.measured() {
         return missing(c);
     }
@@ -101,7 +101,7 @@ fn limit_met(run: &Run, model: &str, c: &CellSummary, n: u64) -> String {
 
 /// Every model at the ceiling, a table per sweep: 1 KiB bodies with the limit each met, then
 /// the talk's pages.
-pub fn clients(run: &Run) -> String {
+pub fn clients(run: &Results) -> String {
     let Some(n) = clients::ceiling(run) else {
         return "Not measured in this run.\n".into();
     };
@@ -156,7 +156,7 @@ pub fn clients(run: &Run) -> String {
 /// What 100,000 and 1,000,000 requests at once would take, from each model's peak RSS per
 /// request in flight at the ceiling (1 KiB bodies), and the first limit it would meet past
 /// it. curl is left out: it never has more than its own ceiling at once.
-pub fn clients_at_scale(run: &Run) -> String {
+pub fn clients_at_scale(run: &Results) -> String {
     let Some(n) = clients::ceiling(run) else {
         return "Not measured in this run.\n".into();
     };
@@ -191,7 +191,7 @@ pub fn clients_at_scale(run: &Run) -> String {
 
 /// Every server under the load generator at the most connections of the run, then what
 /// stopped each where something did.
-pub fn servers(run: &Run) -> String {
+pub fn servers(run: &Results) -> String {
     let Some(&c) = run.servers.connections().last() else {
         return "Not measured in this run.\n".into();
     };
@@ -271,7 +271,7 @@ pub fn family_of(server: &str) -> Option<Family> {
 
 /// What 100,000 and 1,000,000 idle connections would hold, from the figures per connection of
 /// the idle hostile case, and the limit each server meets first.
-pub fn servers_at_scale(run: &Run) -> String {
+pub fn servers_at_scale(run: &Results) -> String {
     let idle: Vec<_> = run.hostile.iter().filter(|r| r.case == "idle").collect();
     let Some(first) = idle.first() else {
         return "Not measured in this run.\n".into();

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use catalogue::{CURL, Family, MODELS};
 use figures::format::{group, kib, mib, or_dash};
 
-use rundata::{Clients, Run, family};
+use rundata::{Clients, Results, family};
 use runfiles::{CellSummary, Status};
 
 /// A model's name in a table: its short name; curl's says how many transfers it runs at once.
@@ -34,13 +34,13 @@ pub fn status(status: Status) -> &'static str {
 }
 
 /// The ceiling's endpoint count, where the run went there.
-pub fn ceiling(run: &Run) -> Option<u64> {
+pub fn ceiling(run: &Results) -> Option<u64> {
     run.parts.ceiling.as_ref().map(|s| s.ceiling)
 }
 
 /// The six sites: every model's wall time against the synchronous one's, CPU, peak RSS and
 /// how many requests it had in flight.
-pub fn sites(run: &Run) -> String {
+pub fn sites(run: &Results) -> String {
     let c = &run.clients;
     let sync = c.trusted("sites", MODELS[0].name, |c| c.wall);
     let mut t = String::from(
@@ -75,7 +75,7 @@ pub fn sites(run: &Run) -> String {
 }
 
 /// The jobs API over the 100 zip codes, with the talk's own figures under the run's.
-pub fn jobs(run: &Run) -> String {
+pub fn jobs(run: &Results) -> String {
     let mut t = jobs_table(&run.clients, "jobs");
     for r in figures::talk::of_talk("asynchronicity") {
         let _ = writeln!(
@@ -91,7 +91,7 @@ pub fn jobs(run: &Run) -> String {
 }
 
 /// The jobs API at scale (`jobs-N`).
-pub fn many_jobs(run: &Run) -> String {
+pub fn many_jobs(run: &Results) -> String {
     run.clients
         .many_jobs()
         .map(|w| jobs_table(&run.clients, w))
@@ -160,7 +160,7 @@ fn by_model(
 }
 
 /// A sweep: the wall time and the peak RSS of every model at each N, as two tables.
-pub fn sweep(run: &Run, stem: &str) -> String {
+pub fn sweep(run: &Results, stem: &str) -> String {
     let c = &run.clients;
     let (models, ns) = (c.models(), c.sweep(stem, ceiling(run)));
     if ns.is_empty() {
@@ -175,7 +175,7 @@ pub fn sweep(run: &Run, stem: &str) -> String {
 
 /// Peak RSS per request in flight for the models that let every request wait at once, curl
 /// and the Python programs that do; from N = 100, below which page-sized noise dominates.
-pub fn per_request(run: &Run, stem: &str) -> String {
+pub fn per_request(run: &Results, stem: &str) -> String {
     let c = &run.clients;
     let ns: Vec<u64> = c
         .sweep(stem, ceiling(run))
@@ -194,7 +194,7 @@ pub fn per_request(run: &Run, stem: &str) -> String {
 
 /// The connections alone: each model's N requests with no delay beside the same N after the
 /// sweep's delay, and how the request times spread.
-pub fn burst(run: &Run) -> String {
+pub fn burst(run: &Results) -> String {
     let c = &run.clients;
     let Some(n) = c.ns("burst").last().copied() else {
         return "Not measured in this run.\n".into();
@@ -236,7 +236,7 @@ pub fn burst(run: &Run) -> String {
 }
 
 /// fetch-smol's read buffer, size by size, on both sweeps at one N.
-pub fn read_buffer(run: &Run) -> String {
+pub fn read_buffer(run: &Results) -> String {
     let n = run.parts.read_buffer.as_ref().map(|s| s.read_buffer_n);
     let Some(n) = n else {
         return "Not measured in this run.\n".into();
@@ -515,7 +515,7 @@ pub fn outcomes(c: &Clients) -> Vec<Outcome> {
 }
 
 /// The targets the models are held to, each with the figure reached.
-pub fn targets(run: &Run) -> String {
+pub fn targets(run: &Results) -> String {
     let mut t =
         String::from("| target | model | figure | limit | met |\n|---|---|---:|---:|---|\n");
     for o in outcomes(&run.clients) {
@@ -540,7 +540,7 @@ pub fn targets(run: &Run) -> String {
 }
 
 /// The heap profiles: for each, the heap at its peak per request and where it was allocated.
-pub fn heap(run: &Run) -> String {
+pub fn heap(run: &Results) -> String {
     let mut profiles: Vec<(&str, &str, u64)> = Vec::new();
     for row in &run.heap {
         let key = (row.model.as_str(), row.workload.as_str(), row.n);

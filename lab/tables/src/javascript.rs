@@ -8,11 +8,11 @@ use catalogue::{JS_TALKS, JavaScript};
 
 use crate::clients::ceiling;
 use crate::python::pair;
-use rundata::{Clients, Run};
+use rundata::{Clients, Results};
 
 /// The workloads of a JavaScript program, in the tables' order: the talks' own, then the jobs
 /// at scale, then the sweeps from 100 endpoints on.
-fn workloads_of(program: &JavaScript, run: &Run) -> Vec<String> {
+fn workloads_of(program: &JavaScript, run: &Results) -> Vec<String> {
     let c: &Clients = &run.clients;
     let mut workloads = Vec::new();
     if program.sites {
@@ -39,7 +39,7 @@ fn workloads_of(program: &JavaScript, run: &Run) -> Vec<String> {
 
 /// Each JavaScript program on its workloads beside its Rust model: wall, CPU, memory, how many
 /// requests it had on the wire at once, and what it costs over Rust.
-pub fn talks(run: &Run) -> String {
+pub fn talks(run: &Results) -> String {
     let mut t = String::from(
         "| workload | the program | wall (s) | CPU (s) | memory | at once | Rust model \
          | wall (s) | CPU (s) | peak RSS | at once | CPU, JS ÷ Rust | memory, JS ÷ Rust |\n\
@@ -76,7 +76,7 @@ mod tests {
 
     #[test]
     fn the_page_is_read_on_the_talks_jobs_and_node_on_every_workload() {
-        let run = Run::default();
+        let run = Results::default();
         let page = JavaScript::named("async.html").expect("async.html");
         assert_eq!(workloads_of(page, &run), ["jobs"]);
         let node = JavaScript::named("promises.mjs").expect("promises.mjs");

@@ -8,7 +8,7 @@ use figures::format::{group, mib, ms, or_dash};
 use std::fmt::Write as _;
 
 use crate::clients::{ceiling, missing};
-use rundata::{Clients, Point, Run, Servers};
+use rundata::{Clients, Point, Results, Servers};
 use runfiles::CellSummary;
 
 /// The workloads of a program of the talks: its talk's own, then the same at scale.
@@ -45,7 +45,7 @@ fn at_once(c: &CellSummary) -> String {
 
 /// Each of the talks' programs on its own workloads beside its Rust model: wall, CPU, peak RSS
 /// and what Python costs over Rust.
-pub fn talks(run: &Run) -> String {
+pub fn talks(run: &Results) -> String {
     let run = &run.clients;
     let mut t = String::from(
         "| workload | the talk's program | wall (s) | CPU (s) | peak RSS | at once | Rust model \
@@ -116,7 +116,7 @@ pub(crate) fn pair(
 /// The sweep named `stem` (`sweep`: 1 KiB bodies; `pages`: the six sites' sizes) for every
 /// program of "Async Python" that waits on all its requests at once, beside its Rust model: how
 /// far each gets, and at what cost.
-pub fn sweep(run: &Run, stem: &str) -> String {
+pub fn sweep(run: &Results, stem: &str) -> String {
     let ns = run.clients.sweep(stem, ceiling(run));
     let run = &run.clients;
     let mut t = String::from(
@@ -141,7 +141,7 @@ pub fn sweep(run: &Run, stem: &str) -> String {
 }
 
 /// Each Python server beside its Rust server at every number of connections.
-pub fn servers_table(run: &Run) -> String {
+pub fn servers_table(run: &Results) -> String {
     let run: &Servers = &run.servers;
     let mut t = String::from(
         "| C | Python server | requests/s | p99 | CPU per request | peak RSS | Rust server \
@@ -208,7 +208,7 @@ pub fn servers_table(run: &Run) -> String {
 
 /// The rows under a book chapter's table of the talk's figures: the talk's program and its Rust
 /// model, on this machine, in the same run. None where the run has no such rows.
-pub fn beside_the_talk(run: &Run, program: &str) -> Option<String> {
+pub fn beside_the_talk(run: &Results, program: &str) -> Option<String> {
     let program = PYTHON_TALKS.iter().find(|p| p.name == program)?;
     let workload = workloads_of(program, &run.clients).into_iter().next()?;
     let py = run.clients.cell(&workload, program.name)?;

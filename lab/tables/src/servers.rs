@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use figures::format::{group, mib, ms, or_dash};
 
-use rundata::{Point, Run};
+use rundata::{Point, Results};
 use runfiles::HostileRow;
 
 /// A server's name in a table: its short name, with the flags of its setup.
@@ -16,7 +16,7 @@ pub fn short(server: &str) -> String {
 
 /// Every server at every C, as two tables that read without wrapping: what the clients got
 /// (throughput and latency), then what it cost the server.
-pub fn table(run: &Run) -> String {
+pub fn table(run: &Results) -> String {
     if run.servers.points.is_empty() {
         return "Not measured in this run.\n".into();
     }
@@ -70,7 +70,7 @@ pub fn table(run: &Run) -> String {
 }
 
 /// What a thread per connection takes, C by C, then what it serves beside the best event loop.
-pub fn threads(run: &Run) -> String {
+pub fn threads(run: &Results) -> String {
     if run.servers.point("serve-threads", 10).is_none() && run.servers.points.is_empty() {
         return "Not measured in this run.\n".into();
     }
@@ -142,7 +142,7 @@ pub struct Outcome {
 }
 
 /// Every target of the servers with the figure reached.
-pub fn outcomes(run: &Run) -> Vec<Outcome> {
+pub fn outcomes(run: &Results) -> Vec<Outcome> {
     let mut all = Vec::new();
     let s = &run.servers;
     let ideal = 1000.0 / rundata::WAIT_S;
@@ -224,7 +224,7 @@ fn cpu_outcomes(mode: &str, s: &rundata::Servers) -> Vec<Outcome> {
     all
 }
 
-pub fn targets(run: &Run) -> String {
+pub fn targets(run: &Results) -> String {
     if run.servers.points.is_empty() {
         return "Not measured in this run.\n".into();
     }
@@ -263,12 +263,12 @@ fn kib_of(kib: u64) -> String {
 }
 
 /// The rows of one hostile case.
-fn case<'r>(run: &'r Run, case: &str) -> Vec<&'r HostileRow> {
+fn case<'r>(run: &'r Results, case: &str) -> Vec<&'r HostileRow> {
     run.hostile.iter().filter(|r| r.case == case).collect()
 }
 
 /// The three hostile cases, a table each.
-pub fn hostile(run: &Run) -> String {
+pub fn hostile(run: &Results) -> String {
     let (Some(h), false) = (&run.parts.hostile, run.hostile.is_empty()) else {
         return "Not measured in this run.\n".into();
     };
@@ -353,7 +353,7 @@ pub fn hostile(run: &Run) -> String {
 }
 
 /// The system calls per request of each server, its total and the calls that make most of it.
-pub fn syscalls(run: &Run) -> String {
+pub fn syscalls(run: &Results) -> String {
     let servers: Vec<&str> = {
         let mut servers: Vec<&str> = Vec::new();
         for r in &run.syscalls {
@@ -398,7 +398,7 @@ pub fn syscalls(run: &Run) -> String {
 
 /// A server's requests, and its system calls per request (each call's count and errors),
 /// most first.
-pub fn calls_of(run: &Run, server: &str) -> (f64, Vec<(String, f64, f64)>) {
+pub fn calls_of(run: &Results, server: &str) -> (f64, Vec<(String, f64, f64)>) {
     let rows: Vec<_> = run.syscalls.iter().filter(|r| r.server == server).collect();
     let requests = rows.first().map_or(f64::NAN, |r| r.requests as f64);
     let mut calls: Vec<(String, f64, f64)> = rows
@@ -417,7 +417,7 @@ pub fn calls_of(run: &Run, server: &str) -> (f64, Vec<(String, f64, f64)>) {
 
 /// The Rust servers pinned (the server on one core, one wrk thread on the other) beside the
 /// shared mode at the same C, with each one's CPU per request as a multiple of tokio's.
-pub fn pinned(run: &Run) -> String {
+pub fn pinned(run: &Results) -> String {
     if run.pinned.points.is_empty() {
         return "Not measured in this run.\n".into();
     }
@@ -456,7 +456,7 @@ pub fn pinned(run: &Run) -> String {
 
 /// Every server at each fixed offered rate: a table per C, a column per rate, each cell the
 /// corrected p50 / p99 / p99.9, and the rate achieved where the server did not hold it.
-pub fn rates(run: &Run) -> String {
+pub fn rates(run: &Results) -> String {
     use rundata::Rates as _;
     let rates = &run.rates[..];
     if rates.is_empty() {
@@ -533,7 +533,7 @@ mod tests {
             held,
             ..RateRun::default()
         };
-        let mut run = Run::default();
+        let mut run = Results::default();
         assert_eq!(rates(&run), "Not measured in this run.\n");
         run.rates = vec![
             row("serve-tokio", 0.25, true),

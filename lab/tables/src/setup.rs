@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use figures::format::group;
 
 use figures::prose::list;
-use rundata::Run;
+use rundata::Results;
 
 /// Which page's settings the setup states besides the machine's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +17,7 @@ pub enum Side {
 }
 
 /// One line: the machine the run was made on.
-pub fn machine_line(run: &Run) -> String {
+pub fn machine_line(run: &Results) -> String {
     let m = &run.machine;
     format!(
         "{} cores ({}), {:.1} GiB of memory, {}, Linux {}\n",
@@ -51,7 +51,7 @@ fn interpreters(m: &runfiles::Machine) -> String {
         .collect()
 }
 
-pub fn setup(run: &Run, side: Side) -> String {
+pub fn setup(run: &Results, side: Side) -> String {
     let m = &run.machine;
     let s = &run.settings;
     let l = &m.limits;

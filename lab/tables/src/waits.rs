@@ -4,11 +4,11 @@
 use std::fmt::Write as _;
 
 use figures::format::{group, mib, or_dash};
-use rundata::Run;
+use rundata::Results;
 use runfiles::{WaitRun, WaitStatus};
 
 /// The rows of the run in their order: the catalogue's, each setting after the program's own.
-pub fn labels(run: &Run) -> Vec<String> {
+pub fn labels(run: &Results) -> Vec<String> {
     let mut labels: Vec<String> = Vec::new();
     for waiter in catalogue::WAITERS {
         for w in run.waits.iter().filter(|w| w.program == waiter.name) {
@@ -22,7 +22,7 @@ pub fn labels(run: &Run) -> Vec<String> {
 }
 
 /// The Ns of the run, smallest first.
-pub fn ns(run: &Run) -> Vec<u64> {
+pub fn ns(run: &Results) -> Vec<u64> {
     let mut ns: Vec<u64> = run.waits.iter().map(|w| w.n).collect();
     ns.sort_unstable();
     ns.dedup();
@@ -30,7 +30,7 @@ pub fn ns(run: &Run) -> Vec<u64> {
 }
 
 /// The run of `label` at `n`.
-pub fn at<'r>(run: &'r Run, label: &str, n: u64) -> Option<&'r WaitRun> {
+pub fn at<'r>(run: &'r Results, label: &str, n: u64) -> Option<&'r WaitRun> {
     run.waits.iter().find(|w| w.label() == label && w.n == n)
 }
 
@@ -44,7 +44,7 @@ fn bytes(b: f64) -> String {
 }
 
 /// A row per program and setting, a column group per N: peak RSS and per waiter.
-pub fn table(run: &Run) -> String {
+pub fn table(run: &Results) -> String {
     let ns = ns(run);
     if ns.is_empty() {
         return "Not measured in this run.\n".into();
@@ -89,7 +89,7 @@ fn cell(w: &WaitRun) -> String {
 }
 
 /// The times: how long spawning took and the wall time past the wait, per program at each N.
-pub fn times(run: &Run) -> String {
+pub fn times(run: &Results) -> String {
     let ns = ns(run);
     if ns.is_empty() {
         return "Not measured in this run.\n".into();
@@ -156,7 +156,7 @@ pub fn published_rows(tsv: &str) -> Vec<Published> {
 
 /// The published tables beside this run: each runtime's figure in each year, and this run's
 /// program of the same kind at the same N.
-pub fn published(run: &Run, tsv: &str) -> String {
+pub fn published(run: &Results, tsv: &str) -> String {
     let rows = published_rows(tsv);
     let mut runtimes: Vec<(&str, &str)> = Vec::new();
     for r in &rows {
@@ -219,7 +219,7 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].like, "waits-tokio");
         assert_eq!(rows[1].memory_mb, 2586.0);
-        let table = published(&Run::default(), tsv);
+        let table = published(&Results::default(), tsv);
         assert!(
             table.contains("| Rust tokio | 214 MB | – | – | `waits-tokio` |"),
             "{table}"

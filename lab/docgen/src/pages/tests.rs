@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::pages;
-use rundata::Run;
+use rundata::Results;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -100,8 +100,8 @@ fn a_claim_the_run_no_longer_supports_fails_naming_itself() {
 /// part names and counts for those cores (a loop per core as `--threads N`, none on one core),
 /// no pinned mode on one core, rayon's pool one thread per core, and the figures that the
 /// cores bound scaled with them.
-fn as_if(cores: u32) -> Run {
-    let mut run = Run::read(&root().join(rundata::RUN)).unwrap();
+fn as_if(cores: u32) -> Results {
+    let mut run = Results::read(&root().join(rundata::RUN)).unwrap();
     let scale = f64::from(cores) / f64::from(run.machine.cores);
     run.machine.cores = cores;
     for p in [
@@ -164,7 +164,7 @@ fn as_if(cores: u32) -> Run {
 }
 
 /// Every page, chart and book file made from a run, and every claim's outcome.
-fn made_whole(run: &Run, name: &str) -> Vec<(&'static str, findings::Section)> {
+fn made_whole(run: &Results, name: &str) -> Vec<(&'static str, findings::Section)> {
     let sections = pages::all_sections(run, &root());
     let scratch = std::env::temp_dir().join(format!("docgen-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
@@ -201,7 +201,7 @@ fn claim<'s>(sections: &'s [(&str, findings::Section)], name: &str) -> &'s findi
 
 #[test]
 fn every_page_is_made_from_a_one_core_and_a_sixteen_core_run_and_every_claim_accounted_for() {
-    let committed = Run::read(&root().join(rundata::RUN)).unwrap();
+    let committed = Results::read(&root().join(rundata::RUN)).unwrap();
     let claims = |sections: &[(&str, findings::Section)]| {
         sections
             .iter()

@@ -76,7 +76,7 @@ pub enum Source {
 
 /// The endpoints of a run and what they are.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct Endpoints {
     pub endpoints: Vec<Endpoint>,
     /// A short description for the report's header, e.g. "the talk's six sites".
     pub what: String,
@@ -169,15 +169,15 @@ fn quoted(text: &str) -> String {
     }
 }
 
-impl Plan {
+impl Endpoints {
     /// The user's own URLs, from the command line or an endpoints file.
-    pub fn from_urls(urls: Vec<String>, args: &Args) -> Plan {
+    pub fn from_urls(urls: Vec<String>, args: &Args) -> Endpoints {
         let keep = keep_for(args);
         let what = match urls.len() {
             1 => "1 URL".to_string(),
             n => format!("{n} URLs"),
         };
-        Plan {
+        Endpoints {
             endpoints: urls
                 .into_iter()
                 .map(|url| Endpoint {
@@ -194,19 +194,19 @@ impl Plan {
     }
 
     /// The talk's six real sites, fetched over the internet, labelled as the talk printed them.
-    pub fn live(args: &Args) -> Plan {
+    pub fn live(args: &Args) -> Endpoints {
         let urls = origin::sites()
             .iter()
             .map(|site| site.talk_url.to_string())
             .collect();
-        Plan {
+        Endpoints {
             what: "the talk's six sites, live over the internet".into(),
-            ..Plan::from_urls(urls, args)
+            ..Endpoints::from_urls(urls, args)
         }
     }
 
     /// The origin's endpoints at `base` for the workload and counts the arguments ask for.
-    pub fn for_origin(base: &str, args: &Args) -> Plan {
+    pub fn for_origin(base: &str, args: &Args) -> Endpoints {
         let base = base.trim_end_matches('/');
         let scale = args.time_scale;
         let keep = keep_for(args);
@@ -266,7 +266,7 @@ impl Plan {
                 }
             }
         };
-        Plan {
+        Endpoints {
             endpoints,
             what,
             simulated_delays: Some(delays),
@@ -318,7 +318,7 @@ mod tests {
 
     #[test]
     fn the_default_plan_is_the_six_sites() {
-        let plan = Plan::for_origin("http://127.0.0.1:9", &args(&[]));
+        let plan = Endpoints::for_origin("http://127.0.0.1:9", &args(&[]));
         let labels: Vec<&str> = plan.endpoints.iter().map(Endpoint::label).collect();
         assert_eq!(
             labels,
@@ -338,7 +338,7 @@ mod tests {
 
     #[test]
     fn the_jobs_plan_expects_the_talks_total() {
-        let plan = Plan::for_origin("http://127.0.0.1:9/", &args(&["--workload", "jobs"]));
+        let plan = Endpoints::for_origin("http://127.0.0.1:9/", &args(&["--workload", "jobs"]));
         assert_eq!(plan.endpoints.len(), 100);
         let total: u64 = plan
             .endpoints
@@ -357,7 +357,7 @@ mod tests {
 
     #[test]
     fn synthetic_endpoints_carry_size_delay_and_scale() {
-        let plan = Plan::for_origin(
+        let plan = Endpoints::for_origin(
             "http://o",
             &args(&[
                 "--count",
