@@ -10,6 +10,7 @@
 //! cargo run -p docgen -- pages --check      # in CI: all of them against docs/results
 //! cargo run -p docgen -- faults --write docs/FAULTS.md   # after cargo test --workspace
 //! cargo run -p docgen -- report results/DATE             # a run's own report.md and charts
+//! cargo run -p docgen -- syscalls results/DATE --max serve-reactor=2.5
 //! ```
 
 mod book;
@@ -19,6 +20,7 @@ mod faults;
 mod headers;
 mod pages;
 mod report;
+mod syscalls;
 
 use std::process::ExitCode;
 
@@ -36,6 +38,8 @@ enum Docgen {
     Faults(faults::Args),
     /// A run's own report.md and charts, in its folder.
     Report(report::Args),
+    /// A run's system calls per request, and a check of each server's (scripts/syscalls.sh).
+    Syscalls(syscalls::Args),
 }
 
 fn main() -> anyhow::Result<ExitCode> {
@@ -43,5 +47,6 @@ fn main() -> anyhow::Result<ExitCode> {
         Docgen::Pages(args) => pages::run(args),
         Docgen::Faults(args) => faults::run(args),
         Docgen::Report(args) => report::run(args),
+        Docgen::Syscalls(args) => syscalls::run(args),
     }
 }
