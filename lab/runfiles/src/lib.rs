@@ -324,7 +324,16 @@ pub fn check_format(dir: &Path) -> Result<()> {
     }
 }
 
-/// Serializes a whole number held in an `f64` as an integer, and any other as a float.
+/// Serializes a whole number held in an `f64` as an integer (`20000`, not `20000.0`), and any
+/// other as a float.
+pub(crate) fn whole_number<S: serde::Serializer>(
+    v: &f64,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    whole(&Some(*v), s)
+}
+
+/// The same for an optional figure.
 pub(crate) fn whole<S: serde::Serializer>(
     v: &Option<f64>,
     s: S,

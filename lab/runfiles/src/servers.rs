@@ -51,6 +51,7 @@ pub struct ServerRun {
     pub requests: u64,
     pub seconds: f64,
     pub rps: f64,
+    #[serde(serialize_with = "crate::whole_number")]
     pub ideal_rps: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
