@@ -8,7 +8,8 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
-use crate::{Endpoint, ErrorKind, FetchError, Page, Run};
+use crate::{Endpoint, Run};
+use fetchkit::{ErrorKind, FetchError, Page};
 
 /// The client of a run: a ureq agent. It holds a connection pool, so every request of the run
 /// should use it (clones share the pool; it keeps at most 3 idle connections per host).
@@ -53,12 +54,12 @@ pub fn get(client: &ureq::Agent, endpoint: &Endpoint) -> Result<Page, FetchError
             .headers()
             .get("location")
             .and_then(|v| v.to_str().ok());
-        match crate::next_hop(&url, response.status().as_u16(), location, hops)? {
+        match fetchkit::next_hop(&url, response.status().as_u16(), location, hops)? {
             Some(next) => (url, hops) = (next, hops + 1),
             None => break response,
         }
     };
-    crate::check_status(response.status().as_u16())?;
+    fetchkit::check_status(response.status().as_u16())?;
     let final_url = url;
     // The reader is copied into `body` a buffer at a time: a page is only counted, so its bytes
     // never pile up in memory, and a jobs answer is kept up to its limit. This can fail on its
@@ -119,7 +120,7 @@ fn body_error(e: io::Error) -> FetchError {
 
 /// ureq's own resolver looks every host up on a thread of its own when a timeout applies, so
 /// that it can give up on a slow DNS server, and panics when the OS refuses that thread. This
-/// one is [`crate::lookup`], as in the async models, waited for until the request's time is up:
+/// one is [`fetchkit::lookup`], as in the async models, waited for until the request's time is up:
 /// an IP address is answered at once (a request to the origin costs no extra thread), a
 /// refused thread is that endpoint's error, and a name that does not resolve is
 /// [`Dns`](crate::Dns).
@@ -135,7 +136,7 @@ impl Resolver for LiteralFirst {
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let https = uri.scheme_str() == Some("https");
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let lookup = crate::lookup(uri.host().unwrap_or_default(), port)
+        let lookup = fetchkit::lookup(uri.host().unwrap_or_default(), port)
             .map_err(|e| ureq::Error::Other(Box::new(e)))?;
         let found = match lookup.wait(*timeout.after) {
             Some(found) => found.map_err(|e| ureq::Error::Other(Box::new(e)))?,

@@ -8,8 +8,8 @@
 //! A model reads like this:
 //! ```no_run
 //! # use std::process::ExitCode;
-//! # fn get(endpoint: &common::Endpoint) -> Result<common::Page, common::FetchError> {
-//! #     Ok(common::Page::new(endpoint.url(), endpoint.body()))
+//! # fn get(endpoint: &common::Endpoint) -> Result<fetchkit::Page, fetchkit::FetchError> {
+//! #     Ok(fetchkit::Page::new(endpoint.url(), endpoint.body()))
 //! # }
 //! fn main() -> ExitCode {
 //!     common::exit(fetch_all())                    // a start-up error: exit code 2
@@ -19,15 +19,16 @@
 //!     let run = common::Run::from_cli()?;          // flags, endpoints, the embedded origin
 //!     let mut report = run.report();               // prints the header
 //!     for endpoint in run.endpoints() {
-//!         let (page, elapsed) = common::timeit(|| get(endpoint));
+//!         let (page, elapsed) = fetchkit::timeit(|| get(endpoint));
 //!         report.record(endpoint, page, elapsed);  // checks the answer, prints the row
 //!     }
 //!     Ok(report.finish())                          // the sum, wall, CPU, peak RSS
 //! }
 //! ```
 //!
-//! Errors: an endpoint's failure is a [`FetchError`], whose [`ErrorKind`] each client sorts from
-//! its own typed errors, and becomes that endpoint's row. What stops a run from starting (a bad
+//! Errors: an endpoint's failure is a [`FetchError`](fetchkit::FetchError), whose
+//! [`ErrorKind`](fetchkit::ErrorKind) each client sorts from its own typed errors, and becomes
+//! that endpoint's row. What stops a run from starting (a bad
 //! flag, an unreadable endpoints file, an origin that cannot start) is a [`StartError`], which
 //! [`exit`] turns into a message and exit code 2; nothing in this crate ends the process itself.
 
@@ -48,17 +49,9 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
 pub use cli::{Args, Workload, timeout_seconds};
-// What the models share with the runtimes, from the crate under this one.
 pub use endpoints::{
     Endpoint, Endpoints, Expect, LineError, UsageError, check_url, parse_endpoints,
 };
-pub use fetchkit::{
-    ACCEPT_PAUSE, Body, Dns, Elapsed, ErrorKind, FetchError, Keep, MAX_REDIRECTS, NoThread, Page,
-    Stopwatch, ThreadBudget, check_length, check_status, check_threads, connect_first,
-    connect_first_async, follow_redirects, group, lookup, next_hop, thread_budget, timeit,
-    timeit_async, try_next_address,
-};
-pub use origin::raise_fd_limit;
 pub use report::Report;
 
 use endpoints::Source;
@@ -94,7 +87,7 @@ impl Run {
     /// Prepares a run from parsed arguments.
     pub fn new(args: Args) -> Result<Run, StartError> {
         fetchkit::Usage::prepare();
-        let fd_limit = origin::raise_fd_limit().ok();
+        let fd_limit = fetchkit::raise_fd_limit().ok();
         let ca_cert = match &args.ca_cert {
             Some(path) => Some(CertificateDer::from_pem_file(path).map_err(|e| {
                 UsageError(format!(
@@ -187,7 +180,7 @@ impl Run {
     /// threads than the machine allows ([`thread_budget`]: past it, the standard library aborts
     /// the process). A run held below `--concurrency` this way says so, and why, in its report.
     pub fn thread_limit(&self) -> usize {
-        let budget = thread_budget();
+        let budget = fetchkit::thread_budget();
         if budget.threads < self.concurrency() {
             *self
                 .held

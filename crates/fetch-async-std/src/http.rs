@@ -26,7 +26,8 @@ use std::time::Duration;
 
 use async_std::io::{Read, Write};
 use async_std::net::TcpStream;
-use common::{Endpoint, ErrorKind, FetchError, Page, Run};
+use common::{Endpoint, Run};
+use fetchkit::{ErrorKind, FetchError, Page};
 use futures_lite::io::{BufReader, Cursor};
 use futures_lite::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
 use futures_rustls::TlsConnector;
@@ -45,7 +46,7 @@ pub fn client(run: &Run) -> anyhow::Result<Client> {
     // async-std starts an executor thread per core and async-io's driver thread when the first
     // task runs, and panics if the OS refuses one: ask for them now, to stop with a clear error.
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    common::check_threads(cores + 1)?;
+    fetchkit::check_threads(cores + 1)?;
     let tls = TlsConnector::from(Arc::new(run.tls_config()?));
     Ok(Client {
         surf: surf::Client::with_http_client(Connector { tls }),
@@ -63,14 +64,14 @@ pub async fn get(client: &Client, endpoint: &Endpoint) -> Result<Page, FetchErro
 
 impl Client {
     async fn get(&self, endpoint: &Endpoint) -> Result<Page, FetchError> {
-        let (url, mut response) = common::follow_redirects(endpoint.url(), |url| async move {
+        let (url, mut response) = fetchkit::follow_redirects(endpoint.url(), |url| async move {
             let response = self.surf.get(&url).await.map_err(error)?;
             let location = response.header("Location");
             let location = location.map(|v| v.last().as_str().to_string());
             Ok((u16::from(response.status()), location, response))
         })
         .await?;
-        common::check_status(response.status().into())?;
+        fetchkit::check_status(response.status().into())?;
         let announced = response.len();
         // The body is an `AsyncBufRead`: each chunk async-h1 has read into its own buffer is
         // counted (and, for a jobs answer, kept up to its limit) and let go, never the whole
@@ -88,7 +89,7 @@ impl Client {
         }
         // async-h1 returns a body cut short by a closed connection as if it were whole: check its
         // length against the Content-Length ourselves.
-        common::check_length(announced.map(|n| n as u64), body.len())?;
+        fetchkit::check_length(announced.map(|n| n as u64), body.len())?;
         Ok(Page::new(url, body))
     }
 }
@@ -131,7 +132,7 @@ impl surf::HttpClient for Connector {
         let https = url.scheme() == "https";
         // On a thread of its own: async-std's `to_socket_addrs` would use its blocking pool,
         // which panics when the OS refuses it a thread.
-        let addrs = common::lookup(host, port)?.await?;
+        let addrs = fetchkit::lookup(host, port)?.await?;
         let tcp = TcpStream::connect(&addrs[..]).await?;
         let (tcp, closed) = Watched::new(tcp);
         let answer = if https {

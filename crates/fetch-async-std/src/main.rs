@@ -28,7 +28,8 @@ use std::sync::Arc;
 
 use async_lock::Semaphore;
 use async_std::task;
-use common::{Run, timeit_async};
+use common::Run;
+use fetchkit::timeit_async;
 
 fn main() -> ExitCode {
     common::exit(fetch_all())

@@ -16,7 +16,8 @@ use compio::io::{AsyncRead, AsyncReadManaged, AsyncWriteExt};
 use compio::net::TcpStream;
 use h1::TlsSession;
 
-use common::{Body, Endpoint, FetchError, Page, Run};
+use common::{Endpoint, Run};
+use fetchkit::{Body, FetchError, Page};
 use h1::{Client, Head, Target};
 
 /// The buffers of the ring the reads share, and their size: 4 MiB, however many requests wait.
@@ -45,12 +46,12 @@ pub async fn get(client: &Client, endpoint: &Endpoint) -> Result<Page, FetchErro
 }
 
 async fn follow(client: &Client, endpoint: &Endpoint) -> Result<Page, FetchError> {
-    let (url, (head, body)) = common::follow_redirects(endpoint.url(), |url| async move {
+    let (url, (head, body)) = fetchkit::follow_redirects(endpoint.url(), |url| async move {
         let (head, body) = exchange(client, endpoint, &url).await?;
         Ok((head.status, head.location.clone(), (head, body)))
     })
     .await?;
-    common::check_status(head.status)?;
+    fetchkit::check_status(head.status)?;
     Ok(Page::new(url, body))
 }
 
@@ -62,9 +63,9 @@ async fn exchange(
 ) -> Result<(Head, Body), FetchError> {
     let target = Target::parse(url)?;
     // The system's resolver blocks: it runs on a thread of its own, and wakes this task.
-    let addrs = common::lookup(&target.host, target.port)?.await?;
+    let addrs = fetchkit::lookup(&target.host, target.port)?.await?;
     let mut connection = Connection {
-        tcp: common::connect_first_async(addrs, TcpStream::connect).await?,
+        tcp: fetchkit::connect_first_async(addrs, TcpStream::connect).await?,
         tls: match target.https {
             true => Some(Box::new(client.tls(&target)?)),
             false => None,

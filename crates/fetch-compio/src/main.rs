@@ -31,7 +31,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use async_lock::Semaphore;
-use common::{Run, timeit_async};
+use common::Run;
+use fetchkit::timeit_async;
 
 fn main() -> ExitCode {
     common::exit(fetch_all())

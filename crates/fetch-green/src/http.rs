@@ -9,7 +9,8 @@
 
 use std::io::{Read, Write};
 
-use common::{Body, Endpoint, ErrorKind, FetchError, Page};
+use common::Endpoint;
+use fetchkit::{Body, ErrorKind, FetchError, Page};
 use h1::{Client, Head, Target};
 
 use green::Io;
@@ -28,10 +29,10 @@ pub fn get(io: &Io<'_>, client: &Client, endpoint: &Endpoint) -> Result<Page, Fe
             ErrorKind::Timeout => FetchError::timeout(client.timeout()),
             _ => e,
         })?;
-        match common::next_hop(&url, head.status, head.location.as_deref(), hops)? {
+        match fetchkit::next_hop(&url, head.status, head.location.as_deref(), hops)? {
             Some(next) => url = next,
             None => {
-                common::check_status(head.status)?;
+                fetchkit::check_status(head.status)?;
                 return Ok(Page::new(url, body));
             }
         }
@@ -48,7 +49,7 @@ fn exchange(
 ) -> Result<(Head, Body), FetchError> {
     let target = Target::parse(url)?;
     let addrs = io.resolve(&target.host, target.port)?;
-    let tcp = common::connect_first(addrs, |addr| io.connect(addr))?;
+    let tcp = fetchkit::connect_first(addrs, |addr| io.connect(addr))?;
     if target.https {
         let tls = client.tls(&target)?.into_connection();
         read_answer(rustls::StreamOwned::new(tls, tcp), &target, endpoint)

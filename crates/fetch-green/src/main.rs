@@ -34,7 +34,8 @@ mod http;
 use std::process::ExitCode;
 use std::rc::Rc;
 
-use common::{Elapsed, FetchError, Run, timeit};
+use common::Run;
+use fetchkit::{Elapsed, FetchError, timeit};
 use green::Hub;
 
 fn main() -> ExitCode {

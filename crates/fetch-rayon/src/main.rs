@@ -22,8 +22,9 @@
 
 use std::process::ExitCode;
 
+use common::Run;
 use common::blocking as http;
-use common::{Run, timeit};
+use fetchkit::timeit;
 use rayon::prelude::*;
 
 fn main() -> ExitCode {

@@ -16,7 +16,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::rc::Rc;
 
-use common::{Body, Endpoint, ErrorKind, FetchError, Page};
+use common::Endpoint;
+use fetchkit::{Body, ErrorKind, FetchError, Page};
 use h1::{Client, Head, Target, TlsSession};
 
 use reactor::{ConnectionId, Deferred, Protocol, Reactor, TimerId, Transport};
@@ -109,7 +110,7 @@ impl<'a> Fetch<'a> {
             this.connection.set(None);
             match answer {
                 // Refused at this address: the host may answer at its next one.
-                Err(e) if common::try_next_address(&e) && i + 1 < addrs.len() => {
+                Err(e) if fetchkit::try_next_address(&e) && i + 1 < addrs.len() => {
                     match Target::parse(&hop.url) {
                         Ok(target) => this.connect(hop, &target, addrs, i + 1),
                         Err(e) => this.finish(Err(e)),
@@ -124,10 +125,10 @@ impl<'a> Fetch<'a> {
 
     /// An answer arrived: a redirect to follow, or the page.
     fn answered(self: &Rc<Self>, hop: Hop, head: Head, body: Body) {
-        match common::next_hop(&hop.url, head.status, head.location.as_deref(), hop.hops) {
+        match fetchkit::next_hop(&hop.url, head.status, head.location.as_deref(), hop.hops) {
             Ok(Some(next)) => self.hop(next, hop.hops + 1),
             Ok(None) => {
-                let page = common::check_status(head.status).map(|()| Page::new(hop.url, body));
+                let page = fetchkit::check_status(head.status).map(|()| Page::new(hop.url, body));
                 self.finish(page);
             }
             Err(e) => self.finish(Err(e)),

@@ -28,7 +28,8 @@ mod http;
 use std::cell::RefCell;
 use std::process::ExitCode;
 
-use common::{Run, Stopwatch};
+use common::Run;
+use fetchkit::Stopwatch;
 use reactor::{DeferredList, DeferredSemaphore, Reactor};
 
 fn main() -> ExitCode {

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{Endpoint, ErrorKind, FetchError, Page, Run};
+use common::{Endpoint, Run};
+use fetchkit::{ErrorKind, FetchError, Page};
 use futures_rustls::TlsConnector;
 use futures_rustls::rustls::pki_types::ServerName;
 use http_body_util::{BodyExt, Empty};
@@ -46,7 +47,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 pub fn client(run: &Run) -> anyhow::Result<Client> {
     // smol starts its executor's thread and async-io's driver thread when the first task runs,
     // and aborts if the OS refuses one: ask for both now, to stop with a clear error instead.
-    common::check_threads(2)?;
+    fetchkit::check_threads(2)?;
     let read_buffer = match std::env::var(READ_BUFFER_VAR) {
         Err(_) => Some(READ_BUFFER),
         Ok(value) if value == "adaptive" => None,
@@ -76,14 +77,14 @@ pub async fn get(client: &Client, endpoint: &Endpoint) -> Result<Page, FetchErro
 
 impl Client {
     async fn get(&self, endpoint: &Endpoint) -> Result<Page, FetchError> {
-        let (url, response) = common::follow_redirects(endpoint.url(), |url| async move {
+        let (url, response) = fetchkit::follow_redirects(endpoint.url(), |url| async move {
             let response = self.send(&url).await?;
             let location = response.headers().get(hyper::header::LOCATION);
             let location = location.and_then(|l| l.to_str().ok()).map(str::to_string);
             Ok((response.status().as_u16(), location, response))
         })
         .await?;
-        common::check_status(response.status().as_u16())?;
+        fetchkit::check_status(response.status().as_u16())?;
         // Frame by frame, as the body arrives: a page is counted and each frame dropped, never
         // the whole page in memory; a jobs answer is kept up to its limit.
         let (mut incoming, mut body) = (response.into_body(), endpoint.body());
@@ -112,7 +113,7 @@ impl Client {
         // The lookup runs on a thread of its own (smol's `resolve` would use its blocking pool,
         // which waits forever when the OS refuses it a thread): a refused thread and a failed
         // lookup are each known by their type.
-        let addrs = common::lookup(host, port)?.await?;
+        let addrs = fetchkit::lookup(host, port)?.await?;
         let tcp = TcpStream::connect(&addrs[..]).await?;
         let io: Box<dyn Io> = if https {
             let name = ServerName::try_from(host.to_string())?;

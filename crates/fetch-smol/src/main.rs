@@ -27,7 +27,8 @@ mod http;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use common::{Run, timeit_async};
+use common::Run;
+use fetchkit::timeit_async;
 use smol::lock::Semaphore;
 
 fn main() -> ExitCode {

@@ -19,8 +19,9 @@
 
 use std::process::ExitCode;
 
+use common::Run;
 use common::blocking as http;
-use common::{Run, timeit};
+use fetchkit::timeit;
 
 fn main() -> ExitCode {
     common::exit(fetch_all())

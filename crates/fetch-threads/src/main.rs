@@ -23,8 +23,9 @@
 
 use std::process::ExitCode;
 
+use common::Run;
 use common::blocking as http;
-use common::{Run, timeit};
+use fetchkit::timeit;
 
 fn main() -> ExitCode {
     common::exit(fetch_all())
@@ -63,7 +64,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
         // endpoint fails, and the others go on.
         match spawned {
             Ok(_) => running += 1,
-            Err(e) => report.fail(endpoint, common::FetchError::thread_refused(&e)),
+            Err(e) => report.fail(endpoint, fetchkit::FetchError::thread_refused(&e)),
         }
     }
     // Once every thread has dropped its sender, the loop below ends.

@@ -2,7 +2,8 @@
 
 use std::error::Error;
 
-use common::{Endpoint, ErrorKind, FetchError, Page, Run};
+use common::{Endpoint, Run};
+use fetchkit::{ErrorKind, FetchError, Page};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// The client of a run. It owns the connection pool, and reqwest's docs warn against one per
@@ -12,7 +13,7 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 pub fn client(run: &Run) -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .timeout(run.timeout())
-        .redirect(reqwest::redirect::Policy::limited(common::MAX_REDIRECTS))
+        .redirect(reqwest::redirect::Policy::limited(fetchkit::MAX_REDIRECTS))
         .tls_backend_preconfigured(run.tls_config()?)
         .dns_resolver(Lookup)
         .retry(
@@ -50,7 +51,7 @@ impl PartialEq<&str> for AnyHost {
 pub async fn get(client: &reqwest::Client, endpoint: &Endpoint) -> Result<Page, FetchError> {
     // `.await` is the talk's `yield from`: the task is shelved here until the socket is ready.
     let mut response = client.get(endpoint.url()).send().await.map_err(error)?;
-    common::check_status(response.status().as_u16())?;
+    fetchkit::check_status(response.status().as_u16())?;
     let url = response.url().to_string();
     // Chunk by chunk, as the body arrives: a page is counted and each chunk dropped, never the
     // whole page in memory; a jobs answer is kept up to its limit.
@@ -84,7 +85,7 @@ fn kind(e: &(dyn Error + 'static)) -> Option<ErrorKind> {
     None
 }
 
-/// The system's resolver, on a thread of its own for each name ([`common::lookup`]): tokio's
+/// The system's resolver, on a thread of its own for each name ([`fetchkit::lookup`]): tokio's
 /// `lookup_host` would run it on tokio's blocking pool, which panics when the OS refuses the
 /// pool's first thread. A failed lookup is [`Dns`] and a refused thread [`NoThread`], each
 /// known by its type. reqwest asks only about names: an IP address is used as it is.
@@ -93,7 +94,7 @@ struct Lookup;
 
 impl Resolve for Lookup {
     fn resolve(&self, name: Name) -> Resolving {
-        let lookup = common::lookup(name.as_str(), 0);
+        let lookup = fetchkit::lookup(name.as_str(), 0);
         Box::pin(async move {
             let addrs = lookup?.await?;
             Ok(Box::new(addrs.into_iter()) as Addrs)

@@ -22,7 +22,8 @@ mod http;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use common::{Run, timeit_async};
+use common::Run;
+use fetchkit::timeit_async;
 use tokio::sync::Semaphore;
 
 fn main() -> ExitCode {
@@ -38,7 +39,7 @@ fn fetch_all() -> anyhow::Result<ExitCode> {
     // tokio starts them while the runtime is built, and panics (then waits forever) where the
     // OS refuses one: ask for them first, to stop with a clear error instead.
     let workers = run.threads().unwrap_or_else(common::cores);
-    common::check_threads(workers)?;
+    fetchkit::check_threads(workers)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .enable_all()

@@ -20,7 +20,7 @@ mod page;
 mod timing;
 
 pub use error::{Dns, ErrorKind, FetchError, NoThread, check_length, check_status};
-pub use limits::{ThreadBudget, thread_budget};
+pub use limits::{FdLimit, ThreadBudget, raise_fd_limit, thread_budget};
 pub use lookup::{
     Lookup, Woken, check_threads, connect_first, connect_first_async, lookup, try_next_address,
 };

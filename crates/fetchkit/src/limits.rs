@@ -8,6 +8,8 @@
 //! ends the process ("failed to set up alternative stack guard page"): `Builder::spawn` returns
 //! no error for it.
 
+use std::io;
+
 /// The memory mappings counted for one more thread: 4 of its own (measured: 430 more mappings
 /// for 100 threads that only wait, malloc's arenas included), and one for what it may allocate
 /// with `mmap` (a large buffer).
@@ -48,4 +50,40 @@ pub fn thread_budget() -> ThreadBudget {
             "vm.max_map_count = {maps}, {MAPPINGS_PER_THREAD} mappings a thread (sysctl -w vm.max_map_count=N lifts it)"
         ),
     }
+}
+
+/// The soft and hard limits on open file descriptors (`RLIMIT_NOFILE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FdLimit {
+    pub soft: u64,
+    pub hard: u64,
+}
+
+/// Raises the soft `RLIMIT_NOFILE` to the hard limit and returns the limits now in force.
+///
+/// Every connection costs a descriptor (two when client and origin share a process), and the
+/// soft limit is often far below the hard one.
+pub fn raise_fd_limit() -> io::Result<FdLimit> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid, writable rlimit for the duration of the call.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if limit.rlim_cur < limit.rlim_max {
+        let raised = libc::rlimit {
+            rlim_cur: limit.rlim_max,
+            rlim_max: limit.rlim_max,
+        };
+        // SAFETY: `raised` is a valid rlimit; raising the soft limit up to the hard one is allowed.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            limit = raised;
+        }
+    }
+    Ok(FdLimit {
+        soft: limit.rlim_cur,
+        hard: limit.rlim_max,
+    })
 }

@@ -22,6 +22,10 @@ pub enum Event<'e> {
     Refused(&'e io::Error),
 }
 
+/// Who hears of the connections, and what each connection's green thread runs.
+type On = Rc<dyn Fn(Event<'_>)>;
+type Handle = Rc<dyn Fn(&Io<'_>, TcpStream<'_, '_>)>;
+
 impl Hub<io::Result<()>> {
     /// A hub for a server: every connection it accepts gets a green thread at once, with no
     /// limit but the machine's (a stack that cannot be had refuses that connection).
@@ -40,10 +44,7 @@ impl Hub<io::Result<()>> {
         on: impl Fn(Event<'_>) + 'static,
         handle: impl Fn(&Io<'_>, TcpStream<'_, '_>) + 'static,
     ) -> io::Result<()> {
-        let (on, handle): (
-            Rc<dyn Fn(Event<'_>)>,
-            Rc<dyn Fn(&Io<'_>, TcpStream<'_, '_>)>,
-        ) = (Rc::new(on), Rc::new(handle));
+        let (on, handle): (On, Handle) = (Rc::new(on), Rc::new(handle));
         self.spawn(move |io| accept_loop(io, listener, &on, &handle));
         for result in self.join_all()? {
             result??;
@@ -56,8 +57,8 @@ impl Hub<io::Result<()>> {
 fn accept_loop(
     io: &Io<'_>,
     listener: std::net::TcpListener,
-    on: &Rc<dyn Fn(Event<'_>)>,
-    handle: &Rc<dyn Fn(&Io<'_>, TcpStream<'_, '_>)>,
+    on: &On,
+    handle: &Handle,
 ) -> io::Result<()> {
     let listener = io.listen(listener)?;
     loop {

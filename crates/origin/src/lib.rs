@@ -53,7 +53,7 @@ use tokio::sync::oneshot;
 
 pub use data::{Jobs, Site, TALK_JOBS_TOTAL, jobs, jobs_total, site, sites, zips};
 pub use faults::Fault;
-pub use sys::{FdLimit, raise_fd_limit, thread_cpu_time};
+pub use sys::thread_cpu_time;
 pub use tls::CaFile;
 
 /// The largest body `/bytes/N` serves.

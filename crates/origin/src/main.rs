@@ -51,7 +51,7 @@ fn non_negative(s: &str) -> Result<f64, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match origin::raise_fd_limit() {
+    match fetchkit::raise_fd_limit() {
         Ok(limit) => eprintln!("origin: up to {} open files", limit.soft),
         Err(e) => eprintln!("origin: cannot read the open-file limit: {e}"),
     }

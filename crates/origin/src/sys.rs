@@ -1,44 +1,7 @@
-//! The few operating-system calls the origin and the clients share: the descriptor limit and the
-//! CPU time of one thread.
+//! The CPU time of one thread, which the origin reports as its own (the descriptor limit that
+//! the origin, the clients and the servers share is `fetchkit::raise_fd_limit`).
 
-use std::io;
 use std::time::Duration;
-
-/// The soft and hard limits on open file descriptors (`RLIMIT_NOFILE`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FdLimit {
-    pub soft: u64,
-    pub hard: u64,
-}
-
-/// Raises the soft `RLIMIT_NOFILE` to the hard limit and returns the limits now in force.
-///
-/// Every connection costs a descriptor (two when client and origin share a process), and the
-/// soft limit is often far below the hard one.
-pub fn raise_fd_limit() -> io::Result<FdLimit> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `limit` is a valid, writable rlimit for the duration of the call.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    if limit.rlim_cur < limit.rlim_max {
-        let raised = libc::rlimit {
-            rlim_cur: limit.rlim_max,
-            rlim_max: limit.rlim_max,
-        };
-        // SAFETY: `raised` is a valid rlimit; raising the soft limit up to the hard one is allowed.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
-            limit = raised;
-        }
-    }
-    Ok(FdLimit {
-        soft: limit.rlim_cur,
-        hard: limit.rlim_max,
-    })
-}
 
 /// CPU time (user and system together) that `thread` has used so far, from its POSIX CPU-time
 /// clock. `None` where the clock cannot be read.
@@ -64,12 +27,6 @@ pub fn thread_cpu_time(thread: &std::thread::JoinHandle<()>) -> Option<Duration>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_fd_limit_is_raised_to_the_hard_limit() {
-        let limit = raise_fd_limit().expect("getrlimit");
-        assert_eq!(limit.soft, limit.hard);
-    }
 
     #[test]
     fn a_busy_thread_has_cpu_time() {

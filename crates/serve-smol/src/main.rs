@@ -42,7 +42,7 @@ fn serve() -> anyhow::Result<ExitCode> {
     // The executor's threads and async-io's driver thread, asked for first: async-io panics
     // when the OS refuses its thread.
     let workers = serve.workers();
-    common::check_threads(workers + 1)?;
+    fetchkit::check_threads(workers + 1)?;
     let listener = serve.listen()?;
     let executor = Arc::new(Executor::new());
     for _ in 1..workers {

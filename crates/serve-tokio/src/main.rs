@@ -41,7 +41,7 @@ fn serve() -> anyhow::Result<ExitCode> {
     // A worker thread per core unless --threads; asked for first, since tokio panics when the
     // OS refuses one.
     let workers = serve.workers();
-    common::check_threads(workers)?;
+    fetchkit::check_threads(workers)?;
     let listener = serve.listen()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)

@@ -56,7 +56,7 @@ pub use threads::{Admitted, ConnectionThreads};
 
 /// How long to wait after an accept failed before trying again (one pause for every server:
 /// `fetchkit`'s, which the reactor and the green hub hold to too).
-pub use common::ACCEPT_PAUSE;
+pub use fetchkit::ACCEPT_PAUSE;
 
 /// Answer GET /work?ms=MS&size=SIZE: wait MS milliseconds without using the CPU, then send SIZE
 /// bytes, with keep-alive. GET /stats answers the server's counters as JSON.
@@ -101,7 +101,7 @@ impl Serve {
     }
 
     pub fn new(args: ServeArgs) -> Serve {
-        let _ = common::raise_fd_limit();
+        let _ = fetchkit::raise_fd_limit();
         Serve { args }
     }
 
@@ -111,12 +111,12 @@ impl Serve {
     }
 
     /// For a server with a thread per connection: `--threads`, or as many as this machine lets
-    /// the process start ([`common::thread_budget`]), said on stderr with the limit that sets it.
+    /// the process start ([`fetchkit::thread_budget`]), said on stderr with the limit that sets it.
     pub fn thread_limit(&self) -> usize {
         if let Some(n) = self.threads() {
             return n;
         }
-        let budget = common::thread_budget();
+        let budget = fetchkit::thread_budget();
         eprintln!(
             "{}: at most {} connection threads at once; the limit: {}",
             common::model_name(),

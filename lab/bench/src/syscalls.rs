@@ -75,7 +75,7 @@ impl Plan {
                     let total: u64 = calls.iter().map(|c| c.1).sum();
                     rows.extend(calls.iter().map(|(call, count, errors)| SyscallRow {
                         server: server.to_string(),
-                        connections: self.connections as u64,
+                        connections: self.connections,
                         requests,
                         call: call.clone(),
                         calls: *count,
@@ -94,7 +94,7 @@ impl Plan {
         Ok(SyscallSettings {
             tool: context::version("strace", "-V"),
             load: "wrk".into(),
-            connections: self.connections as u64,
+            connections: self.connections,
             seconds: self.seconds,
             target: "/work?ms=50&size=1024".into(),
         })

@@ -12,7 +12,7 @@ pub fn read(python: Option<String>, javascript: &crate::context::JavaScriptSide)
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let os_release = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
-    let files = origin::raise_fd_limit().ok();
+    let files = fetchkit::raise_fd_limit().ok();
     let (commit, clean) = commit();
     Machine {
         cores: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),

@@ -111,7 +111,7 @@ fn rayon(run: &Results) -> Claim {
     };
     let (expected, how) = match pool {
         1 => (
-            sum(&sites),
+            sum(sites),
             "so the six requests go one after another, as in fetch-sync".to_string(),
         ),
         2 => {

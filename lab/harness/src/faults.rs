@@ -2,7 +2,7 @@
 //! each into that endpoint's error row while the others complete ([`Model::survives`]), and the
 //! rows kept for `docs/FAULTS.md`.
 
-use common::ErrorKind;
+use fetchkit::ErrorKind;
 use origin::{Fault, Origin};
 use serde_json::Value;
 

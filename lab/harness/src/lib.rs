@@ -31,6 +31,7 @@ use serde_json::Value;
 
 use catalogue::{Family, ReadBuffer};
 pub use common;
+pub use fetchkit;
 pub use origin::{Config, Fault, Origin};
 use procs::child;
 
@@ -251,7 +252,7 @@ macro_rules! model_tests {
     };
     ($bin:expr, [$($arg:expr),* $(,)?]) => {
         #[allow(unused_imports)]
-        use $crate::common::ErrorKind::*;
+        use $crate::fetchkit::ErrorKind::*;
         use $crate::{Case, Fault, Model};
 
         fn model() -> Model {

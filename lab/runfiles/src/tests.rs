@@ -55,8 +55,10 @@ fn a_missing_or_renamed_column_is_an_error_naming_file_line_and_column() {
 #[test]
 fn a_value_that_does_not_parse_names_its_line_and_column() {
     let path = Path::new("waits/runs.csv");
-    let mut row = WaitRun::default();
-    row.program = "waits-tokio".into();
+    let row = WaitRun {
+        program: "waits-tokio".into(),
+        ..WaitRun::default()
+    };
     let dir = folder("value");
     write(&dir, WAIT_RUNS, &[row.clone(), row]).unwrap();
     let text = std::fs::read_to_string(dir.join(WAIT_RUNS.path)).unwrap();

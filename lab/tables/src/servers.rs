@@ -286,12 +286,12 @@ pub fn hostile(run: &Results) -> String {
         for r in &idle {
             let _ = writeln!(
                 t,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {:.1} KiB | {} | {} | {} |",
                 catalogue::short(&r.server),
                 alive(r),
                 new_client(r),
                 kib_of(r.rss_kib),
-                format!("{:.1} KiB", r.rss_per_connection_kib),
+                r.rss_per_connection_kib,
                 kib_of(r.socket_mem_kib),
                 group(r.threads),
                 group(r.closed_idle),
