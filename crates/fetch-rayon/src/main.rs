@@ -4,7 +4,7 @@
 //! per core because it is made for CPU-bound work, where more threads than cores only add
 //! switching. A thread blocked on a socket does no work and cannot steal any, so at most "pool
 //! size" requests wait at once, and rayon splits the list into halves before any thread starts:
-//! with two cores the six sites take as long as the slower half's three one after another, not
+//! with a pool of two threads the six sites take as long as the slower half's three in a row, not
 //! as long as the slowest site (docs/RESULTS.md has the figures of the machine that ran). A
 //! bigger pool (`--threads N`, or `RAYON_NUM_THREADS`) hides more latency, but then it is a
 //! thread pool used as fetch-threads, with none of rayon's gain. Use rayon for what happens to
