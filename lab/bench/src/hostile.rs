@@ -18,7 +18,7 @@ use anyhow::{Context as _, bail};
 use catalogue::SERVERS;
 use procs::hostile::{self, Probe, Probed};
 use procs::{Server, figures};
-use runfiles::{HostileRow, HostileSettings, SlabRow, Writer};
+use runfiles::{Case, HostileRow, HostileSettings, SlabRow, Writer};
 use serde_json::Value;
 
 use benchkit::context::{Context, Planned, interrupted};
@@ -62,10 +62,11 @@ pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
     }))
 }
 
-type Case = fn(&Plan, &str, &str, Ipv4Addr) -> anyhow::Result<Row>;
+/// How one case is made: the server started, the clients sent, the figures read.
+type Trial = fn(&Plan, &str, &str, Ipv4Addr) -> anyhow::Result<Row>;
 
 impl Plan {
-    fn cases(&self) -> [(Case, usize, f64); 3] {
+    fn cases(&self) -> [(Trial, usize, f64); 3] {
         [
             (idle, self.idle, 3.0 + self.idle as f64 / 10_000.0),
             (not_reading, self.pipelining, 4.0),
@@ -170,7 +171,7 @@ fn write_slabs(run: &std::path::Path) -> bool {
 #[derive(Debug, Default)]
 struct Row {
     server: String,
-    case: &'static str,
+    case: Case,
     connections: usize,
     alive: bool,
     /// How long a new client waited for its answer; `None` when it got none.
@@ -194,7 +195,7 @@ impl Row {
         let round = |v: f64, scale: f64| (v * scale).round() / scale;
         HostileRow {
             server: self.server.clone(),
-            case: self.case.into(),
+            case: self.case,
             connections: self.connections as u64,
             alive: self.alive,
             new_client_ms: self.new_client_ms.map(|v| round(v, 1e3)),
@@ -230,7 +231,7 @@ fn idle(plan: &Plan, bin: &str, name: &str, host: Ipv4Addr) -> anyhow::Result<Ro
         .filter_map(|_| TcpStream::connect(server.addr()).ok())
         .collect();
     pause(plan, 2.0);
-    let row = figures_of(&mut server, name, "idle", connections.len(), base);
+    let row = figures_of(&mut server, name, Case::Idle, connections.len(), base);
     drop(connections);
     Ok(row)
 }
@@ -252,7 +253,7 @@ fn not_reading(plan: &Plan, bin: &str, name: &str, host: Ipv4Addr) -> anyhow::Re
     );
     pause(plan, 3.0);
     let probed = Probed::of(&probe.stop());
-    let mut row = figures_of(&mut server, name, "not-reading", connections.len(), base);
+    let mut row = figures_of(&mut server, name, Case::NotReading, connections.len(), base);
     row.probed = Some(probed);
     drop(connections);
     Ok(row)
@@ -281,7 +282,7 @@ fn no_descriptors(plan: &Plan, bin: &str, name: &str, host: Ipv4Addr) -> anyhow:
     // Past the header timeout, the connections it accepted are gone.
     let timeout_s: f64 = timeout.parse().unwrap_or(2.0);
     std::thread::sleep(Duration::from_secs_f64(timeout_s + 0.5 + plan.pause / 2.0));
-    let mut row = figures_of(&mut server, name, "no-descriptors", n, base);
+    let mut row = figures_of(&mut server, name, Case::NoDescriptors, n, base);
     row.cpu_s_per_s = Some(cpu);
     Ok(row)
 }
@@ -293,7 +294,7 @@ fn settle(server: &Server) -> u64 {
 }
 
 /// The server's figures now, and how long a new client waits for its answer.
-fn figures_of(server: &mut Server, name: &str, case: &'static str, n: usize, base: u64) -> Row {
+fn figures_of(server: &mut Server, name: &str, case: Case, n: usize, base: u64) -> Row {
     let pid = server.pid();
     let rss_kib = figures::rss_kib(pid).unwrap_or(0);
     let threads = figures::status_field(pid, "Threads:").unwrap_or(0);

@@ -33,7 +33,7 @@ pub use run::{
     PerConnections, PinnedSettings, RateSettings, ServerSettings, Settings, Skippable,
     SyscallSettings, WaitSettings,
 };
-pub use servers::{HeapRow, HostileRow, RateRun, ServerRun, Setup, SlabRow, SyscallRow};
+pub use servers::{Case, HeapRow, HostileRow, RateRun, ServerRun, Setup, SlabRow, SyscallRow};
 
 /// The version of the files' format. A run written by another version is refused with a
 /// message that says so, instead of being read into wrong figures.

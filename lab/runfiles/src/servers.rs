@@ -122,12 +122,34 @@ impl RateRun {
     }
 }
 
+/// A hostile case: what the clients do to the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Case {
+    /// Connections that connect and send nothing.
+    #[default]
+    Idle,
+    /// Clients that pipeline requests for big answers and read none.
+    NotReading,
+    /// Connections arriving at a server allowed few descriptors.
+    NoDescriptors,
+}
+
+impl fmt::Display for Case {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Case::Idle => "idle",
+            Case::NotReading => "not-reading",
+            Case::NoDescriptors => "no-descriptors",
+        })
+    }
+}
+
 /// One server under one hostile case: a line of `hostile/hostile.csv`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HostileRow {
     pub server: String,
-    /// `idle`, `not-reading` or `no-descriptors`.
-    pub case: String,
+    pub case: Case,
     pub connections: u64,
     pub alive: bool,
     /// How long a new client waited for its answer; none when it got none.

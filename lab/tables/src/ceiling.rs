@@ -272,7 +272,11 @@ pub fn family_of(server: &str) -> Option<Family> {
 /// What 100,000 and 1,000,000 idle connections would hold, from the figures per connection of
 /// the idle hostile case, and the limit each server meets first.
 pub fn servers_at_scale(run: &Results) -> String {
-    let idle: Vec<_> = run.hostile.iter().filter(|r| r.case == "idle").collect();
+    let idle: Vec<_> = run
+        .hostile
+        .iter()
+        .filter(|r| r.case == runfiles::Case::Idle)
+        .collect();
     let Some(first) = idle.first() else {
         return "Not measured in this run.\n".into();
     };

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use figures::format::{group, mib, ms, or_dash};
 
 use rundata::{Point, Results};
-use runfiles::HostileRow;
+use runfiles::{Case, HostileRow};
 
 /// A server's name in a table: its short name, with the flags of its setup.
 pub fn short(server: &str) -> String {
@@ -263,7 +263,7 @@ fn kib_of(kib: u64) -> String {
 }
 
 /// The rows of one hostile case.
-fn case<'r>(run: &'r Results, case: &str) -> Vec<&'r HostileRow> {
+fn case(run: &Results, case: Case) -> Vec<&HostileRow> {
     run.hostile.iter().filter(|r| r.case == case).collect()
 }
 
@@ -273,7 +273,7 @@ pub fn hostile(run: &Results) -> String {
         return "Not measured in this run.\n".into();
     };
     let mut t = String::new();
-    let idle = case(run, "idle");
+    let idle = case(run, Case::Idle);
     if let Some(first) = idle.first() {
         let _ = writeln!(
             t,
@@ -298,7 +298,7 @@ pub fn hostile(run: &Results) -> String {
             );
         }
     }
-    let reading = case(run, "not-reading");
+    let reading = case(run, Case::NotReading);
     if let Some(first) = reading.first() {
         let _ = writeln!(
             t,
@@ -327,7 +327,7 @@ pub fn hostile(run: &Results) -> String {
             );
         }
     }
-    let starved = case(run, "no-descriptors");
+    let starved = case(run, Case::NoDescriptors);
     if let Some(first) = starved.first() {
         let _ = writeln!(
             t,
