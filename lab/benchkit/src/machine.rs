@@ -55,8 +55,9 @@ pub fn read(python: Option<String>, javascript: &crate::context::JavaScriptSide)
 /// The machine in one line, for the run's first lines.
 pub fn describe(m: &Machine) -> String {
     format!(
-        "{} cores ({}), {:.1} GiB memory, {} (Linux {}), {}, commit {}, open-file limit {}",
+        "{} core{} ({}), {:.1} GiB memory, {} (Linux {}), {}, commit {}, open-file limit {}",
         m.cores,
+        if m.cores == 1 { "" } else { "s" },
         m.cpu,
         m.memory_bytes as f64 / (1u64 << 30) as f64,
         m.os,

@@ -41,8 +41,14 @@ struct ExperimentRun {
 fn stamp(dir: &Path) -> anyhow::Result<String> {
     let m: Stamp = serde_json::from_str(&read(&dir.join("stamp.json"))?)?;
     Ok(format!(
-        "{} cores ({}), Linux {}, {}; commit `{}`, run on {}; `{}`",
-        m.cores, m.cpu, m.kernel, m.rustc, m.commit, m.date, m.command,
+        "{} ({}), Linux {}, {}; commit `{}`, run on {}; `{}`",
+        figures::prose::cores(m.cores),
+        m.cpu,
+        m.kernel,
+        m.rustc,
+        m.commit,
+        m.date,
+        m.command,
     ))
 }
 

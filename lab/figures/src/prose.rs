@@ -82,6 +82,14 @@ pub fn percent(share: f64) -> String {
     }
 }
 
+/// A count of cores as a sentence writes it: `1 core`, `16 cores`.
+pub fn cores(n: u32) -> String {
+    match n {
+        1 => "1 core".into(),
+        n => format!("{n} cores"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

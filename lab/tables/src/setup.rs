@@ -20,8 +20,8 @@ pub enum Side {
 pub fn machine_line(run: &Results) -> String {
     let m = &run.machine;
     format!(
-        "{} cores ({}), {:.1} GiB of memory, {}, Linux {}\n",
-        m.cores,
+        "{} ({}), {:.1} GiB of memory, {}, Linux {}\n",
+        figures::prose::cores(m.cores),
         m.cpu,
         m.memory_bytes as f64 / f64::from(1 << 30),
         m.os,
