@@ -250,30 +250,25 @@ fn parse_with<T: DeserializeOwned + Serialize + Default>(
             ),
         ));
     }
+    let names = csv::StringRecord::from(header.clone());
     let mut rows = Vec::new();
     for record in reader.records() {
         let record =
             record.map_err(|e| row_error(e.position().map_or(0, |p| p.line()), e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
-        let row = record
-            .deserialize(Some(&reader_header(&header)))
-            .map_err(|e| {
-                let column = match e.kind() {
-                    csv::ErrorKind::Deserialize { err, .. } => err
-                        .field()
-                        .and_then(|i| header.get(i as usize))
-                        .map(|c| format!("column `{c}`: {}", err.kind())),
-                    _ => None,
-                };
-                row_error(line, column.unwrap_or_else(|| e.to_string()))
-            })?;
+        let row = record.deserialize(Some(&names)).map_err(|e| {
+            let column = match e.kind() {
+                csv::ErrorKind::Deserialize { err, .. } => err
+                    .field()
+                    .and_then(|i| header.get(i as usize))
+                    .map(|c| format!("column `{c}`: {}", err.kind())),
+                _ => None,
+            };
+            row_error(line, column.unwrap_or_else(|| e.to_string()))
+        })?;
         rows.push(row);
     }
     Ok(rows)
-}
-
-fn reader_header(header: &[String]) -> csv::StringRecord {
-    csv::StringRecord::from(header.to_vec())
 }
 
 /// A JSON file of a run, as its type.
