@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use crate::pages;
 use findings::{Kind, Outcome, Section};
 use rundata::Results;
+use runfiles::Part;
 use tables::setup::{self, Side};
 
 /// Writes a run's report.md and charts into its folder.
@@ -72,6 +73,52 @@ impl Count {
     }
 }
 
+/// What the run did not measure, and why, as its settings say: the reasons behind the claims
+/// it could not judge.
+fn left_out(run: &Results) -> Vec<String> {
+    let settings = &run.settings;
+    let mut out = Vec::new();
+    for part in Part::ALL {
+        if let Some(why) = settings.skipped(part) {
+            out.push(format!("The part `{part}`: {why}."));
+        } else if !settings.parts.iter().any(|p| p.part == part) {
+            out.push(format!("The part `{part}`: not in this run (`--only`)."));
+        }
+    }
+    if let Some(servers) = &run.parts.servers {
+        let modes = [
+            ("pinned", servers.pinned.not_run()),
+            ("fixed-rate", servers.rates.not_run()),
+        ];
+        for (mode, why) in modes {
+            if let Some(why) = why {
+                out.push(format!("The servers' {mode} mode: {why}."));
+            }
+        }
+    }
+    if let Some(clients) = run.parts.clients() {
+        if !clients.python_rows {
+            out.push(
+                "The talks' Python programs: no `python/.venv` here (`scripts/python.sh` makes it)."
+                    .into(),
+            );
+        }
+        if clients.node.is_none() {
+            out.push("The talks' JavaScript in Node: no `node` here (`scripts/js.sh`).".into());
+        }
+        if clients.chromium.is_none() {
+            out.push("The talk's page in a browser: no Chromium here (`scripts/js.sh`).".into());
+        }
+    }
+    if let Some(waits) = run.parts.waits.as_ref().filter(|w| !w.left_out.is_empty()) {
+        out.push(format!(
+            "Waiters whose interpreter is not installed here: {}.",
+            waits.left_out.join(", ")
+        ));
+    }
+    out
+}
+
 /// The page a kind of section belongs to.
 fn page(kind: &str) -> &'static str {
     match kind {
@@ -117,6 +164,14 @@ pub fn report(run: &Results, sections: &[(&str, Section)], charts: &[String]) ->
         );
     }
     md.push('\n');
+    let left_out = left_out(run);
+    if !left_out.is_empty() {
+        md.push_str("## What this run left out, and why\n\n");
+        for line in &left_out {
+            let _ = writeln!(md, "- {line}");
+        }
+        md.push('\n');
+    }
     let mut shown = "";
     for (kind, section) in sections {
         let Ok(text) = &section.text else {

@@ -324,6 +324,14 @@ impl<T> Maybe<T> {
             Maybe::NotRun(_) => None,
         }
     }
+
+    /// Why it did not run, where it did not.
+    pub fn not_run(&self) -> Option<&str> {
+        match self {
+            Maybe::Ran(_) => None,
+            Maybe::NotRun(why) => Some(why),
+        }
+    }
 }
 
 /// The pinned mode: the server on one core, the load generator on another.

@@ -164,7 +164,7 @@ fn as_if(cores: u32) -> Results {
 }
 
 /// Every page, chart and book file made from a run, and every claim's outcome.
-fn made_whole(run: &Results, name: &str) -> Vec<(&'static str, findings::Section)> {
+fn made_whole(run: &Results, name: &str) -> (Vec<(&'static str, findings::Section)>, String) {
     let sections = pages::all_sections(run, &root());
     let scratch = std::env::temp_dir().join(format!("docgen-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
@@ -192,7 +192,7 @@ fn made_whole(run: &Results, name: &str) -> Vec<(&'static str, findings::Section
             "{name}: {line}"
         );
     }
-    sections
+    (sections, report)
 }
 
 fn claim<'s>(sections: &'s [(&str, findings::Section)], name: &str) -> &'s findings::Section {
@@ -208,10 +208,17 @@ fn every_page_is_made_from_a_one_core_and_a_sixteen_core_run_and_every_claim_acc
             .filter(|(_, s)| s.kind == findings::Kind::Claim)
             .count()
     };
-    let whole = claims(&made_whole(&committed, "committed"));
+    let whole = claims(&made_whole(&committed, "committed").0);
     for cores in [1, 16] {
         let run = as_if(cores);
-        let sections = made_whole(&run, &format!("cores-{cores}"));
+        let (sections, report) = made_whole(&run, &format!("cores-{cores}"));
+        // What a claim could not judge is said with why.
+        assert_eq!(
+            report.contains("The servers' pinned mode: not run"),
+            cores == 1,
+            "{cores} cores"
+        );
+        assert!(report.contains(&figures::prose::cores(cores)), "{cores} cores");
         assert_eq!(
             claims(&sections),
             whole,
