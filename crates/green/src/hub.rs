@@ -183,15 +183,13 @@ impl<R: 'static> Hub<R> {
     /// Starts queued green threads while there is room, those spawned by green threads among
     /// them.
     fn start_queued(&mut self) {
-        let spawned: Vec<Spawned> = self.shared.spawned.borrow_mut().drain(..).collect();
-        for Spawned { run, refused } in spawned {
-            let job: Job<R> = Box::new(move |io| {
-                run(io);
-                None
-            });
-            self.queued.push_back((To::Refused(refused), job));
-        }
-        while self.running.len() < self.size {
+        loop {
+            // A green thread started here may spawn others as it runs: queue them before each
+            // start, so that none waits for the hub to poll.
+            self.take_spawned();
+            if self.running.len() >= self.size {
+                return;
+            }
             let Some((to, f)) = self.queued.pop_front() else {
                 return;
             };
@@ -235,6 +233,18 @@ impl<R: 'static> Hub<R> {
                 ready: false,
             });
             self.resume(key, Resume::Go);
+        }
+    }
+
+    /// Queues the green threads that green threads spawned ([`Io::spawn`]).
+    fn take_spawned(&mut self) {
+        let spawned: Vec<Spawned> = self.shared.spawned.borrow_mut().drain(..).collect();
+        for Spawned { run, refused } in spawned {
+            let job: Job<R> = Box::new(move |io| {
+                run(io);
+                None
+            });
+            self.queued.push_back((To::Refused(refused), job));
         }
     }
 

@@ -48,6 +48,31 @@ mod tests {
             .collect()
     }
 
+    /// A green thread spawned by another starts at the hub's next turn, while its spawner
+    /// waits with no deadline of its own: here, as in a server's accept loop, the spawner waits
+    /// for a connection that only the green thread it spawned will make. A hub that started
+    /// spawned green threads only after its next event would wait forever (here, until the
+    /// spawner's five seconds are up).
+    #[test]
+    fn a_green_thread_spawned_by_another_starts_while_its_spawner_waits() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut hub = Hub::new(10).unwrap();
+        hub.spawn(move |io| {
+            io.set_timeout(Duration::from_secs(5));
+            let listener = io.listen(listener)?;
+            io.spawn(
+                move |io| drop(io.connect(addr)),
+                |e| panic!("no stack: {e}"),
+            );
+            listener.accept().map(drop)
+        });
+        let started = Instant::now();
+        let accepted = hub.join_all().unwrap().pop().unwrap().unwrap();
+        assert!(accepted.is_ok(), "{accepted:?}");
+        assert!(started.elapsed() < Duration::from_secs(4));
+    }
+
     /// Green threads share one thread: a call that blocks it without going through the hub
     /// (here `std::thread::sleep`, standing for any blocking call) delays every other green
     /// thread, though their own waits are short.

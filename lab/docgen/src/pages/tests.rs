@@ -218,7 +218,10 @@ fn every_page_is_made_from_a_one_core_and_a_sixteen_core_run_and_every_claim_acc
             cores == 1,
             "{cores} cores"
         );
-        assert!(report.contains(&figures::prose::cores(cores)), "{cores} cores");
+        assert!(
+            report.contains(&figures::prose::cores(cores)),
+            "{cores} cores"
+        );
         assert_eq!(
             claims(&sections),
             whole,
