@@ -96,20 +96,17 @@ pub fn servers_answer(run: &Results) -> Claim {
         broke
     };
     let threads_cpu = point(run, "serve-threads", at)?.cpu_us();
-    let loops: Vec<f64> = [
-        "serve-tokio",
-        "serve-reactor",
-        "serve-green",
-        "serve-compio",
-    ]
-    .iter()
-    .filter_map(|s| {
-        run.servers
-            .point(s, at)
-            .filter(|p| p.lived())
-            .map(Point::cpu_us)
-    })
-    .collect();
+    // Every server on an event loop, a runtime's or its own, with its defaults.
+    let loops: Vec<f64> = catalogue::SERVERS
+        .iter()
+        .filter(|s| s.family.is_event_loop())
+        .filter_map(|s| {
+            run.servers
+                .point(s.name, at)
+                .filter(|p| p.lived())
+                .map(Point::cpu_us)
+        })
+        .collect();
     let (_, loop_high) = need(extremes(&loops), "the loops' CPU")?;
     holds!(
         threads_cpu > loop_high,

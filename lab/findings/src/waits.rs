@@ -2,7 +2,7 @@
 
 use super::*;
 use runfiles::{WaitRun, WaitStatus};
-use tables::waits::{at, labels, ns, published_rows};
+use tables::waits::{at, labels, mb, ns, published_rows};
 
 /// The largest N of the run.
 fn top(run: &Results) -> Result<u64, Unsupported> {
@@ -193,10 +193,11 @@ pub fn waits_published(run: &Results, tsv: &str) -> Claim {
         .map(|r| r.memory_mb * 1e6)
         .collect();
     let (low, high) = need(extremes(&theirs), "the published tokio figures")?;
+    // In the published tables' unit, decimal megabytes, as the table beside it.
     Ok(format!(
-        "tokio's million tasks take {} here, against {} in the published tables (their machines, \
-         versions and programs differ: see above).\n",
-        mib_of(tokio),
-        span(low, high, mib_of),
+        "tokio's million tasks take {} here, against {} in the published tables. Their machines, \
+         versions and programs differ: see above.\n",
+        mb(tokio),
+        span(low, high, mb),
     ))
 }

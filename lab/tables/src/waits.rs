@@ -182,18 +182,14 @@ pub fn published(run: &Results, tsv: &str) -> String {
             let text = rows
                 .iter()
                 .find(|r| r.year == *y && r.runtime == runtime && r.n == 1_000_000)
-                .map_or("–".into(), |r| {
-                    format!("{} MB", group(r.memory_mb.round() as u64))
-                });
+                .map_or("–".into(), |r| mb(r.memory_mb * 1e6));
             let _ = write!(t, " {text} |");
         }
         let here = (!like.is_empty())
             .then(|| at(run, like, 1_000_000))
             .flatten();
         let figure = match here {
-            Some(w) if w.complete() => w.peak_rss.map_or("–".into(), |b| {
-                format!("{} MB", group((b / 1e6).round() as u64))
-            }),
+            Some(w) if w.complete() => w.peak_rss.map_or("–".into(), mb),
             Some(w) => cell(w),
             None => "–".into(),
         };
@@ -205,6 +201,11 @@ pub fn published(run: &Results, tsv: &str) -> String {
         let _ = writeln!(t, " {figure} | {name} |");
     }
     t
+}
+
+/// Bytes in decimal megabytes, as the published tables give them: `459 MB`.
+pub fn mb(bytes: f64) -> String {
+    format!("{} MB", group((bytes / 1e6).round() as u64))
 }
 
 #[cfg(test)]
