@@ -166,11 +166,23 @@ pub fn sweep(run: &Results, stem: &str) -> String {
     if ns.is_empty() {
         return "Not measured in this run.\n".into();
     }
-    let wall = by_model(c, stem, &models, &ns, |cell| {
-        or_dash(cell.wall.map(|w| format!("{w:.2} s")))
-    });
+    let wall = by_model(c, stem, &models, &ns, |cell| or_dash(wall_spread(cell)));
     let rss = by_model(c, stem, &models, &ns, |cell| or_dash(cell.rss.map(mib)));
-    format!("Wall time:\n\n{wall}\nPeak RSS:\n\n{rss}")
+    format!(
+        "Wall time, the median of the runs with the fastest and the slowest beside it where \
+         there were several:\n\n{wall}\nPeak RSS:\n\n{rss}"
+    )
+}
+
+/// A cell's median wall time, and its spread where it ran more than once: `1.47 s (1.45–4.24)`.
+fn wall_spread(cell: &CellSummary) -> Option<String> {
+    let median = cell.wall?;
+    Some(match (cell.wall_min, cell.wall_max) {
+        (Some(low), Some(high)) if cell.runs > 1 => {
+            format!("{median:.2} s ({low:.2}–{high:.2})")
+        }
+        _ => format!("{median:.2} s"),
+    })
 }
 
 /// Peak RSS per request in flight for the models that let every request wait at once, curl
