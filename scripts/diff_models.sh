@@ -11,8 +11,9 @@
 #
 # --check also fails when a target is missed (any two async models, those whose main.rs spawns
 # an `async move` block, differ in at most 20 lines; sync against threads in at most 25), when a
-# main.rs lacks either anchor, or when FILE no longer holds this very table between its
-# diff-matrix markers.
+# main.rs lacks either anchor, when FILE no longer holds this very table between its
+# diff-matrix markers, or when a sentence of FILE marked `<!-- lines: a/b ... -->` says another
+# count than the matrix has for those pairs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -79,6 +80,25 @@ for a in "${models[@]}"; do
     fi
   done
 done
+# Each sentence under the matrix that says how far apart two models are is checked against it:
+# a `<!-- lines: a/b c/d -->` line before it names the pairs, and its bold words must say their
+# count ("N lines" where they agree, "MIN to MAX lines" where they do not).
+while IFS= read -r marker; do
+  pairs=${marker#<!-- lines: }
+  pairs=${pairs% -->}
+  counts=()
+  for pair in $pairs; do
+    counts+=("$(differ "fetch-${pair%/*}" "fetch-${pair#*/}")")
+  done
+  low=$(printf '%s\n' "${counts[@]}" | sort -n | head -1)
+  high=$(printf '%s\n' "${counts[@]}" | sort -n | tail -1)
+  if [ "$low" = "$high" ]; then said="$low lines"; else said="$low to $high lines"; fi
+  bullet=$(grep -F -A1 -- "$marker" "$file" | tail -1)
+  if [[ "$bullet" != *", $said:**"* ]]; then
+    echo "$file says \"${bullet%%:\*\**}\" of $pairs, where the matrix has $said"
+    missed=1
+  fi
+done < <(grep -E '^<!-- lines: .* -->$' "$file")
 table >"$tmp/table.md"
 awk '/<!-- diff-matrix -->/ { on = 1; next } /<!-- \/diff-matrix -->/ { on = 0 } on' "$file" >"$tmp/committed.md"
 if ! diff -u "$tmp/committed.md" "$tmp/table.md"; then
