@@ -38,13 +38,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     std::fs::write(&path, md)?;
     let count = Count::of(&sections);
     println!(
-        "report: {} ({} charts; of {} claims, {} held, {} not held, {} not measured)",
+        "report: {} ({} charts; of {} claims, {} held, {} not held, {} not measured, {} not judged \
+         at this scale)",
         path.display(),
         charts.len(),
         count.claims,
         count.held,
         count.not_held,
         count.not_measured,
+        count.not_judged,
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -56,6 +58,7 @@ pub struct Count {
     pub held: usize,
     pub not_held: usize,
     pub not_measured: usize,
+    pub not_judged: usize,
 }
 
 impl Count {
@@ -67,6 +70,7 @@ impl Count {
                 Outcome::Held => count.held += 1,
                 Outcome::NotHeld(_) => count.not_held += 1,
                 Outcome::NotMeasured(_) => count.not_measured += 1,
+                Outcome::NotJudged(_) => count.not_judged += 1,
             }
         }
         count
@@ -147,8 +151,8 @@ pub fn report(run: &Results, sections: &[(&str, Section)], charts: &[String]) ->
     let _ = writeln!(
         md,
         "Of the {} claims the pages make, this run bears out {}; {} it does not bear out; {} it \
-         did not measure.\n\n| page | claim | outcome |\n|---|---|---|",
-        count.claims, count.held, count.not_held, count.not_measured
+         did not measure; {} its scale cannot judge.\n\n| page | claim | outcome |\n|---|---|---|",
+        count.claims, count.held, count.not_held, count.not_measured, count.not_judged
     );
     for (kind, section) in sections.iter().filter(|(_, s)| s.kind == Kind::Claim) {
         let _ = writeln!(

@@ -15,6 +15,9 @@ pub enum Unsupported {
     Missing(String),
     /// The run's figures say otherwise than its words.
     Contradicted(String),
+    /// The run's scale cannot judge the words: a quick run's delays are a fiftieth of the
+    /// talks' and its N small, so fixed costs outweigh what the claim compares. What it showed.
+    NotJudged(String),
 }
 
 impl fmt::Display for Unsupported {
@@ -22,6 +25,7 @@ impl fmt::Display for Unsupported {
         match self {
             Unsupported::Missing(what) => write!(f, "not measured in this run: {what}"),
             Unsupported::Contradicted(why) => write!(f, "the run says otherwise: {why}"),
+            Unsupported::NotJudged(why) => write!(f, "not judged at this scale: {why}"),
         }
     }
 }
@@ -74,6 +78,19 @@ impl Section {
             Ok(_) => Outcome::Held,
             Err(Unsupported::Contradicted(why)) => Outcome::NotHeld(why),
             Err(Unsupported::Missing(what)) => Outcome::NotMeasured(what),
+            Err(Unsupported::NotJudged(why)) => Outcome::NotJudged(why),
+        }
+    }
+
+    /// The same section from a run whose scale cannot judge it: a claim the run contradicts is
+    /// not judged instead, saying what the run showed.
+    pub fn at_small_scale(self) -> Section {
+        match self.text {
+            Err(Unsupported::Contradicted(why)) if self.kind == Kind::Claim => Section {
+                text: Err(Unsupported::NotJudged(why)),
+                ..self
+            },
+            _ => self,
         }
     }
 }
@@ -88,6 +105,8 @@ pub enum Outcome<'a> {
     /// A figure it needs is not in the run: a part skipped, a tool missing, a setup this
     /// machine does not run.
     NotMeasured(&'a str),
+    /// The run's scale cannot judge it (a quick run), and what it showed.
+    NotJudged(&'a str),
 }
 
 impl Outcome<'_> {
@@ -97,6 +116,7 @@ impl Outcome<'_> {
             Outcome::Held => "held",
             Outcome::NotHeld(_) => "not held",
             Outcome::NotMeasured(_) => "not measured",
+            Outcome::NotJudged(_) => "not judged at this scale",
         }
     }
 }
@@ -107,6 +127,7 @@ impl fmt::Display for Outcome<'_> {
             Outcome::Held => f.write_str("held"),
             Outcome::NotHeld(why) => write!(f, "not held: {why}"),
             Outcome::NotMeasured(what) => write!(f, "not measured: {what}"),
+            Outcome::NotJudged(why) => write!(f, "not judged at this scale (it showed: {why})"),
         }
     }
 }

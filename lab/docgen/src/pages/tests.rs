@@ -186,9 +186,14 @@ fn made_whole(run: &Results, name: &str) -> (Vec<(&'static str, findings::Sectio
             .find(|l| l.contains(&format!("`{kind}:{}`", section.name)))
             .unwrap_or_else(|| panic!("{name}: the report leaves out {kind}:{}", section.name));
         assert!(
-            ["| held |", "| not held: ", "| not measured: "]
-                .iter()
-                .any(|o| line.contains(o)),
+            [
+                "| held |",
+                "| not held: ",
+                "| not measured: ",
+                "| not judged at this scale"
+            ]
+            .iter()
+            .any(|o| line.contains(o)),
             "{name}: {line}"
         );
     }
@@ -262,4 +267,29 @@ fn every_page_is_made_from_a_one_core_and_a_sixteen_core_run_and_every_claim_acc
             "{cores} cores: rayon's pool said as the committed run's"
         );
     }
+}
+
+#[test]
+fn a_quick_run_does_not_judge_a_claim_of_figures_at_scale() {
+    let mut run = Results::read(&root().join(rundata::RUN)).unwrap();
+    // The reactor's memory per request at N = 10,000 ten times over: no longer the floor.
+    for cell in run
+        .clients
+        .cells
+        .iter_mut()
+        .filter(|c| c.workload == "sweep-10000" && c.model == "fetch-reactor")
+    {
+        cell.per_in_flight = cell.per_in_flight.map(|v| v * 10.0);
+    }
+    let outcome = |run: &Results| {
+        let sections = pages::all_sections(run, &root());
+        claim(&sections, "per-request-findings").outcome().word()
+    };
+    assert_eq!(outcome(&run), "not held", "a whole run judges it");
+    run.settings.quick = true;
+    assert_eq!(
+        outcome(&run),
+        "not judged at this scale",
+        "a quick run does not"
+    );
 }
