@@ -48,6 +48,9 @@ pub fn client(run: &Run) -> anyhow::Result<Client> {
     // smol starts its executor's thread and async-io's driver thread when the first task runs,
     // and aborts if the OS refuses one: ask for both now, to stop with a clear error instead.
     fetchkit::check_threads(2)?;
+    // Start the driver thread now, while nothing else runs, so that it gets one of the two; left
+    // to the first socket, it would race the name lookups' threads for it, and abort on losing.
+    smol::block_on(async {});
     let read_buffer = match std::env::var(READ_BUFFER_VAR) {
         Err(_) => Some(READ_BUFFER),
         Ok(value) if value == "adaptive" => None,

@@ -17,10 +17,19 @@ pub fn assert_refused_a_thread(stderr: &str) {
     );
 }
 
-/// Runs the child as the unprivileged user `nobody`, allowed `threads` threads in all
+/// Runs the child as an unprivileged user of its own, allowed `threads` threads in all
 /// (`ulimit -u`, which does not bind root). The caller must be root.
+///
+/// `ulimit -u` counts every process and thread of a user, so a child run as `nobody` would share
+/// its budget with whatever else runs as `nobody` at that moment (another test's server, say),
+/// and a thread it should have been allowed could be refused. Each child gets a user id no other
+/// process has: no such user exists, and none needs to.
 pub fn as_nobody_with_threads(command: &mut Command, threads: u64) {
     use std::os::unix::process::CommandExt;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let uid =
+        100_000 + (std::process::id() % 50_000) * 64 + NEXT.fetch_add(1, Ordering::Relaxed) % 64;
     // SAFETY: only async-signal-safe calls (setrlimit, setgid, setuid) between fork and exec.
     unsafe {
         command.pre_exec(move || {
@@ -30,7 +39,7 @@ pub fn as_nobody_with_threads(command: &mut Command, threads: u64) {
             };
             if libc::setrlimit(libc::RLIMIT_NPROC, &limit) != 0
                 || libc::setgid(65534) != 0
-                || libc::setuid(65534) != 0
+                || libc::setuid(uid) != 0
             {
                 return Err(std::io::Error::last_os_error());
             }
