@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 if [[ "${1:-}" == --check ]]; then
   command -v node >/dev/null 2>&1 || { echo "no node: run scripts/js.sh first" >&2; exit 2; }
-  for file in js/talks/*.mjs js/waits/*.mjs js/book/*.mjs; do
+  for file in js/*.mjs js/talks/*.mjs js/waits/*.mjs js/book/*.mjs; do
     node --check "$file"
   done
   echo "js: every file parses"

@@ -13,6 +13,8 @@ import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
+import { CHROMIUM_ARGS, chromiumPath } from "../chromium.mjs";
+
 const args = process.argv.slice(2);
 const at = args.indexOf("--screenshots");
 const screenshots = at >= 0 ? args[at + 1] : undefined;
@@ -26,9 +28,7 @@ function fail(message) {
 if (!existsSync(join(book, "index.html"))) {
   fail(`no built book at ${book}: run mdbook build docs/book first`);
 }
-const executable = [process.env.CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
-  (path) => path && existsSync(path),
-);
+const executable = chromiumPath();
 if (!executable) {
   fail("no chromium: install it with scripts/js.sh (or set CHROMIUM to its path)");
 }
@@ -43,15 +43,7 @@ const pages = readdirSync(book)
 const browser = await chromium.launch({
   executablePath: executable,
   headless: true,
-  // No background traffic: this machine, like many, reaches no network.
-  args: [
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
+  args: CHROMIUM_ARGS,
 });
 const viewport = { width: 1280, height: 900 };
 const page = await browser.newPage({ viewport });

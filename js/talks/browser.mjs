@@ -19,8 +19,9 @@
 //
 // Without Chromium or playwright-core it says so and exits 2.
 
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as common from "./common.mjs";
+import { CHROMIUM_ARGS, chromiumPath } from "../chromium.mjs";
 
 const args = common.parse();
 if (args.workload !== "jobs" && process.argv.includes("--workload")) {
@@ -31,9 +32,7 @@ if (args.count !== undefined && args.count !== common.TALK_ZIPS.length) {
 }
 
 /** The browser: $CHROMIUM, else the system's. */
-const executable = [process.env.CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
-  (path) => path && existsSync(path),
-);
+const executable = chromiumPath();
 if (executable === undefined) {
   common.usageError("no chromium: install it with scripts/js.sh (or set CHROMIUM to its path)");
 }
@@ -120,15 +119,7 @@ const browser = await chromium
   .launch({
     executablePath: executable,
     headless: true,
-    // No background traffic: this machine, like many, reaches no network.
-    args: [
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   })
   .catch((error) => common.usageError(`cannot start ${executable}: ${error.message.split("\n")[0]}`));
 const launch_s = (performance.now() - launched) / 1000;

@@ -72,7 +72,7 @@ pub struct Plan {
     /// The closed loop's load generator threads: one per core.
     load_threads: u32,
     connections: Vec<u64>,
-    /// The pinned mode's connections (empty: fewer than two cores to pin to, or no taskset),
+    /// The pinned mode's connections (empty: a single core, nothing to pin apart, or no taskset),
     /// and its cores.
     pinned: Vec<u64>,
     cores: Option<(usize, usize)>,
@@ -355,7 +355,9 @@ impl Plan {
             wait_s: WAIT_S,
             timeout_s: 5.0,
             pinned: if self.pinned.is_empty() {
-                Maybe::NotRun("not run: fewer than two cores to pin to, or no taskset".into())
+                Maybe::NotRun(
+                    "not run: one core only, so nothing to pin apart (or no taskset)".into(),
+                )
             } else {
                 Maybe::Ran(PinnedSettings {
                     connections: self.pinned.clone(),

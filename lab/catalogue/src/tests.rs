@@ -56,7 +56,7 @@ fn short_names_and_colours_tell_the_rows_apart() {
         short("fetch-tokio --concurrency 2"),
         "tokio --concurrency 2"
     );
-    assert_eq!(short("serve-green --threads 2"), "green --threads 2");
+    assert_eq!(short("serve-green --threads 4"), "green --threads 4");
     assert_eq!(short("curl"), "curl");
     assert_eq!(color("serve-smol"), color("fetch-smol"));
     assert_eq!(rank("fetch-sync"), 0);

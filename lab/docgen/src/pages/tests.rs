@@ -118,7 +118,7 @@ fn as_if(cores: u32) -> Results {
     if let Some(servers) = &mut run.parts.servers {
         servers.load_threads = cores;
         if cores < 2 {
-            servers.pinned = runfiles::Maybe::NotRun("not run: fewer than two cores".into());
+            servers.pinned = runfiles::Maybe::NotRun("not run: one core only".into());
         }
     }
     if cores < 2 {
