@@ -5,14 +5,9 @@ use super::*;
 use crate::servers::kib_mib;
 use runfiles::{Case, HostileRow};
 
-/// The rows of one hostile case.
-fn case(run: &Results, case: Case) -> Vec<&HostileRow> {
-    run.hostile.iter().filter(|r| r.case == case).collect()
-}
-
 /// The hostile clients.
 pub fn hostile(run: &Results) -> Claim {
-    let idle = case(run, Case::Idle);
+    let idle = run.hostile_case(Case::Idle);
     if idle.is_empty() {
         return Err(Unsupported::Missing("the hostile clients' part".into()));
     }
@@ -91,7 +86,7 @@ pub fn hostile(run: &Results) -> Claim {
             slab / 1024.0
         ));
     }
-    let reading = case(run, Case::NotReading);
+    let reading = run.hostile_case(Case::NotReading);
     let rss: Vec<f64> = reading.iter().map(|r| r.rss_kib as f64).collect();
     let sockets: Vec<f64> = reading.iter().map(|r| r.socket_mem_kib as f64).collect();
     if let (Some(first), Ok(rss), Ok(sockets)) = (
@@ -108,7 +103,7 @@ pub fn hostile(run: &Results) -> Claim {
         ));
     }
     t.push_str(&probes(&reading));
-    let starved = case(run, Case::NoDescriptors);
+    let starved = run.hostile_case(Case::NoDescriptors);
     let cpu: Vec<f64> = starved
         .iter()
         .filter_map(|r| r.cpu_s_per_s)

@@ -27,7 +27,7 @@ pub fn javascript(run: &Results) -> Claim {
     if !measured {
         return Err(Unsupported::Missing("the JavaScript rows".into()));
     }
-    let scale = time_scale(run);
+    let scale = run.time_scale();
     let latencies: Vec<f64> = origin::zips()
         .iter()
         .map(|z| origin::jobs(z).latency.as_secs_f64() * scale)

@@ -97,14 +97,9 @@ fn kib_of(bytes: f64) -> String {
     kib(bytes)
 }
 
-/// The run's time scale: the delays the origin waited, a fiftieth in `--quick`.
-fn time_scale(run: &Results) -> f64 {
-    run.time_scale()
-}
-
 /// The six sites' latencies added up, and the slowest with its name.
 fn site_latencies(run: &Results) -> (f64, f64, &'static str) {
-    let scale = time_scale(run);
+    let scale = run.time_scale();
     let sites = origin::sites();
     let sum: f64 = sites.iter().map(|s| s.latency.as_secs_f64() * scale).sum();
     let slowest = sites
@@ -116,7 +111,7 @@ fn site_latencies(run: &Results) -> (f64, f64, &'static str) {
 
 /// The jobs API's latencies over the talk's zips added up, and the slowest.
 fn zip_latencies(run: &Results) -> (f64, f64) {
-    let scale = time_scale(run);
+    let scale = run.time_scale();
     let latencies: Vec<f64> = origin::zips()
         .iter()
         .map(|z| origin::jobs(z).latency.as_secs_f64() * scale)

@@ -96,7 +96,7 @@ fn rayon(run: &Results) -> Claim {
     )?;
     let cores = run.cores();
     let rayon = trusted(run, "sites", "fetch-rayon", wall)?;
-    let scale = time_scale(run);
+    let scale = run.time_scale();
     let sites = origin::sites();
     let sum = |part: &[origin::Site]| -> f64 {
         part.iter().map(|s| s.latency.as_secs_f64() * scale).sum()

@@ -8,13 +8,9 @@ use std::path::Path;
 use catalogue::{CURL, Family, MODELS};
 use figures::format::median;
 use runfiles::{
-    ClientSettings, HostileSettings, Machine, MemorySettings, Part, ServerSettings, Settings,
-    SyscallSettings, WaitSettings,
-};
-
-use runfiles::{
-    CellSummary, HeapRow, HostileRow, RateRun, Request, ServerRun, Setup, SlabRow, SyscallRow,
-    WaitRun,
+    Case, CellSummary, ClientSettings, HeapRow, HostileRow, HostileSettings, Machine,
+    MemorySettings, Part, RateRun, Request, ServerRun, ServerSettings, Settings, Setup, SlabRow,
+    SyscallRow, SyscallSettings, WaitRun, WaitSettings,
 };
 
 /// The committed run that the documents are made from.
@@ -143,6 +139,11 @@ impl Results {
     /// The machine's cores, as the run read them.
     pub fn cores(&self) -> u32 {
         self.machine.cores.max(1)
+    }
+
+    /// The hostile part's rows of one case.
+    pub fn hostile_case(&self, case: Case) -> Vec<&HostileRow> {
+        self.hostile.iter().filter(|r| r.case == case).collect()
     }
 
     /// The origin's delays as a share of the talks' (a fiftieth in `--quick`).

@@ -262,18 +262,13 @@ fn kib_of(kib: u64) -> String {
     mib(kib as f64 * 1024.0)
 }
 
-/// The rows of one hostile case.
-fn case(run: &Results, case: Case) -> Vec<&HostileRow> {
-    run.hostile.iter().filter(|r| r.case == case).collect()
-}
-
 /// The three hostile cases, a table each.
 pub fn hostile(run: &Results) -> String {
     let (Some(h), false) = (&run.parts.hostile, run.hostile.is_empty()) else {
         return "Not measured in this run.\n".into();
     };
     let mut t = String::new();
-    let idle = case(run, Case::Idle);
+    let idle = run.hostile_case(Case::Idle);
     if let Some(first) = idle.first() {
         let _ = writeln!(
             t,
@@ -298,7 +293,7 @@ pub fn hostile(run: &Results) -> String {
             );
         }
     }
-    let reading = case(run, Case::NotReading);
+    let reading = run.hostile_case(Case::NotReading);
     if let Some(first) = reading.first() {
         let _ = writeln!(
             t,
@@ -327,7 +322,7 @@ pub fn hostile(run: &Results) -> String {
             );
         }
     }
-    let starved = case(run, Case::NoDescriptors);
+    let starved = run.hostile_case(Case::NoDescriptors);
     if let Some(first) = starved.first() {
         let _ = writeln!(
             t,
