@@ -7,6 +7,9 @@
 #   scripts/run_all.sh --out docs/results       # the committed run: then every document is
 #                                               # made again from it
 #   scripts/run_all.sh --quick                  # every part at a tiny scale, in about 2 minutes
+#   scripts/run_all.sh --verdict                # what README's verdict needs, in about 10
+#                                               # minutes: its report says, row by row, whether
+#                                               # this machine bears the verdict out
 #   scripts/run_all.sh --only talks,servers     # some parts, into a folder of their own
 #   scripts/run_all.sh --talks                  # the talks' programs alone (--only talks): every
 #                                               # Rust model beside curl, Python, Node and the

@@ -35,7 +35,7 @@ if (!executable) {
 const { chromium } = await import("playwright-core");
 
 // The chapters, as mdBook writes them; print.html repeats them all, and the rest are its own.
-const pages = readdirSync(book)
+const pages = readdirSync(book, { recursive: true })
   .filter((name) => name.endsWith(".html"))
   .filter((name) => !["print.html", "404.html", "toc.html"].includes(name))
   .sort();
@@ -82,7 +82,7 @@ for (const name of pages) {
     problems.push(`${name}: ${seen.play} play button(s) on code the playground cannot run`);
   }
   if (screenshots) {
-    await page.screenshot({ path: join(screenshots, name.replace(/\.html$/, ".png")), fullPage: true });
+    await page.screenshot({ path: join(screenshots, name.replace(/\.html$/, ".png").replaceAll("/", "-")), fullPage: true });
   }
 }
 await browser.close();

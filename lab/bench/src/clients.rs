@@ -133,6 +133,16 @@ pub fn plan(part: Part, ctx: &Context) -> anyhow::Result<Plan> {
         }
         _ => unreachable!("not a client part: {part:?}"),
     };
+    // A verdict run measures what the verdict reads: the Rust models on 1 KiB bodies.
+    let workloads: Vec<Workload> = if ctx.args.verdict {
+        models.retain(|m| !m.is_reference());
+        workloads
+            .into_iter()
+            .filter(|w| matches!(w, Workload::Sweep(_)))
+            .collect()
+    } else {
+        workloads
+    };
     // No delay to wait out: only the models that open every connection at once say anything.
     let bursts_models = |m: &Model| !m.is_reference() && m.family.all_at_once();
     let cells: Vec<Cell> = cells::cells(&models, &workloads, ctx.time_scale, repeats)

@@ -26,6 +26,7 @@ use benchkit::progress::Progress;
 use runfiles::{Part, PartRecord, Settings, Skippable};
 
 pub fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
+    let args = args.for_verdict();
     catch_signals();
     let python = benchkit::runner::python_version(&args.python);
     let javascript = benchkit::context::JavaScriptSide::find();

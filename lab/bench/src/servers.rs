@@ -72,12 +72,11 @@ pub struct Plan {
     /// The closed loop's load generator threads: one per core.
     load_threads: u32,
     connections: Vec<u64>,
-    /// The pinned mode's connections (empty: a single core, nothing to pin apart, or no taskset),
-    /// and its cores.
-    pinned: Vec<u64>,
+    /// The pinned mode's connections, or why it does not run, and its cores.
+    pinned: Result<Vec<u64>, &'static str>,
     cores: Option<(usize, usize)>,
-    /// The fixed-rate mode's connections (empty: oha is not installed).
-    rated: Vec<u64>,
+    /// The fixed-rate mode's connections, or why it does not run.
+    rated: Result<Vec<u64>, &'static str>,
     /// Seconds of load at each C: `--duration`, or [`seconds_at`].
     duration: Option<u64>,
     quick: bool,
@@ -154,15 +153,21 @@ pub fn plan(ctx: &Context) -> anyhow::Result<Planned<Plan>> {
     } else {
         None
     };
-    let pinned = if cores.is_some() {
-        within(&PINNED_AT)
+    // A verdict run measures the closed-loop column alone: no pinned, no fixed-rate runs.
+    let verdict = "not run: a --verdict run measures the closed loop alone";
+    let pinned = if ctx.args.verdict {
+        Err(verdict)
+    } else if cores.is_none() {
+        Err("not run: one core only, so nothing to pin apart (or no taskset)")
     } else {
-        Vec::new()
+        Ok(within(&PINNED_AT))
     };
-    let rated = if context::found("oha") {
-        within(&RATED_AT)
+    let rated = if ctx.args.verdict {
+        Err(verdict)
+    } else if !context::found("oha") {
+        Err("not run: oha is not installed")
     } else {
-        Vec::new()
+        Ok(within(&RATED_AT))
     };
     let load = ctx.args.load;
     if !context::found(load.name()) {
@@ -210,11 +215,21 @@ impl Plan {
         }
     }
 
+    /// The pinned mode's connections: none where it does not run.
+    fn pinned_at(&self) -> &[u64] {
+        self.pinned.as_deref().unwrap_or(&[])
+    }
+
+    /// The fixed-rate mode's connections: none where it does not run.
+    fn rated_at(&self) -> &[u64] {
+        self.rated.as_deref().unwrap_or(&[])
+    }
+
     /// The pinned runs: every Rust server with its defaults (a loop per core is one loop on
     /// one core), repeats outermost.
     fn pinned_runs(&self) -> impl Iterator<Item = (u32, u64, &Launch)> + '_ {
         (1..=self.pinned_repeats()).flat_map(move |repeat| {
-            self.pinned.iter().flat_map(move |&c| {
+            self.pinned_at().iter().flat_map(move |&c| {
                 self.setups
                     .iter()
                     .filter(|s| s.python.is_none() && s.threads.is_none())
@@ -273,7 +288,7 @@ impl Plan {
         let pinned = self
             .pinned_runs()
             .map(|(_, c, s)| self.expected_run(c, s, Mode::Pinned { server: 0, load: 1 }));
-        let rated = self.rated.iter().flat_map(|&c| {
+        let rated = self.rated_at().iter().flat_map(|&c| {
             self.rated_setups()
                 .map(move |s| self.expected_run(c, s, Mode::Rate(0)) * self.shares().len() as u32)
         });
@@ -320,7 +335,7 @@ impl Plan {
             }
         }
         let mut csv = Writer::create(&ctx.out, runfiles::RATE_RUNS)?;
-        for &connections in &self.rated {
+        for &connections in self.rated_at() {
             let Some(&base) = best.get(&connections) else {
                 continue;
             };
@@ -354,13 +369,13 @@ impl Plan {
             target: TARGET.into(),
             wait_s: WAIT_S,
             timeout_s: 5.0,
-            pinned: if self.pinned.is_empty() {
-                Maybe::NotRun(
-                    "not run: one core only, so nothing to pin apart (or no taskset)".into(),
-                )
-            } else {
-                Maybe::Ran(PinnedSettings {
-                    connections: self.pinned.clone(),
+            pinned: match &self.pinned {
+                Err(why) => Maybe::NotRun(why.to_string()),
+                Ok(pinned) if pinned.is_empty() => {
+                    Maybe::NotRun("not run: none of the run's connections is one it pins".into())
+                }
+                Ok(pinned) => Maybe::Ran(PinnedSettings {
+                    connections: pinned.clone(),
                     server_core: server as u32,
                     load_core: load as u32,
                     load: self.load.name().into(),
@@ -368,17 +383,19 @@ impl Plan {
                     repeats: self.pinned_repeats(),
                 })
             },
-            rates: if self.rated.is_empty() {
-                Maybe::NotRun("not run: oha is not installed".into())
+            rates: if let Err(why) = self.rated {
+                Maybe::NotRun(why.into())
+            } else if self.rated_at().is_empty() {
+                Maybe::NotRun("not run: none of the run's connections is one it rates".into())
             } else {
                 Maybe::Ran(RateSettings {
-                    connections: self.rated.clone(),
+                    connections: self.rated_at().to_vec(),
                     shares: self.shares().to_vec(),
                     of_rps: best,
                     load: "oha".into(),
                     load_version: context::version("oha", "--version"),
                     latency_correction: true,
-                    seconds: seconds(&self.rated, &|c| self.rated_seconds(c)),
+                    seconds: seconds(self.rated_at(), &|c| self.rated_seconds(c)),
                 })
             },
         })

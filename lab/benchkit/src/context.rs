@@ -24,6 +24,11 @@ pub struct Args {
     /// pipeline end to end in under two minutes.
     #[arg(long)]
     pub quick: bool,
+    /// What README's verdict needs, in about 10 minutes: the sweeps at 10, 1,000 and 10,000, the
+    /// ceiling, and the servers at 10,000 connections, one run each (the options given
+    /// explicitly still win).
+    #[arg(long, conflicts_with = "quick")]
+    pub verdict: bool,
     /// Where to write the results (default: results/<date-time>).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -59,6 +64,33 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Load::Wrk)]
     pub load: Load,
 }
+
+impl Args {
+    /// The options `--verdict` stands for, where not given explicitly.
+    pub fn for_verdict(mut self) -> Args {
+        if !self.verdict {
+            return self;
+        }
+        if self.only.is_empty() {
+            self.only = vec![Part::Sweeps, Part::Ceiling, Part::Servers];
+        }
+        if self.sweep.is_empty() {
+            self.sweep = VERDICT_SWEEP.to_vec();
+        }
+        if self.connections.is_empty() {
+            self.connections = vec![VERDICT_CONNECTIONS];
+        }
+        self.repeat = 1;
+        self
+    }
+}
+
+/// The sweep's N in a `--verdict` run: 10 for the models that take one request (or a pool's
+/// worth) at a time, 1,000 where threads still keep up, 10,000 for the table's column.
+pub const VERDICT_SWEEP: [u64; 3] = [10, 1_000, 10_000];
+
+/// The servers' connections in a `--verdict` run: the table's column.
+pub const VERDICT_CONNECTIONS: u64 = 10_000;
 
 /// What every part is given: where the programs are and where their figures go, the run's
 /// addresses and its progress.

@@ -63,6 +63,47 @@ pub enum Runtime {
     Std(&'static str),
 }
 
+/// Whether a reader should build on what a model stands on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// A crate of crates.io, or `std`, still maintained.
+    Maintained,
+    /// A crate its maintainers have stopped work on.
+    Discontinued(&'static Discontinued),
+    /// A runtime of the workspace's own, written to be read, not deployed.
+    Teaching,
+}
+
+/// A crate its maintainers have stopped work on, what they point to instead, and where they
+/// say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Discontinued {
+    pub name: &'static str,
+    pub instead: &'static str,
+    pub notice: &'static str,
+}
+
+/// The crates the models stand on that are no longer maintained.
+pub const DISCONTINUED: &[Discontinued] = &[Discontinued {
+    name: "async-std",
+    instead: "smol",
+    notice: "https://github.com/async-rs/async-std",
+}];
+
+impl Runtime {
+    /// Whether a reader should build on it.
+    pub fn standing(self) -> Standing {
+        match self {
+            Runtime::Own(_) => Standing::Teaching,
+            Runtime::Crate(name) => DISCONTINUED
+                .iter()
+                .find(|d| d.name == name)
+                .map_or(Standing::Maintained, Standing::Discontinued),
+            Runtime::Std(_) => Standing::Maintained,
+        }
+    }
+}
+
 /// A client model: a `crates/fetch-*` binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Model {
@@ -608,6 +649,11 @@ impl Model {
     /// The model named `name`, if there is one.
     pub fn named(name: &str) -> Option<&'static Model> {
         MODELS.iter().find(|m| m.name == name)
+    }
+
+    /// The server of the same model (`serve-tokio` for `fetch-tokio`), where there is one.
+    pub fn server(&self) -> Option<&'static Server> {
+        SERVERS.iter().find(|s| s.short == self.short)
     }
 
     /// The talks' programs in Python that are read beside it.

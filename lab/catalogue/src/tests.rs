@@ -161,3 +161,33 @@ fn every_waiting_program_has_its_file_and_a_colour_of_a_row_it_is_like() {
         Some(Language::Rust)
     );
 }
+
+#[test]
+fn a_runtime_of_our_own_is_teaching_code_and_a_discontinued_crate_names_its_successor() {
+    for model in MODELS {
+        let standing = model.runtime.standing();
+        assert_eq!(
+            standing == Standing::Teaching,
+            matches!(model.runtime, Runtime::Own(_)),
+            "{}",
+            model.name
+        );
+    }
+    let async_std = Model::named("fetch-async-std").expect("the async-std model");
+    let Standing::Discontinued(d) = async_std.runtime.standing() else {
+        panic!("async-std is discontinued upstream");
+    };
+    assert!(Model::named(&format!("fetch-{}", d.instead)).is_some());
+    assert_eq!(
+        Model::named("fetch-tokio").map(|m| m.runtime.standing()),
+        Some(Standing::Maintained)
+    );
+    for server in SERVERS {
+        let model = MODELS.iter().find(|m| m.short == server.short);
+        assert_eq!(
+            model.and_then(Model::server).map(|s| s.name),
+            Some(server.name),
+            "every server has the client of its model"
+        );
+    }
+}

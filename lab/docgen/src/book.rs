@@ -154,7 +154,108 @@ pub fn generate(
         "talk-generators.md".into(),
         generators_table(root, run)?.into_bytes(),
     );
+    for chart in PAGES.iter().flat_map(|(page, _)| charts_of(root, page)) {
+        if let Some(content) = charts.get(&chart) {
+            files.insert(chart, content.clone());
+        }
+    }
+    for (page, name) in PAGES {
+        files.insert(
+            (*name).into(),
+            for_the_book(&read(&root.join(page))?, page).into_bytes(),
+        );
+    }
     Ok(files)
+}
+
+/// The pages the book holds a copy of, and the copies' names: every chapter's figures come
+/// from one of them, and links to it.
+pub const PAGES: &[(&str, &str)] = &[
+    ("docs/RESULTS.md", "results.md"),
+    ("docs/SERVERS.md", "servers.md"),
+    ("docs/WAITS.md", "waits.md"),
+];
+
+/// The charts a page shows, by name.
+fn charts_of(root: &Path, page: &str) -> Vec<String> {
+    let text = read(&root.join(page)).unwrap_or_default();
+    links(&text)
+        .into_iter()
+        .filter_map(|l| l.strip_prefix("results/charts/").map(str::to_string))
+        .collect()
+}
+
+/// A page of `docs/` as the book serves it beside the chapters: its charts and the other pages
+/// it links are the book's copies; a link to a file that only the repository holds becomes the
+/// file's path in the repository.
+fn for_the_book(text: &str, page: &str) -> String {
+    let dir = Path::new(page).parent().unwrap_or(Path::new(""));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("](") {
+        let Some(end) = rest[at + 2..].find(')').map(|e| at + 2 + e) else {
+            break;
+        };
+        let Some(open) = rest[..at].rfind('[') else {
+            out.push_str(&rest[..end + 1]);
+            rest = &rest[end + 1..];
+            continue;
+        };
+        let (label, target) = (&rest[open + 1..at], &rest[at + 2..end]);
+        let image = open > 0 && rest.as_bytes()[open - 1] == b'!';
+        let (file, anchor) = match target.split_once('#') {
+            Some((file, anchor)) => (file, format!("#{anchor}")),
+            None => (target, String::new()),
+        };
+        let copy = PAGES
+            .iter()
+            .find(|(p, _)| Path::new(p) == dir.join(file))
+            .map(|(_, name)| format!("{name}{anchor}"));
+        let link = if target.contains("://") || target.starts_with('#') {
+            None
+        } else if let Some(chart) = file.strip_prefix("results/charts/") {
+            Some(chart.to_string())
+        } else if copy.is_some() {
+            copy
+        } else {
+            // Only the repository holds it: its path, as text.
+            let path = normalize(&dir.join(file));
+            out.push_str(&rest[..if image { open - 1 } else { open }]);
+            if label.contains(&path) || label.trim_matches('`') == path {
+                out.push_str(label);
+            } else {
+                out.push_str(&format!("{label} (`{path}`)"));
+            }
+            rest = &rest[end + 1..];
+            continue;
+        };
+        match link {
+            Some(link) => {
+                out.push_str(&rest[..at + 2]);
+                out.push_str(&link);
+                out.push(')');
+            }
+            None => out.push_str(&rest[..end + 1]),
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A path with its `..` and `.` resolved, as the repository names it.
+fn normalize(path: &Path) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.to_str().unwrap_or_default().split('/') {
+        match part {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
 }
 
 /// The talk's generator programs: what the talk printed (`data/talk-generators.tsv`) beside
@@ -392,6 +493,18 @@ mod tests {
         assert!(check_link(&src, "../x.rs").is_err());
         assert!(check_link(&src, "z.md").is_err());
         std::fs::remove_dir_all(&src).unwrap();
+    }
+
+    #[test]
+    fn a_page_in_the_book_links_its_copies_and_names_the_rest_by_path() {
+        let page = "See ![c](results/charts/a.svg), [the servers](SERVERS.md#x), \
+                    [`crates/h1/src/lib.rs`](../crates/h1/src/lib.rs), [its runs](results/servers/runs.csv) \
+                    and [a site](https://example.com/).";
+        assert_eq!(
+            for_the_book(page, "docs/RESULTS.md"),
+            "See ![c](a.svg), [the servers](servers.md#x), `crates/h1/src/lib.rs`, \
+             its runs (`docs/results/servers/runs.csv`) and [a site](https://example.com/)."
+        );
     }
 
     #[test]

@@ -184,6 +184,7 @@ fn readme_sections(run: &Results, _: &Path) -> Vec<Section> {
         Ok(format!("```text\n{}```\n", text))
     };
     vec![
+        Section::claim("verdict", verdict::verdict(run)),
         Section::table("machine", machine_line(run)),
         Section::laid_out("fetch-sync", printed("fetch-sync")),
         Section::laid_out("fetch-threads", printed("fetch-threads")),

@@ -123,6 +123,32 @@ fn left_out(run: &Results) -> Vec<String> {
     out
 }
 
+/// README's verdict on this run's machine: each row's outcome, then the table as this run
+/// makes it.
+fn verdict_rows(run: &Results) -> String {
+    let rows = verdict::rows(run);
+    let mut md = String::from(
+        "## The verdict, row by row\n\nWhether this machine bears out README's verdict:\n\n\
+         | model | outcome |\n|---|---|\n",
+    );
+    for row in &rows {
+        let section = Section::claim("verdict", row.cells.clone().map(|_| String::new()));
+        let section = if run.settings.quick {
+            section.at_small_scale()
+        } else {
+            section
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} |",
+            row.model.short,
+            section.outcome().to_string().replace('|', "\\|")
+        );
+    }
+    let _ = writeln!(md, "\nThe table from this run:\n\n{}", verdict::table(run, &rows));
+    md
+}
+
 /// The page a kind of section belongs to.
 fn page(kind: &str) -> &'static str {
     match kind {
@@ -146,7 +172,9 @@ pub fn report(run: &Results, sections: &[(&str, Section)], charts: &[String]) ->
             .last()
             .unwrap_or(""),
     );
-    md.push_str("\n\n## Every claim, and what this run says of it\n\n");
+    md.push_str("\n\n");
+    md.push_str(&verdict_rows(run));
+    md.push_str("\n## Every claim, and what this run says of it\n\n");
     let count = Count::of(sections);
     let _ = writeln!(
         md,
