@@ -381,7 +381,7 @@ impl Plan {
                     load: self.load.name().into(),
                     load_threads: 1,
                     repeats: self.pinned_repeats(),
-                })
+                }),
             },
             rates: if let Err(why) = self.rated {
                 Maybe::NotRun(why.into())

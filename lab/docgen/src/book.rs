@@ -174,6 +174,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("docs/RESULTS.md", "results.md"),
     ("docs/SERVERS.md", "servers.md"),
     ("docs/WAITS.md", "waits.md"),
+    ("docs/GLOSSARY.md", "glossary.md"),
 ];
 
 /// The charts a page shows, by name.

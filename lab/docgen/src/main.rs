@@ -20,6 +20,8 @@ mod faults;
 mod headers;
 mod pages;
 mod report;
+#[cfg(test)]
+mod sentences;
 mod syscalls;
 
 use std::process::ExitCode;

@@ -145,7 +145,11 @@ fn verdict_rows(run: &Results) -> String {
             section.outcome().to_string().replace('|', "\\|")
         );
     }
-    let _ = writeln!(md, "\nThe table from this run:\n\n{}", verdict::table(run, &rows));
+    let _ = writeln!(
+        md,
+        "\nThe table from this run:\n\n{}",
+        verdict::table(run, &rows)
+    );
     md
 }
 

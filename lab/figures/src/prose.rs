@@ -82,6 +82,14 @@ pub fn percent(share: f64) -> String {
     }
 }
 
+/// A sentence's first letter as a capital: `Threads did not`.
+pub fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// A count of cores as a sentence writes it: `1 core`, `16 cores`.
 pub fn cores(n: u32) -> String {
     match n {

@@ -41,8 +41,8 @@ pub fn hostile(run: &Results) -> Claim {
         high
     );
     let mut t = format!(
-        "Every server lives through every case and answers a new client: within {} beside {} \
-         idle connections",
+        "Every server lives through every case and answers a new client. Beside {1} idle \
+         connections, the new client waits {0}",
         span_of(&waits, "the new clients", |v| format!("{v:.1} ms"))?,
         group(n as u64),
     );
@@ -59,14 +59,14 @@ pub fn hostile(run: &Results) -> Claim {
             format!(", serve-threads in {wait:.1} ms")
         };
         t.push_str(&format!(
-            "{how}: serve-threads starts no more threads than the machine's mappings allow ({} \
-             at once), and closed the {} connections that had been idle longest to make room",
+            "{how}. serve-threads starts no more threads than the machine's mappings allow ({} \
+             at once). It closed the {} connections that had been idle longest to make room",
             group(threads.threads),
             group(closed),
         ));
     }
     t.push_str(&format!(
-        ". An idle connection holds from {:.1} KiB of RSS ({}) to {:.1} KiB ({}); every server \
+        ". An idle connection holds from {:.1} KiB of RSS ({}) to {:.1} KiB ({}). Every server \
          is under the 16 KiB set as the target.",
         low,
         name(&low_name),
@@ -81,8 +81,8 @@ pub fn hostile(run: &Results) -> Claim {
     if slab > 0.0 {
         t.push_str(&format!(
             " The sockets themselves take about {:.1} KiB each in the kernel's slabs, outside \
-             any RSS (the `TCP` socket, its inode, its file and its dentry, from \
-             `/proc/slabinfo`).",
+             any RSS. That is the `TCP` socket, its inode, its file and its dentry, from \
+             `/proc/slabinfo`.",
             slab / 1024.0
         ));
     }
@@ -96,9 +96,9 @@ pub fn hostile(run: &Results) -> Claim {
     ) {
         t.push_str(&format!(
             "\n\n{} clients that never read cost each server {rss} of RSS. What they cost the \
-             machine is elsewhere: {sockets} of kernel memory in socket buffers, the answers \
-             queued by the server's sends and unread in the clients' receive queues, both ends \
-             being on this machine. The kernel bounds that (`net.ipv4.tcp_mem`), not the server.",
+             machine is elsewhere: {sockets} of kernel memory in socket buffers. Those hold the \
+             answers the server sent and the clients never read, both ends being on this \
+             machine. The kernel bounds that (`net.ipv4.tcp_mem`), not the server.",
             group(first.connections),
         ));
     }
@@ -112,7 +112,7 @@ pub fn hostile(run: &Results) -> Claim {
     if let Ok(cpu) = span_of(&cpu, "cpu", |v| format!("{v:.0} ms")) {
         t.push_str(&format!(
             " Without descriptors, every server pauses between tries and spends {cpu} of CPU a \
-             second, and answers again once the connections are gone."
+             second. Each answers again once the connections are gone."
         ));
     }
     t.push('\n');
@@ -139,28 +139,36 @@ fn probes(reading: &[&HostileRow]) -> String {
         .iter()
         .filter(|(_, _, unanswered, ms)| *unanswered > 0.0 || *ms > 1000.0)
         .map(|(server, probes, unanswered, ms)| {
-            format!(
-                "{} ({} of {} probes unanswered, the slowest after {})",
-                name(server),
-                group(*unanswered as u64),
-                group(*probes as u64),
-                figures::format::ms(*ms)
-            )
+            if *unanswered > 0.0 {
+                format!(
+                    "{} left {} of {} unanswered",
+                    name(server),
+                    group(*unanswered as u64),
+                    group(*probes as u64),
+                )
+            } else {
+                format!(
+                    "{} answered all {}, the slowest after {}",
+                    name(server),
+                    group(*probes as u64),
+                    figures::format::ms(*ms)
+                )
+            }
         })
         .collect();
     if late.is_empty() {
         format!(
             " Meanwhile a fresh client asked for a small answer again and again, from before \
-             the flood to its end: every server answered every one of its probes within a \
-             second, the slowest after {} ({}).",
+             the flood to its end. Every server answered every probe within a second; the \
+             slowest took {} ({}).",
             figures::format::ms(slowest.3),
             name(slowest.0),
         )
     } else {
         format!(
             " Meanwhile a fresh client asked for a small answer again and again, from before \
-             the flood to its end: not every server answered each within a second: {}.",
-            list(&late)
+             the flood to its end. Not every server answered each probe within a second. {}.",
+            findings::claim::capital(&list(&late))
         )
     }
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::*;
 use crate::servers::p_ms as ms;
+use findings::claim::{capital, possessive};
 use rundata::{Point, Rates as _};
 use runfiles::RateRun;
 
@@ -31,11 +32,7 @@ pub fn servers_rates(run: &Results) -> Claim {
             .filter(|r| !r.held)
             .map(|r| {
                 if r.alive {
-                    format!(
-                        "{} ({}/s achieved)",
-                        name(&r.server),
-                        group(r.achieved_rps.round() as u64)
-                    )
+                    name(&r.server)
                 } else {
                     format!("{} (died)", name(&r.server))
                 }
@@ -57,26 +54,37 @@ pub fn servers_rates(run: &Results) -> Claim {
             percent(top),
             group(offered),
         );
-        let held: Vec<String> = held
-            .iter()
-            .map(|r| format!("{} (p99 {})", name(&r.server), ms(r.p99_ms)))
-            .collect();
+        let lowest = held.first().map(|r| {
+            format!(
+                " The lowest p99 was {}, {}.",
+                possessive(&name(&r.server)),
+                ms(r.p99_ms)
+            )
+        });
+        let held: Vec<String> = held.iter().map(|r| name(&r.server)).collect();
         match (held.is_empty(), missed.is_empty()) {
             (false, true) => {
-                let _ = write!(t, "every server held the rate: {}.", list(&held));
+                let _ = write!(t, "every server held the rate.");
             }
             (false, false) => {
                 let _ = write!(
                     t,
-                    "{} held the rate; {} did not.",
+                    "{} of the {} servers held the rate: {}. {} did not; the table shows what \
+                     each achieved.",
+                    held.len(),
+                    at_top.len(),
                     list(&held),
-                    list(&missed)
+                    capital(&list(&missed))
                 );
             }
             _ => {
-                let _ = write!(t, "no server held the rate: {}.", list(&missed));
+                let _ = write!(
+                    t,
+                    "no server held the rate. The table shows what each achieved."
+                );
             }
         }
+        t.push_str(&lowest.unwrap_or_default());
         let _ = write!(
             t,
             " {} of the {} servers held every rate offered at this C.",
@@ -102,13 +110,13 @@ pub fn servers_rates(run: &Results) -> Claim {
             let _ = write!(
                 t,
                 " At {}, the highest rate the thread per connection held, its p99 was {} and \
-                 its p99.9 {}, against {} and {} for the best event loop there ({}).",
+                 its p99.9 {}. The best event loop there ({}) had {} and {}.",
                 percent(share),
                 ms(threads.p99_ms),
                 ms(threads.p999_ms),
+                name(&best.server),
                 ms(best.p99_ms),
                 ms(best.p999_ms),
-                name(&best.server),
             );
         } else if rates.at("serve-threads", c, shares[0]).is_some() {
             t.push_str(" The thread per connection held none of the rates offered here.");
@@ -126,9 +134,9 @@ pub fn servers_rates(run: &Results) -> Claim {
     )?;
     let _ = writeln!(
         t,
-        "oha shares the {} with the server in these runs, and took up to {} of their \
-         time: a rate no server held may be a rate oha could not send beside it, which is why a \
-         missed rate is written as what was achieved, not as the server's ceiling.",
+        "oha shares the {} with the server in these runs, and took up to {} of their time. \
+         A rate no server held may be a rate oha could not send beside it. So a missed rate is \
+         written as what was achieved, not as the server's ceiling.",
         match run.cores() {
             1 => "one core".to_string(),
             n => format!("{n} cores"),
@@ -204,10 +212,10 @@ pub fn servers_pinned(run: &Results) -> Claim {
     }
     let (low, high) = need(extremes(&busy), "the reactor's busy core")?;
     Ok(format!(
-        "Pinned (the server on one core, one wrk thread on another; the median of {runs} runs \
-         each), serve-reactor's CPU per request is {}. Its core was busy {} of each run: \
-         with one core to spend, a loop that does less per request has more of it left for \
-         more requests. serve-compio's CPU per request, as a multiple of the reactor's, is {}. \
+        "Pinned, the server has one core and one wrk thread another; each figure is the median \
+         of {runs} runs. serve-reactor's CPU per request is {}. Its core was busy {} of each \
+         run. With one core to spend, a loop that does less per request has more of it left \
+         for more requests. serve-compio's CPU per request, as a multiple of the reactor's, is {}. \
          serve-smol's, as a multiple of tokio's, is {}.\n",
         list(&reactor_said),
         span(low, high, percent),
@@ -254,11 +262,12 @@ mod tests {
         ];
         let text = servers_rates(&run).unwrap();
         assert!(
-            text.contains("the reactor (p99 70.0 ms) held the rate"),
+            text.contains("1 of the 2 servers held the rate: the reactor."),
             "{text}"
         );
         assert!(
-            text.contains("threads (9,000/s achieved) did not"),
+            text.contains("Threads did not")
+                && text.contains("The lowest p99 was the reactor's, 70.0 ms."),
             "{text}"
         );
         assert!(

@@ -67,12 +67,12 @@ pub fn python_servers(run: &Results) -> Claim {
     );
     let mut t = format!(
         "**In Python the answer comes sooner, and it is the same.** Up to 100 connections \
-         every Python server answers most of the ideal ({} of it), at {} the Rust servers' CPU per \
-         request. At 1,000 connections every one of them is out of CPU, one core's worth \
-         ({} of a core each), since the GIL lets one thread run Python at a time: from {} \
-         requests/s (`{}`) to {} (`{}`) against the ideal's {}. There the thread per connection \
-         has by far the longest tail, a p99 of {} where the loops' is {}: its threads wait their \
-         turn for the lock.",
+         every Python server answers most of the ideal: {} of it. Each spends {} the Rust \
+         servers' CPU per request. At 1,000 connections every one is out of CPU, one core's \
+         worth ({} of a core each): the GIL lets one thread run Python at a time. They answer \
+         from {} requests/s (`{}`) to {} (`{}`), against the ideal's {}. There the thread per \
+         connection has by far the longest tail: a p99 of {}, where the loops' is {}. Its \
+         threads wait their turn for the lock.",
         span_of(&near, "near", percent)?,
         span_of(&ratios, "ratios", times)?,
         span_of(&busy, "busy", percent)?,
@@ -91,9 +91,9 @@ pub fn python_servers(run: &Results) -> Claim {
             "serve_threads.py took every connection at C = 10,000"
         );
         t.push_str(&format!(
-            " Past that the thread per connection cannot even take its connections: at 10,000 it \
-             accepted {} of them, with never more than {} threads (its accept loop is Python \
-             too, and waits its turn for the lock), and answered {} requests/s.",
+            " Past that the thread per connection cannot even take its connections. At 10,000 it \
+             accepted {} of them, with never more than {} threads, and answered {} requests/s. \
+             Its accept loop is Python too, and waits its turn for the lock.",
             group(accepted as u64),
             group(threads.peak_threads as u64),
             rps(threads),
@@ -101,7 +101,7 @@ pub fn python_servers(run: &Results) -> Claim {
     }
     t.push_str(
         " So a yielding approach does work better than threading in Python, from fewer \
-         connections than in Rust, and what decides between the Python loops is how much Python \
+         connections than in Rust. What decides between the Python loops is how much Python \
          each request runs.\n",
     );
     Ok(t)

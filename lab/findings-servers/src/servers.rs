@@ -114,14 +114,15 @@ pub fn servers_answer(run: &Results) -> Claim {
         group(at)
     );
     Ok(format!(
-        "**The short answer, on this machine:** up to {} connections threading holds up as \
-         well as any event loop (serve-threads within 5% of the best server there); from {} \
-         it falls behind, not because a thread is refused or memory runs out but because every \
-         request costs its thread two wake-ups, {} of CPU at C = {} where the event loops spend \
-         {}, and the cores run out. At {} connections the reactor answers {} as many requests as \
-         serve-threads, in {} instead of {} (plus {} of kernel stacks that RSS does not show). \
-         What an event loop costs instead is a core: a single-threaded loop queues each wave of \
-         simultaneous requests behind one thread. The figures and the reasoning are below.\n",
+        "**The short answer, on this machine:** up to {} connections, threading holds up as \
+         well as any event loop. serve-threads is within 5% of the best server there. From {} \
+         it falls behind. No thread is refused and memory does not run out. Every request costs \
+         its thread two wake-ups, and the cores run out: {} of CPU at C = {}, where the event \
+         loops spend {}. At {} connections the reactor answers {} as many requests as \
+         serve-threads. It holds {} instead of {}, plus {} of kernel stacks that RSS does not \
+         show. What an event loop costs instead is a core: a single-threaded loop queues each \
+         wave of simultaneous requests behind one thread. The figures and the reasoning are \
+         below.\n",
         group(held),
         group(broke),
         us(threads_cpu),
@@ -174,19 +175,20 @@ pub fn servers_threads(run: &Results) -> Claim {
         "**Where threading holds up.** Up to {} connections serve-threads is within 5% of the \
          best server: {} requests/s at {}, {} of the ideal, p99 {}. A sleeping thread costs \
          nothing until the kernel wakes it, and it is woken the moment its wait is up. Its \
-         memory is not the problem either: {} of RSS for {} connections, against tokio's {} and \
-         smol's {}; a thread's stack is address space first ({} of virtual memory), of which \
-         only the touched pages become resident. What RSS leaves out is the kernel's share: a \
-         kernel stack per thread, {} at {} connections.\n\n\
+         memory is not the problem either: {} of RSS for {} connections. tokio holds {} and \
+         smol {}. A thread's stack is address space first ({} of virtual memory); only the \
+         touched pages become resident. What RSS leaves out is the kernel's share: a kernel \
+         stack per thread, {} at {} connections.\n\n\
          **Where it breaks, and why.** From {} connections serve-threads answers {} of the \
          ideal ({} requests/s at {}, p99 {}). It completes every run: every connection \
          accepted, none refused, no thread the OS would not start. It is not the memory, nor \
-         the listen backlog (no connection found the accept queue full). It is the CPU: each request wakes its connection's thread twice, \
-         once when the request arrives and once when the wait ends, and each wake-up is a \
-         switch between threads: {} of CPU per request at {} connections, where tokio spends \
-         {}, the green hub {} and the reactor {}. The server and the load generator together \
-         use all of the cores' time there ({} of it, as measured), so requests per second is what the cores can pay \
-         for, and a thread per connection pays the most per request.{}\n",
+         the listen backlog: no connection found the accept queue full. It is the CPU. Each \
+         request wakes its connection's thread twice: when the request arrives, and when the \
+         wait ends. Each wake-up is a switch between threads. That costs {} of CPU per request \
+         at {} connections, where tokio spends {}, the green hub {} and the reactor {}. The \
+         server and the load generator together use all of the cores' time there ({} of it, \
+         as measured). So requests per second is what the cores can pay for, and a thread per \
+         connection pays the most per request.{}\n",
         group(held),
         rps(at_held),
         group(held),
@@ -232,8 +234,8 @@ fn backlog_later(run: &Results, from: u64) -> String {
     match later.and_then(|c| Some((c, s.point("serve-threads", c)?))) {
         Some((c, p)) => format!(
             " From {} connections its accept loop falls behind too, starting a thread for each \
-             connection: {} connections found its accept queue full and waited to connect \
-             again, where the event loops' queues never filled.",
+             connection. {} connections found its accept queue full and waited to connect \
+             again. The event loops' queues never filled.",
             group(c),
             group(p.listen_overflows as u64)
         ),
@@ -290,7 +292,7 @@ pub fn servers_targets(run: &Results) -> Claim {
         let ideal = 1000.0 / rundata::WAIT_S;
         t.push_str(&format!(
             "A run at C = 1,000 lasts {seconds:.0} s and ends with a request in flight on each \
-             connection, which the load generator does not count: {} of the ideal is lost that \
+             connection. The load generator does not count those: {} of the ideal is lost that \
              way alone. ",
             percent(1000.0 / (ideal * seconds))
         ));
@@ -299,8 +301,8 @@ pub fn servers_targets(run: &Results) -> Claim {
         let share = best.load_cpu_s / (best.seconds * f64::from(run.cores()));
         t.push_str(&format!(
             "In the best server's runs at C = 5,000 ({}), the load generator took {} of the \
-             cores' time: every figure from some thousands of connections on is a server given \
-             what wrk leaves it.",
+             cores' time. From some thousands of connections on, a server gets what wrk leaves \
+             it.",
             name(&best.server),
             percent(share)
         ));
@@ -346,10 +348,10 @@ pub fn servers_ceiling(run: &Results) -> Claim {
     );
     if let Ok(threads) = point(run, "serve-threads", c) {
         t.push_str(&format!(
-            " serve-threads meets its own limit first: with {} threads, a connection past them \
-             takes the thread of one idle between two of the load generator's requests, which \
-             connects again, and it serves {} requests/s with {} errors and a p99 of {}: alive, \
-             and still behind every loop.",
+            " serve-threads meets its own limit first, at {} threads. A connection past them \
+             takes the thread of one idle between two requests, and that one connects again. \
+             It serves {} requests/s with {} errors and a p99 of {}: alive, and still behind \
+             every loop.",
             group(threads.peak_threads as u64),
             rps(threads),
             group((threads.errors + threads.timeouts) as u64),
@@ -396,14 +398,14 @@ pub fn syscalls(run: &Results) -> Claim {
         "the reactor's recvfrom",
     )?;
     Ok(format!(
-        "Counted alike for every server (every call of every thread, over the requests answered): \
-         serve-compio makes {compio:.2} system calls per request, {enter:.2} of them \
-         `io_uring_enter`, which submits and reaps the operations of about {:.0} requests at \
-         once; serve-tokio {tokio:.2}; serve-reactor {reactor:.2}, of which {recv:.2} \
-         `recvfrom` ({recv_failing:.2} of them `EAGAIN`: the read that ends a request's bytes, \
-         and the one when reading resumes after its answer). The kernel still does the work of \
-         each operation; what completion saves is the crossings, the `EAGAIN` reads and the \
-         readiness round trip, which is why the CPU per request falls by less than the calls \
+        "Every call of every thread is counted, over the requests answered. serve-compio makes \
+         {compio:.2} system calls per request, {enter:.2} of them `io_uring_enter`. Each of \
+         those submits and reaps the operations of about {:.0} requests at once. serve-tokio \
+         makes {tokio:.2}. serve-reactor makes {reactor:.2}, of which {recv:.2} are `recvfrom`. \
+         {recv_failing:.2} of those return `EAGAIN`: the read that ends a request's bytes, and \
+         the one when reading resumes after its answer. The kernel still does the work of each \
+         operation. What completion saves is the crossings, the `EAGAIN` reads and the \
+         readiness round trip. That is why the CPU per request falls by less than the calls \
          do.\n",
         1.0 / enter,
     ))
@@ -431,10 +433,10 @@ pub fn yielding(run: &Results) -> Claim {
         format!(
             "**What an event loop costs instead.** A single loop serves every connection on one \
              thread, so it can use one core and no more. Below that ceiling the price is \
-             latency: at {} connections the timers of the requests fire in waves (they all \
-             started together), and one thread answers each wave one request after another, so \
-             the last of a wave waits longer than the first: the reactor's p50 of {} and p99 of \
-             {} against tokio's {} and {}.",
+             latency. At {} connections the requests' timers fire in waves, since they all \
+             started together. One thread answers each wave one request after another, so the \
+             last of a wave waits longer than the first. The reactor's p50 is {} and its p99 {}, \
+             against tokio's {} and {}.",
             group(at_1000),
             p_ms(reactor_1000.p50_ms),
             p_ms(reactor_1000.p99_ms),
@@ -445,9 +447,10 @@ pub fn yielding(run: &Results) -> Claim {
         format!(
             "**What an event loop costs instead.** A single loop serves every connection on one \
              thread, so it can use one core and no more. At {} connections that core is not yet \
-             the limit: each wave of timers (the requests all started together) is answered one \
-             request after another, but a request costs the loop so little that the reactor's \
-             p50 of {} and p99 of {} are within 2% of tokio's {} and {}, or below them.",
+             the limit. The requests all started together, so their timers fire in waves, and \
+             the loop answers each wave one request after another. But a request costs it so \
+             little that the reactor's p50 of {} and p99 of {} are within 2% of tokio's {} and \
+             {}, or below them.",
             group(at_1000),
             p_ms(reactor_1000.p50_ms),
             p_ms(reactor_1000.p99_ms),
@@ -472,8 +475,8 @@ pub fn yielding(run: &Results) -> Claim {
         )),
     }
     t.push_str(&format!(
-        " Where the cores are the limit, the loops win by spending less per request: at {} \
-         connections the reactor answers {} requests/s in {}, the green hub {} in {} and tokio \
+        " Where the cores are the limit, the loops win by spending less per request. At {} \
+         connections the reactor answers {} requests/s in {}, the green hub {} in {}, and tokio \
          {} in {}.\n\n",
         group(c),
         rps(reactor),
@@ -490,14 +493,14 @@ pub fn yielding(run: &Results) -> Claim {
     );
     t.push_str(&format!(
         "**So: does a yielding approach work better than threading?** For a server whose \
-         requests mostly wait, yes, once there are more connections than the machine has cores \
-         to wake threads on: on this machine from {} connections, where at {} the best server \
-         ({}) answers {} the requests of a thread per connection, with {} of its p99 latency, \
-         in {} of its memory. Below that, threads are as fast and simpler to write; serve-green \
-         shows that the two need not be a choice of style: the same blocking code, run on green \
-         threads, serves {} connections at the event loops' cost. In Python, the language the \
-         talk asked about, the answer is the same and comes sooner: there the GIL makes one core \
-         the limit.\n",
+         requests mostly wait, yes: once there are more connections than the cores can wake \
+         threads for. On this machine that is from {} connections. At {} the best server ({}) \
+         answers {} the requests of a thread per connection. It does so with {} of its p99 \
+         latency, in {} of its memory. Below that, threads are as fast and simpler to write. \
+         And serve-green shows that the two need not be a choice of style. The same blocking \
+         code, run on green threads, serves {} connections at the event loops' cost. In \
+         Python, the language the talk asked about, the answer is the same and comes sooner: \
+         there the GIL makes one core the limit.\n",
         group(broke),
         group(c),
         name(&best.server),

@@ -52,13 +52,13 @@ pub fn javascript(run: &Results) -> Claim {
     );
     let mut t = format!(
         "The talk's page asks for all {n} zips at once, and the browser sends at most {on_wire} \
-         of them at a time: Chromium opens {limit} connections to one host over HTTP/1.1, and the \
-         other requests wait for one of them, so the hundred go in waves. The page's \
-         `console.time` reads {page}; the origin's delays, run {limit} at a time in the page's \
-         order, take {waves}, against {slowest} for the slowest zip alone, which is where \
-         fetch-smol, sending them all at once, ends ({smol}). One thread is not what holds the \
-         page back; the connections are. The browser's processes held {memory} (their \
-         proportional set sizes added up: the browser around the page included).",
+         at a time. Chromium opens {limit} connections to one host over HTTP/1.1. The other \
+         requests wait for one of them, so the hundred go in waves. The page's `console.time` \
+         reads {page}. The origin's delays, run {limit} at a time in the page's order, take \
+         {waves}. The slowest zip alone takes {slowest}, and fetch-smol, sending all at once, \
+         ends there ({smol}). One thread is not what holds the page back; the connections are. \
+         The browser's processes held {memory}: their proportional set sizes added up, the \
+         browser around the page included.",
         n = latencies.len(),
         on_wire = page_on_wire as u64,
         limit = BROWSER_CONNECTIONS_PER_HOST,
@@ -84,8 +84,8 @@ pub fn javascript(run: &Results) -> Claim {
         let smol_rss = trusted(run, "jobs", "fetch-smol", rss)?;
         t.push_str(&format!(
             " Node's `fetch` has no such bound: under `Promise.all` all {} are on the wire at \
-             once, and `promises.mjs` ends in {} ({} more than fetch-smol), for {} of CPU ({} \
-             fetch-smol's) and {} of memory (fetch-smol: {}).",
+             once. `promises.mjs` ends in {}, {} after fetch-smol. It spends {} of CPU ({} \
+             fetch-smol's) and holds {} (fetch-smol: {}).",
             group(node_on_wire as u64),
             s(node_wall),
             ms(node_wall - smol),

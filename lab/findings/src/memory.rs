@@ -70,10 +70,10 @@ pub fn heap(run: &Results) -> Claim {
             "{model}'s fixed blocks are {write:.1} and {channel:.1} KiB, not about 8"
         );
         t.push_str(&format!(
-            "- **{} (hyper), {:.1} KiB of heap per request:** {:.1} KiB for the buffer hyper \
-             writes the request head into (allocated at its full size for every connection) and \
-             {:.1} KiB for the first block of hyper's per-connection request channel (a block of \
-             tokio's mpsc, though one request ever goes through it).\n",
+            "- **{} (hyper), {:.1} KiB of heap per request.** {:.1} KiB is the buffer hyper \
+             writes the request head into, allocated whole for every connection. {:.1} KiB is \
+             the first block of hyper's request channel per connection: a block of tokio's mpsc, \
+             though one request ever goes through it.\n",
             name(model),
             total,
             write,
@@ -85,9 +85,9 @@ pub fn heap(run: &Results) -> Claim {
     let boxed = heap_site(run, "fetch-async-std", &workload, "async_trait")
         .or_else(|_| heap_site(run, "fetch-async-std", &workload, "send"))?;
     t.push_str(&format!(
-        "- **async-std (surf over async-h1), {total:.1} KiB:** {boxed:.1} KiB at its largest \
-         site, the boxed future of the backend's `send` (`HttpClient` is an `async_trait`, so \
-         every request's whole async-h1 state machine is boxed).\n"
+        "- **async-std (surf over async-h1), {total:.1} KiB.** {boxed:.1} KiB is its largest \
+         site, the boxed future of the backend's `send`. `HttpClient` is an `async_trait`, so \
+         every request's whole async-h1 state machine is boxed.\n"
     ));
     let pages = profile_workload(run, "fetch-tokio", "pages")?;
     let total = heap_total(run, "fetch-tokio", &pages)?;
@@ -97,8 +97,8 @@ pub fn heap(run: &Results) -> Claim {
         "hyper's read buffer is {read:.1} of {total:.1} KiB, not the largest part"
     );
     t.push_str(&format!(
-        "- **tokio with the talk's pages, {total:.1} KiB:** {read:.1} KiB of it, the largest \
-         part, in hyper's adaptive read buffer, grown with the page.\n"
+        "- **tokio with the talk's pages, {total:.1} KiB.** {read:.1} KiB of it, the largest \
+         part, is hyper's adaptive read buffer, grown with the page.\n"
     ));
     Ok(t)
 }
@@ -110,8 +110,8 @@ pub fn costs(run: &Results) -> Claim {
     let all = run.clients.all_at_once();
     let per = each(run, &top, &all, pick::per_request)?;
     let mut t = format!(
-        "Peak RSS per request in flight at N = {} with 1 KiB bodies, in the committed run \
-         ([RESULTS.md](RESULTS.md) has every N and the heap profiles):\n\n\
+        "Peak RSS per request in flight at N = {} with 1 KiB bodies, in the committed run. \
+         [RESULTS.md](RESULTS.md) has every N and the heap profiles.\n\n\
          | model | per request in flight |\n|---|---:|\n",
         group(n)
     );
@@ -133,7 +133,7 @@ pub fn costs(run: &Results) -> Claim {
     if let Ok(tasks) = span_of(&tasks, "the tasks", |v| format!("{v:.1} KiB")) {
         t.push_str(&format!(
             "\nThe task itself is a small part of a runtime's cost: {tasks} of heap in the \
-             profiles; the rest is the HTTP client's buffers for its connection.\n"
+             profiles. The rest is the HTTP client's buffers for its connection.\n"
         ));
     }
     Ok(t)

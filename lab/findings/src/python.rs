@@ -49,10 +49,9 @@ pub fn python(run: &Results) -> Claim {
     }
     let mut t = format!(
         "Every program of the talks got every answer right, at every N it ran. Up to N = 100 \
-         each waits as well as its Rust model; past 1,000 they are bound by one core: the \
-         interpreter runs one thread at a time, so at {} an event-loop program's wall time is \
-         its CPU time. That is {} of CPU per request, {} the Rust model's that each is read \
-         beside.",
+         each waits as well as its Rust model. Past 1,000 they are bound by one core, since the \
+         interpreter runs one thread at a time. At {} an event-loop program's wall time is its \
+         CPU time: {} of CPU per request, {} its Rust model's.",
         group(n),
         span_of(&py_per, "the programs' CPU", |v| format!(
             "{:.2} ms",
@@ -72,8 +71,8 @@ pub fn python(run: &Results) -> Claim {
         let rust_rss = trusted(run, &top, "fetch-threads", rss)?;
         t.push_str(&format!(
             " `thrd.py` looks cheap at {} ({} against fetch-threads' {}) only because it is \
-             slow: the GIL serializes the starting threads, each of which ends a delay later, so \
-             at most {} of its requests were in flight at once (fetch-threads: {}).",
+             slow. The GIL serializes the starting threads, and each ends a delay later. So at \
+             most {} of its requests were in flight at once (fetch-threads: {}).",
             group(n),
             mib(py_rss),
             mib(rust_rss),
@@ -93,8 +92,8 @@ pub fn python(run: &Results) -> Claim {
     )?;
     let (_, slowest, _) = site_latencies(run);
     t.push_str(&format!(
-        " On the six sites the Python programs take {} (the slowest site is {}): the same \
-         floor as the Rust models.\n",
+        " On the six sites the Python programs take {}, the slowest site {}. They wait as \
+         well as the Rust models.\n",
         span_of(&values(&sites), "the programs on the sites", s)?,
         s(slowest)
     ));

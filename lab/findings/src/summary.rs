@@ -17,7 +17,7 @@ pub fn targets(run: &Results) -> Claim {
         t.push_str("None is missed.\n");
         return Ok(t);
     }
-    t.push_str("Missed, and why:\n\n");
+    t.push_str("Missed, and why:\n\n| target | missed by | why |\n|---|---|---|\n");
     let mut targets: Vec<&str> = Vec::new();
     for o in &missed {
         if !targets.contains(&o.what) {
@@ -43,7 +43,7 @@ pub fn targets(run: &Results) -> Claim {
             "" => "not traced yet",
             why => why,
         };
-        t.push_str(&format!("- **{what}** ({}): {why}.\n", figures.join("; ")));
+        t.push_str(&format!("| {what} | {} | {why} |\n", figures.join("; ")));
     }
     Ok(t)
 }
@@ -83,19 +83,19 @@ pub fn reading(run: &Results) -> Claim {
     );
     Ok(format!(
         "- **Waiting is free when nothing waits on a thread.** Every model that lets all \
-         requests wait at once takes the slowest request's time, as in the talk: the six sites \
+         requests wait at once takes the slowest request's time. On the six sites, that is \
          within {} of the slowest site.\n\
-         - **Threads are the talk's `threaded.py` at Rust's price:** within {} of async at \
-         N = 1,000 ({} against {}), then the spawns take longer than the wait, and each request \
-         costs several times the memory.\n\
-         - **A data-parallel pool is the wrong tool for waiting:** rayon's threads block on \
+         - **Threads are the talk's `threaded.py` at Rust's price.** At N = 1,000 they are within \
+         {} of async ({} against {}). Past that, the spawns take longer than the wait. Each \
+         request costs several times the memory.\n\
+         - **A data-parallel pool is the wrong tool for waiting.** rayon's threads block on \
          sockets and cannot steal work.\n\
          - **The async runtimes are alike in time; their HTTP clients differ in memory.** At \
-         N = 2,000 the runtimes with a client of their own finish within {} of each other \
-         ({}); per request they hold {}, most of it their clients' buffers per connection.\n\
-         - **The floor is a reactor's.** Callbacks on one `epoll`, nothing kept per connection \
-         but its parse state: {} per request in flight. What the runtimes add on top (tasks, \
-         wakers, a client's buffers) is the rest of their cost.\n{}",
+         N = 2,000 the runtimes with a client of their own finish within {} of each other: {}. \
+         Per request they hold {}. Most of it is their clients' buffers per connection.\n\
+         - **The least a request can hold is a reactor's.** Callbacks on one `epoll` keep \
+         nothing per connection but its parse state: {} per request in flight. What the \
+         runtimes add on top (tasks, wakers, a client's buffers) is the rest of their cost.\n{}",
         percent(high / slowest - 1.0),
         percent(threads_1000 / best_1000 - 1.0),
         s(threads_1000),
@@ -140,8 +140,8 @@ fn against_curl(run: &Results) -> Claim {
     };
     Ok(format!(
         "- **{lead}** On the same URLs the async runtimes spend {} curl's CPU with the talk's \
-         pages and {} with the small answers of the jobs API, and are not limited in how many \
-         requests wait at once.\n",
+         pages. With the jobs API's small answers they spend {}. And they have no limit on how \
+         many requests wait at once.\n",
         span(
             values(&pages).into_iter().fold(f64::MAX, f64::min) / curl_pages,
             pages_high / curl_pages,
@@ -160,7 +160,7 @@ pub fn took(run: &Results) -> Claim {
     let took = run.settings.took_s;
     let waited = run.settings.time_wait_waited_s;
     Ok(format!(
-        "The committed run took {}, {:.0} s of it waiting for ports, on its machine: {}.\n",
+        "The committed run took {}, {:.0} s of it waiting for ports. Its machine: {}.\n",
         tables::setup::minutes(took),
         waited,
         tables::setup::machine_line(run).trim_end(),

@@ -58,22 +58,21 @@ pub fn sweep(run: &Results) -> Claim {
             ));
         }
     }
-    let (fast, fast_wall) = least(&walls)?.clone();
+    let (fast, _) = least(&walls)?.clone();
     t.push_str(&format!(
-        "Every model on an event loop completes {} requests at once, every one of them ok, in \
-         {} (the fastest, {}, in {}): the delay is {}, and the rest is opening, serving and \
-         closing the connections on the cores that the origin shares with the client (what the \
-         connections alone cost is below).",
+        "Every model on an event loop completes {} requests at once, every one ok, in {}. \
+         The fastest is {}. The delay is {}; the rest is opening, serving and closing the \
+         connections, on the cores the origin shares with the client. What the connections \
+         alone cost is below.",
         group(n),
         span_of(&values(&walls), "the loops' wall", s)?,
         name(&fast),
-        s(fast_wall),
         s(delay),
     ));
     if !fewer.is_empty() {
         t.push_str(&format!(
-            " Not every one had all of them in flight at the same moment ({} at the most): its \
-             first requests ended before its last began, opening them took that long.",
+            " Not every one had all of them in flight at once ({} at the most). Opening them \
+             took so long that the first ended before the last began.",
             list(&fewer)
         ));
     }
@@ -94,9 +93,9 @@ pub fn sweep(run: &Results) -> Claim {
         let backlog = run.limits().somaxconn.map_or("?".into(), group);
         t.push_str(&format!(
             " The connections of {} overflowed the origin's listen queue, the longest the \
-             machine allows (`net.core.somaxconn`, {backlog}): a connection that finds the queue \
-             full waits a second or more for its handshake to be sent again, and such a run \
-             measures the backlog more than the model.",
+             machine allows (`net.core.somaxconn`, {backlog}). A connection that finds the queue \
+             full waits a second or more to try again. Such a run measures the backlog more than \
+             the model.",
             list(&overflowed),
         ));
     }
@@ -114,8 +113,8 @@ pub fn sweep(run: &Results) -> Claim {
         };
         let why = if (at_once as u64) < n {
             format!(
-                "starting {} threads takes longer than the delay, so the first requests end \
-                 before the last threads start ({} in flight at once at the most)",
+                "starting {} threads takes longer than the delay. The first requests end before \
+                 the last threads start ({} in flight at once at the most)",
                 group(n),
                 group(at_once as u64)
             )
@@ -123,7 +122,7 @@ pub fn sweep(run: &Results) -> Claim {
             format!("all {} were in flight at once", group(n))
         };
         t.push_str(&format!(
-            " Threads complete too, in {}, {standing}: {why}.",
+            " Threads complete too, in {}, {standing}. Why: {why}.",
             s(threads_wall),
         ));
     }
@@ -135,8 +134,8 @@ pub fn sweep(run: &Results) -> Claim {
             s(curl)
         );
         t.push_str(&format!(
-            " curl, at most {} transfers at once, takes a delay per {} endpoints ({} for {}): \
-             the price of its ceiling.",
+            " curl runs at most {} transfers at once, so it takes a delay per {} endpoints: {} \
+             for {}.",
             catalogue::CURL_PARALLEL_MAX,
             catalogue::CURL_PARALLEL_MAX,
             s(curl),
@@ -186,11 +185,10 @@ pub fn burst(run: &Results) -> Claim {
         "for most models the time past the delay is not the connections' cost"
     );
     let mut t = format!(
-        "With no delay at all, {} requests at once take {}: the time to open, serve and close \
-         {} loopback connections on this machine, client and origin sharing its cores. With the \
-         delay of {}, {} take the delay and {} more, against {} with no delay: of the order of \
-         the connections' own cost, so it is the machine's connections, not the models' waiting, \
-         that the time past the delay measures.",
+        "With no delay at all, {} requests at once take {}. That is the time to open, serve \
+         and close {} loopback connections, client and origin sharing the cores. With the delay \
+         of {}, {} take the delay and {} more. With no delay they take {}. So the time past the \
+         delay measures the machine's connections, not the models' waiting.",
         group(n),
         span_of(&values(&bursts), "the runs with no delay", s)?,
         group(n),
@@ -254,22 +252,15 @@ pub fn memory_per_request(run: &Results) -> Claim {
     let (_, rt_low) = least(&rt)?.clone();
     let green = trusted(run, &top, "fetch-green", pick::per_request)?;
     let mut t = format!(
-        "The event-loop models hold their cost per request steady from 1,000 to {}: it is a \
-         price per connection, not an overhead that grows. The reactor is the floor, {} per \
-         request in flight, {} smaller than the nearest async runtime with a client of its \
-         own ({}); the green threads hold {}, mostly the pages of each green thread's stack \
-         that a request touches. Per model at {}: {}.",
+        "The event-loop models hold their cost per request steady from 1,000 to {}. It is a \
+         price per connection, not an overhead that grows. The reactor holds the least, {} per \
+         request in flight. That is {} smaller than the nearest async runtime with a client of \
+         its own ({}). The green threads hold {}, mostly the stack pages a request touches.",
         group(n),
         kib(floor_per),
         times(rt_low / floor_per),
         span_of(&values(&rt), "the runtimes", kib_of)?,
         kib(green),
-        group(n),
-        list(
-            &per.iter()
-                .map(|(m, v)| format!("{} {}", name(m), kib(*v)))
-                .collect::<Vec<_>>()
-        ),
     );
     if let Ok(threads) = trusted(
         run,
@@ -284,8 +275,8 @@ pub fn memory_per_request(run: &Results) -> Claim {
             kib(rt_low)
         );
         t.push_str(&format!(
-            " A thread per request costs {} at N = {}: its stack's touched pages, its share of \
-             the allocator's per-thread arenas, and the blocking client's buffers.",
+            " A thread per request costs {} at N = {}. That is its stack's touched pages, its \
+             share of the allocator's arenas, and the blocking client's buffers.",
             kib(threads),
             group(2000.min(n))
         ));
@@ -306,9 +297,9 @@ pub fn pages(run: &Results) -> Claim {
     let (fast, fast_wall) = least(&at_top)?.clone();
     let (slow, slow_wall) = most(&at_top)?.clone();
     let mut t = format!(
-        "Pages of the talk's sizes instead of 1 KiB change the time little at N = {}: the \
-         event loops take {} ({} with 1 KiB). At N = {}, {} arrive within a few seconds and \
-         CPU starts to count: from {} ({}) to {} ({}).",
+        "Pages of the talk's sizes instead of 1 KiB change the time little at N = {}. The \
+         event loops take {} ({} with 1 KiB). At N = {}, {} arrive within a few seconds, and \
+         CPU starts to count. The loops take from {} ({}) to {} ({}).",
         group(mid),
         span_of(&values(&at_mid), "the loops with pages", s)?,
         span_of(&values(&kib_mid), "the loops with 1 KiB", s)?,
@@ -358,7 +349,7 @@ pub fn pages(run: &Results) -> Claim {
             kib(pages),
             kib(small)
         );
-        same.push(format!("{} {}", name(m), kib(pages)));
+        same.push(name(m));
     }
     let tokio_pages = trusted(
         run,
@@ -379,14 +370,14 @@ pub fn pages(run: &Results) -> Claim {
     let tokio_rss = trusted(run, &format!("pages-{mid}"), "fetch-tokio", rss)?;
     let tokio_rss_small = trusted(run, &format!("sweep-{mid}"), "fetch-tokio", rss)?;
     t.push_str(&format!(
-        "\n\nFor memory, the page size changes nothing for the models whose read buffer is of a \
-         fixed size ({} per request in flight at N = {}, as with 1 KiB bodies): each counts a \
-         chunk as it arrives and drops it. tokio holds {} per request, {} in all, against {} \
-         with 1 KiB bodies: not the pages, which it does not keep either, but hyper's adaptive \
-         read buffer, which starts at 8 KiB and doubles each time a read fills it, so that with \
-         a big page streaming in over loopback it grows to the page's size. hyper lets a client \
-         fix the size (`read_buf_exact_size`, as fetch-smol does) or cap it (`max_buf_size`), \
-         but reqwest exposes neither.",
+        "\n\nFor memory, the page size changes nothing where the read buffer has a fixed size. \
+         Those models ({}) hold as much per request at N = {} as with 1 KiB bodies. Each \
+         counts a chunk as it arrives and drops it. tokio holds {} per request, {} in all, \
+         against {} with 1 KiB bodies. The pages are not what it keeps. It is hyper's adaptive \
+         read buffer, which starts at 8 KiB and doubles each time a read fills it. With a big \
+         page streaming in over loopback, it grows to the page's size. hyper lets a client fix \
+         the size (`read_buf_exact_size`, as fetch-smol does) or cap it (`max_buf_size`). \
+         reqwest exposes neither.",
         list(&same),
         group(mid),
         kib(tokio_pages),
@@ -433,7 +424,7 @@ pub fn read_buffer(run: &Results) -> Claim {
     let (two_rss, two_cpu) = find(&pages, "=2048")?;
     let (eight_rss, eight_cpu) = find(&pages, "=8192")?;
     let (sixteen_rss, sixteen_cpu) = find(&pages, "=16384")?;
-    let (adaptive_rss, adaptive_cpu) = find(&pages, "=adaptive")?;
+    let (adaptive_rss, _) = find(&pages, "=adaptive")?;
     let (adaptive_small_rss, _) = find(&small, "=adaptive")?;
     holds!(
         own_rss <= own_small_rss * 1.1,
@@ -471,26 +462,16 @@ pub fn read_buffer(run: &Results) -> Claim {
         )
     };
     Ok(format!(
-        "A fixed buffer keeps the memory of the small answers with the pages: at 4 KiB, \
-         fetch-smol's own, {} with the pages against {} with 1 KiB bodies, where hyper's adaptive \
-         buffer grows from {} to {}. What the size trades is memory for CPU, read by read: \
-         with the pages, 2 KiB holds {} and takes {} of CPU; 4 KiB {} and {}; 8 KiB {} and {}; \
-         16 KiB {} and {}; hyper's adaptive buffer {} and {}. fetch-smol keeps 4 KiB, the \
-         lower memory; {eight} at N = {}.\n",
+        "A fixed buffer keeps the memory of the small answers with the pages. At 4 KiB, \
+         fetch-smol's own, it holds {} with the pages and {} with 1 KiB bodies. hyper's \
+         adaptive buffer grows from {} to {}. Each size trades memory for CPU, read by read: \
+         2 KiB holds less and takes more CPU, 16 KiB the other way round. fetch-smol keeps \
+         4 KiB, the lower memory. {} at N = {}.\n",
         mib(own_rss),
         mib(own_small_rss),
         mib(adaptive_small_rss),
         mib(adaptive_rss),
-        mib(two_rss),
-        s(two_cpu),
-        mib(own_rss),
-        s(own_cpu),
-        mib(eight_rss),
-        s(eight_cpu),
-        mib(sixteen_rss),
-        s(sixteen_cpu),
-        mib(adaptive_rss),
-        s(adaptive_cpu),
+        crate::claim::capital(&eight),
         group(n),
     ))
 }
@@ -519,7 +500,7 @@ pub fn at_ceiling(run: &Results) -> Claim {
     let (slow, slow_wall) = most(&pages)?.clone();
     let mut t = format!(
         "Every model on an event loop completes all {} requests with 1 KiB bodies, every one \
-         ok, in {}, and with the talk's pages in {} ({} to {}).",
+         ok, in {}. With the talk's pages they take {} ({} to {}).",
         group(n),
         span_of(&values(&small), "the loops", s)?,
         span(fast_wall, slow_wall, s),
@@ -528,9 +509,8 @@ pub fn at_ceiling(run: &Results) -> Claim {
     );
     if !fewer.is_empty() {
         t.push_str(&format!(
-            " Not every one had all its requests in flight at the same moment ({} at the \
-             most): the first requests ended before the last began, which is no limit of the \
-             machine.",
+            " Not every one had all its requests in flight at once ({} at the most). The first \
+             requests ended before the last began, which is no limit of the machine.",
             list(&fewer)
         ));
     }
@@ -544,9 +524,9 @@ pub fn at_ceiling(run: &Results) -> Claim {
             "fetch-threads had every request in flight: the limit it used to meet is not met"
         );
         t.push_str(&format!(
-            " fetch-threads is the one that meets a limit of the machine: {} allows {} of its \
-             threads at once (it reads the limit and holds to it, and says so in its report), so \
-             the other requests wait for a thread, and the run takes {} and {}.",
+            " fetch-threads is the one that meets a limit of the machine. {} allows {} of its \
+             threads at once; it reads the limit, holds to it, and says so in its report. The \
+             other requests wait for a thread, and the run takes {} and {}.",
             tables::ceiling::Limits(run).max_map_count(),
             group(at_once as u64),
             s(need(cell.wall, "threads' wall")?),
@@ -564,8 +544,8 @@ pub fn at_ceiling(run: &Results) -> Claim {
         .collect();
     if let Ok((most_name, most_sockets)) = most(&sockets).cloned() {
         t.push_str(&format!(
-            " The kernel's socket buffers are in no process's RSS: with the pages they reach {} \
-             for {} (pages waiting in their sockets' receive queues while the client catches up).",
+            " The kernel's socket buffers are in no process's RSS. With the pages they reach {} \
+             for {}: pages wait in the sockets' receive queues while the client catches up.",
             mib(most_sockets),
             name(&most_name)
         ));

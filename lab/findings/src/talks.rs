@@ -24,8 +24,9 @@ pub fn sites(run: &Results) -> Claim {
     let mut t = format!(
         "The origin replays the talk's measurements: the six latencies add up to {} and the \
          slowest, {slowest_name}, takes {}. The synchronous model takes the sum and {} more. \
-         Every model that lets all six wait at once takes the slowest and {} more, {} times the \
-         floor, within the 1.02 times that the reactor, the green threads and compio are held to.",
+         Every model that lets all six wait at once takes the slowest and {} more. That is {} \
+         times the slowest, within the 1.02 times that the reactor, the green threads and compio \
+         are held to.",
         s(sum),
         s(slowest),
         ms(sync - sum),
@@ -34,8 +35,8 @@ pub fn sites(run: &Results) -> Claim {
     );
     if let Ok(curl) = trusted(run, "sites", CURL, wall) {
         t.push_str(&format!(
-            " curl takes {} past the floor: its wall time is measured from outside the process, \
-             its start included, where the models' own clock starts in `main`.",
+            " curl takes {} past the slowest. Its wall time is measured from outside the \
+             process, its start included; the models' own clock starts in `main`.",
             ms(curl - slowest)
         ));
     }
@@ -55,8 +56,7 @@ pub fn sites(run: &Results) -> Claim {
         "a runtime is among the smallest programs"
     );
     t.push_str(&format!(
-        " The smallest program{} {} ({}), against {} for the async runtimes with their HTTP \
-         clients.",
+        " The smallest program{} {} ({}). The async runtimes with their HTTP clients hold {}.",
         if smallest.len() > 1 { "s are" } else { " is" },
         list(&smallest.iter().map(|(m, _)| name(m)).collect::<Vec<_>>()),
         span_of(
@@ -77,8 +77,8 @@ pub fn sites(run: &Results) -> Claim {
         .map(|r| r.wall_s)
         .collect();
     t.push_str(&format!(
-        " The talk's own concurrent programs took {} over the internet of 2014, against a \
-         synchronous {}: the same shape, with a real network's noise in it.\n",
+        " The talk's own concurrent programs took {} over the internet of 2014, its \
+         synchronous one {}. It is the same shape, with a real network's noise in it.\n",
         span_of(&talk_concurrent, "the talk's runs", s)?,
         s(talk_sync.wall_s)
     ));
@@ -122,9 +122,9 @@ fn rayon(run: &Results) -> Claim {
                 a.max(b),
                 format!(
                     "so the six requests go in two halves. rayon splits the list in the middle \
-                     before any thread starts, one half per thread, and a thread waiting on a \
-                     socket cannot steal anything. The first half ({}) take {} in a row; the \
-                     second half take {}",
+                     before any thread starts, one half per thread. A thread waiting on a socket \
+                     cannot steal anything. The first half ({}) take {} in a row; the second \
+                     half take {}",
                     list(&names),
                     s(a),
                     s(b)
@@ -206,9 +206,9 @@ pub fn jobs(run: &Results) -> Claim {
         "Every model's answer is {}, the origin's own total, in every run. The origin's \
          latencies for the 100 zip codes add up to the talk's blocking run ({}), and the \
          synchronous model takes {}. The concurrent models take the slowest zip's latency, {}, \
-         and {} more: {} faster than the talk's asyncio run ({}). That comparison flatters them \
-         (the talk waited on the real API); what it shows is that every model here reaches the \
-         floor its server allows.",
+         and {} more. That is {} faster than the talk's asyncio run ({}). The comparison flatters \
+         them, since the talk waited on the real API. What it shows is that every model here \
+         waits no longer than its server makes it.",
         group(total),
         s(sum),
         s(sync),
@@ -218,8 +218,8 @@ pub fn jobs(run: &Results) -> Claim {
         s(asyncio.wall_s),
     );
     t.push_str(&format!(
-        " The memory compares better: {} for a whole event-loop program in Rust with its HTTP \
-         and TLS stack, against the talk's {} for Python with asyncio and aiohttp",
+        " The memory compares better. A whole event-loop program in Rust, with its HTTP and TLS \
+         stack, holds {}. The talk's Python with asyncio and aiohttp held {}",
         span_of(&values(&loop_rss), "the loops' memory", mib_of)?,
         mib(talk_rss),
     ));
@@ -230,7 +230,7 @@ pub fn jobs(run: &Results) -> Claim {
         ));
     }
     t.push_str(&format!(
-        "; and CPU most: {} for the event loops against the talk's {}",
+        ". The CPU compares best: {} for the event loops, against the talk's {}",
         span_of(&values(&loop_cpu), "the loops' CPU", s)?,
         s(talk_cpu)
     ));
@@ -295,7 +295,8 @@ pub fn many_jobs(run: &Results) -> Claim {
     let (frugal, frugal_cpu) = least(&all_cpu)?.clone();
     let mut t = format!(
         "Every model sums {}, {} times the talk's 1651, in every run. The async runtimes take \
-         {}, {} past the slowest zip's latency, in {} of CPU and {}. The least CPU is {}, {}",
+         {}, {} past the slowest zip's latency. They spend {} of CPU and hold {}. The least CPU \
+         is {}, {}",
         group(expected),
         n / 100,
         span_of(&values(&rt_wall), "the runtimes' wall", s)?,
@@ -326,8 +327,9 @@ pub fn many_jobs(run: &Results) -> Claim {
             s(curl_cpu)
         );
         t.push_str(&format!(
-            " curl spends {} the runtimes' CPU, {}, on the same {} small answers without \
-             parsing them, and takes {} in {}: it waits for a free slot past its {} at once.",
+            " curl spends {} the runtimes' CPU, {}, on the same {} small answers, without \
+             parsing them. It takes {} in {}: past its {} at once, a request waits for a free \
+             slot.",
             span(curl_cpu / high, curl_cpu / low, times),
             s(curl_cpu),
             group(n),

@@ -39,7 +39,7 @@ pub fn waits_reach(run: &Results) -> Claim {
         .filter(|w| w.status == WaitStatus::Limited)
         .map(|w| {
             format!(
-                "`{}` had {} waiting when {} stopped the next",
+                "- `{}`: {} waiting when {} stopped the next.",
                 w.label(),
                 group(w.waited.unwrap_or(0)),
                 w.limit
@@ -56,8 +56,8 @@ pub fn waits_reach(run: &Results) -> Claim {
     );
     if !limited.is_empty() {
         t.push_str(&format!(
-            " The others met a limit of this machine, each named as it met it: {}.",
-            list(&limited)
+            " The others met a limit of this machine, each named as it met it:\n\n{}",
+            limited.join("\n")
         ));
     }
     if !broken.is_empty() {
@@ -103,8 +103,9 @@ pub fn waits_cost(run: &Results) -> Claim {
     let (lowest, lowest_at) = least(&rust)?;
     let mut t = format!(
         "At N = {}, the least a waiter costs in Rust is {} (`{lowest}`). Sleep futures joined on \
-         one thread with no task at all (`waits-join-all`) cost {} each; a Deferred on the \
-         reactor's timer heap {}; a task {} (`{}`) to {} (`{}`), {} the joined futures'.",
+         one thread with no task at all (`waits-join-all`) cost {} each. A Deferred on the \
+         reactor's timer heap costs {}. A task costs {} (`{}`) to {} (`{}`), {} the joined \
+         futures'.",
         group(n),
         bytes(*lowest_at),
         bytes(floor),
@@ -155,8 +156,8 @@ pub fn waits_green(run: &Results) -> Claim {
     let small = largest("waits-green --stack-kib 16")?;
     let per = |w: &WaitRun| need(w.per_waiter, format!("{} per waiter", w.label()));
     let mut t = format!(
-        "A green thread of the hub costs {} with its 256 KiB stack (N = {}) and {} with 16 KiB (N \
-         = {}): a stack is address space, and only the pages a green thread touches are memory.",
+        "A green thread of the hub costs {} with its 256 KiB stack (N = {}), and {} with 16 KiB \
+         (N = {}). A stack is address space; only the pages a green thread touches are memory.",
         bytes(per(big)?),
         group(big.n),
         bytes(per(small)?),

@@ -61,11 +61,13 @@ pub fn setup(run: &Results, side: Side) -> String {
         None => "?".into(),
     };
     let mut t = format!(
-        "- **Machine:** {}, {}{}.\n\
-         - **Its limits, as read:** open files {} (hard {}), `kernel.pid_max` {}, \
-         `vm.max_map_count` {}, ephemeral ports {ports}, `net.core.somaxconn` {}; io_uring {}.\n\
-         - **Code:** commit `{}`{}, release build; run on {}.\n\
-         - **The run:** `{}`, {} in all, {:.0} s of it waiting for ports in TIME_WAIT{}.\n",
+        "| setting | value |\n|---|---|\n\
+         | machine | {} |\n\
+         | tools | {}{} |\n\
+         | limits, as read | open files {} (hard {}) · `kernel.pid_max` {} · \
+         `vm.max_map_count` {} · ephemeral ports {ports} · `net.core.somaxconn` {} · io_uring {} |\n\
+         | code | commit `{}`{}, release build, run on {} |\n\
+         | command | `{}`: {} in all, {:.0} s of it waiting for ports in TIME_WAIT{} |\n",
         machine_line(run).trim_end(),
         m.rustc,
         interpreters(m),
@@ -102,13 +104,12 @@ pub fn setup(run: &Results, side: Side) -> String {
             };
             let _ = writeln!(
                 t,
-                "- **Clients:** every run a process of its own, against an origin of its own (the \
-                 origin crate's release binary, 2 worker threads, on a loopback address no other \
-                 run used); each Rust figure the median of {} interleaved runs, and so is curl's, \
-                 but a run predicted past {} (the origin's latencies added up, which a repeat \
-                 would not change) and the talks' own programs' rows, in Python and JavaScript \
-                 (the reference, not the subject), which run once; runs predicted past {} \
-                 skipped.",
+                "| clients | a process per run, against an origin of its own: the origin crate's \
+                 release binary, 2 worker threads, on a loopback address no other run used |\n\
+                 | repeats | each Rust figure, and curl's, the median of {} interleaved runs |\n\
+                 | once only | a run predicted past {}, which a repeat would not change; the talks' \
+                 own programs, in Python and JavaScript (the reference, not the subject) |\n\
+                 | skipped | a run predicted past {} |",
                 p.repeats,
                 seconds(p.once_over_s),
                 seconds(p.budget_s),
@@ -121,10 +122,11 @@ pub fn setup(run: &Results, side: Side) -> String {
             let ns: Vec<String> = p.ns.iter().map(|&n| group(n)).collect();
             let _ = writeln!(
                 t,
-                "- **Waiters:** every program a process of its own, once at each N ({}), each \
-                 waiter waiting {} s on a timer, no socket; the green threads also with {} KiB \
-                 stacks; memory is the process's `VmHWM` as it ends, a waiter's share of it what \
-                 lies above the process just before its first waiter (its runtime started).",
+                "| waiters | a process per program, once at each N ({}); each waiter waits {} s \
+                 on a timer, no socket |\n\
+                 | green threads | also with {} KiB stacks |\n\
+                 | memory | the process's `VmHWM` as it ends; a waiter's share is what lies above \
+                 the process just before its first waiter, its runtime started |",
                 ns.join(", "),
                 p.wait_s,
                 p.small_stack_kib,
@@ -144,11 +146,11 @@ pub fn setup(run: &Results, side: Side) -> String {
             let seconds = per_connections(&p.seconds, |t| format!("{t} s"));
             let _ = writeln!(
                 t,
-                "- **Servers:** {command} against `{}` on the same machine, a fresh server for \
-                 every run on a loopback address of its own; T is {} connections (the load \
-                 generator's first connections are a larger part of a short run). Each Rust \
-                 figure the median of {} interleaved runs; past {} connections, the ceiling, \
-                 and for each Python server, one run.",
+                "| servers | {command} against `{}`, on the same machine; a fresh server for every \
+                 run, on a loopback address of its own |\n\
+                 | T | {} connections: a short run would be mostly its first connections |\n\
+                 | repeats | each Rust figure the median of {} interleaved runs; one run past {} \
+                 connections (the ceiling), and for each Python server |",
                 p.target,
                 list(&seconds),
                 p.repeats,
@@ -158,9 +160,9 @@ pub fn setup(run: &Results, side: Side) -> String {
                 let cs: Vec<String> = pinned.connections.iter().map(|&c| group(c)).collect();
                 let _ = writeln!(
                     t,
-                    "- **Pinned:** every Rust server with its defaults under `taskset -c {}`, \
-                     `{}` under `taskset -c {}`, otherwise as above, at {} connections; \
-                     each figure the median of {} interleaved runs.",
+                    "| pinned | every Rust server with its defaults under `taskset -c {}`, `{}` \
+                     under `taskset -c {}`, at {} connections; the median of {} interleaved \
+                     runs |",
                     pinned.server_core,
                     match pinned.load.as_str() {
                         "wrk" => "wrk -t1",
@@ -183,10 +185,11 @@ pub fn setup(run: &Results, side: Side) -> String {
                 let seconds = per_connections(&rates.seconds, |t| format!("{t} s"));
                 let _ = writeln!(
                     t,
-                    "- **Fixed rates:** `oha -c C -q RATE --latency-correction -z T -t 5s` ({}: \
-                     its rate limit, each latency measured from when its request was due), \
-                     unpinned, at {} of the best closed-loop rate of the Rust servers ({}); T \
-                     is {}; every server with its defaults, the Python ones too, one run each.",
+                    "| fixed rates | `oha -c C -q RATE --latency-correction -z T -t 5s` ({}), \
+                     unpinned: each latency measured from when its request was due |\n\
+                     | rates | {} of the Rust servers' best closed-loop rate ({}) |\n\
+                     | T, fixed rates | {}; every server with its defaults, the Python ones \
+                     too, one run each |",
                     rates.load_version.as_deref().unwrap_or("oha"),
                     list(&shares),
                     list(&of),

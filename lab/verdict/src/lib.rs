@@ -39,7 +39,11 @@ pub fn rows(run: &Results) -> Vec<Row> {
 /// The verdict table and what it rests on, or the first row the run does not bear out.
 pub fn verdict(run: &Results) -> Claim {
     let rows = rows(run);
-    if let Some(Row { model, cells: Err(why) }) = rows.iter().find(|r| r.cells.is_err()) {
+    if let Some(Row {
+        model,
+        cells: Err(why),
+    }) = rows.iter().find(|r| r.cells.is_err())
+    {
         let short = model.short;
         return Err(match why {
             Unsupported::Contradicted(w) => Unsupported::Contradicted(format!("{short}: {w}")),
@@ -57,7 +61,8 @@ pub fn table(run: &Results, rows: &[Row]) -> String {
     let mut table = format!(
         "| model | choose it when | not when | per request in flight{} | how far it went | its server at C = {} | what it is |\n\
          |---|---|---|---|---|---|---|\n",
-        at.top.map_or(String::new(), |n| format!(", N = {}", group(n))),
+        at.top
+            .map_or(String::new(), |n| format!(", N = {}", group(n))),
         at.servers.map_or("–".into(), group),
     );
     for Row { model, cells } in rows {
@@ -216,7 +221,9 @@ fn cost(at: &At<'_>, model: &Model) -> Result<String, Unsupported> {
     // Where few requests were in flight at once, a figure per request would be the process's
     // own size spread thin: the whole is written instead.
     Ok(match (c.per_in_flight, c.rss) {
-        (Some(per), _) if in_flight >= 100.0 && per > 0.0 => format!("{}, {per_cpu}{at_n}", kib(per)),
+        (Some(per), _) if in_flight >= 100.0 && per > 0.0 => {
+            format!("{}, {per_cpu}{at_n}", kib(per))
+        }
         (_, Some(rss)) => format!(
             "{} in all, {} in flight; {per_cpu}{at_n}",
             figures::format::mib(rss),
@@ -249,7 +256,11 @@ fn reach(at: &At<'_>, model: &Model) -> String {
                     tables::ceiling::Limits(run).max_map_count()
                 )
             } else {
-                format!("{} done, at most {} in flight{status}", group(n), group(peak))
+                format!(
+                    "{} done, at most {} in flight{status}",
+                    group(n),
+                    group(peak)
+                )
             }
         }
         _ => match at.largest(model.name) {
@@ -333,7 +344,10 @@ fn advice(at: &At<'_>, model: &Model) -> Result<(String, String), Unsupported> {
         }
         "fetch-threads" => {
             let n = 1000.min(top);
-            let threads = need(at.cell(model.name, n).and_then(wall), "threads at N = 1,000")?;
+            let threads = need(
+                at.cell(model.name, n).and_then(wall),
+                "threads at N = 1,000",
+            )?;
             let best = at
                 .runtimes()
                 .iter()
@@ -379,7 +393,10 @@ fn advice(at: &At<'_>, model: &Model) -> Result<(String, String), Unsupported> {
                 run.parts.clients().map(|p| p.rayon_pool),
                 "rayon's pool size",
             )?;
-            let delay = need(run.parts.sweeps.as_ref().map(|p| p.sweep_delay_s), "the delay")?;
+            let delay = need(
+                run.parts.sweeps.as_ref().map(|p| p.sweep_delay_s),
+                "the delay",
+            )?;
             let rounds = c.n.div_ceil(pool as u64);
             let took = need(c.wall, "rayon's wall time")?;
             holds!(
@@ -522,7 +539,10 @@ fn advice(at: &At<'_>, model: &Model) -> Result<(String, String), Unsupported> {
                 kib(least)
             );
             let c = need(at.cell(model.name, top), "compio at the top")?;
-            let (low, high) = (c.wall_min.unwrap_or(f64::NAN), c.wall_max.unwrap_or(f64::NAN));
+            let (low, high) = (
+                c.wall_min.unwrap_or(f64::NAN),
+                c.wall_max.unwrap_or(f64::NAN),
+            );
             (
                 format!(
                     "io_uring allowed, memory counts: {} a request, the runtimes {} or more.",

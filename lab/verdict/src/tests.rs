@@ -14,10 +14,18 @@ fn every_model_has_a_row_and_every_server_its_model() {
     let run = committed();
     let table = verdict(&run).expect("the committed run bears out the verdict");
     for model in MODELS {
-        assert!(table.contains(&format!("`{}`", model.name)), "{}", model.name);
+        assert!(
+            table.contains(&format!("`{}`", model.name)),
+            "{}",
+            model.name
+        );
     }
     for server in catalogue::SERVERS {
-        assert!(table.contains(&format!("`{}`", server.name)), "{}", server.name);
+        assert!(
+            table.contains(&format!("`{}`", server.name)),
+            "{}",
+            server.name
+        );
     }
     // A row has as many cells as the header.
     let header = table.lines().next().unwrap().matches(" | ").count();
