@@ -44,11 +44,19 @@ pub fn requests(workload: &str, model: &str, json: &Value) -> Vec<Request> {
             concurrency: json["concurrency"].as_u64(),
             wall_s: json["wall_s"].as_f64(),
             request: i as u64,
+            endpoint: r["url"].as_str().map(path_of).unwrap_or_default(),
             start_s: r["start_s"].as_f64().unwrap_or(f64::NAN),
             seconds: r["seconds"].as_f64().unwrap_or(f64::NAN),
             ok: r["error"].is_null(),
         })
         .collect()
+}
+
+/// The path of a URL, its query left on: `/google.com` of `http://127.0.0.1:8080/google.com`.
+fn path_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.find('/')
+        .map_or("/".into(), |at| rest[at..].to_string())
 }
 
 /// `summary.csv` from every run so far: a line per cell in the order of their first runs.
@@ -107,8 +115,8 @@ mod tests {
         let json = serde_json::json!({
             "wall_s": 1.5,
             "requests": [
-                {"start_s": 0.25, "seconds": 1.0, "error": null},
-                {"start_s": 0.5, "seconds": 0.75, "error": "refused"},
+                {"url": "http://127.0.0.1:8080/google.com", "start_s": 0.25, "seconds": 1.0, "error": null},
+                {"url": "http://[::1]/bytes/1024?delay=1", "start_s": 0.5, "seconds": 0.75, "error": "refused"},
             ],
         });
         let rows = requests("sites", "fetch-smol", &json);
@@ -120,5 +128,7 @@ mod tests {
         );
         assert!(!rows[1].ok);
         assert_eq!(rows[1].concurrency, None);
+        assert_eq!(rows[0].endpoint, "/google.com");
+        assert_eq!(rows[1].endpoint, "/bytes/1024?delay=1");
     }
 }

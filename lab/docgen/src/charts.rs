@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use figures::charts::{self, Axes, Line, Span};
+use figures::charts::{self, Axes, Line, Plot, Span};
 use figures::talk;
 
 use rundata::{Results, WAIT_S};
@@ -138,29 +138,34 @@ fn waits(run: &Results, dir: &Path) -> anyhow::Result<Vec<String>> {
                     || catalogue::Waiter::named(&label)
                         .is_some_and(|w| w.language != catalogue::Language::Rust),
                 row: label,
+                missed: Vec::new(),
             })
             .collect()
     };
     let wait = run.parts.waits.as_ref().map_or(10.0, |p| p.wait_s);
+    let rss = lines(|w| w.peak_rss.map(|b| b / f64::from(1 << 20)));
     charts::log_log(
         &dir.join("waits-rss.svg"),
-        Axes {
-            title: &format!("N waiters, each on a timer for {wait} s: peak RSS"),
-            x: "waiters N, all at once (log)",
-            y: "peak RSS (MiB, log)",
-        },
-        &lines(|w| w.peak_rss.map(|b| b / f64::from(1 << 20))),
-        None,
+        &Plot::new(
+            Axes {
+                title: &format!("N waiters, each on a timer for {wait} s: peak RSS"),
+                x: "waiters N, all at once (log)",
+                y: "peak RSS (MiB, log)",
+            },
+            &rss,
+        ),
     )?;
+    let each = lines(|w| w.per_waiter);
     charts::log_log(
         &dir.join("waits-per-waiter.svg"),
-        Axes {
-            title: "What a waiter adds to the process, against N",
-            x: "waiters N, all at once (log)",
-            y: "bytes a waiter (log)",
-        },
-        &lines(|w| w.per_waiter),
-        None,
+        &Plot::new(
+            Axes {
+                title: "What a waiter adds to the process, against N",
+                x: "waiters N, all at once (log)",
+                y: "bytes a waiter (log)",
+            },
+            &each,
+        ),
     )?;
     Ok(vec!["waits-rss.svg".into(), "waits-per-waiter.svg".into()])
 }
@@ -197,6 +202,7 @@ fn timelines(
                 start_s: r.start_s,
                 seconds: r.seconds,
                 ok: r.ok,
+                endpoint: r.endpoint.clone(),
             })
             .collect();
         let wall = run
@@ -244,9 +250,10 @@ fn sweep(
                 })
                 .collect(),
             dashed: catalogue::is_reference(model),
+            missed: Vec::new(),
         })
         .collect();
-    charts::log_log(path, axes, &lines, None)
+    charts::log_log(path, &Plot::new(axes, &lines))
 }
 
 /// The servers' charts: requests per second with the ideal, peak RSS and p99, a line per
@@ -273,6 +280,7 @@ fn servers(run: &Results, dir: &Path) -> anyhow::Result<Vec<String>> {
                     .iter()
                     .find(|p| p.server == server)
                     .is_some_and(|p| p.setup.threads.is_some() || !p.setup.is_rust()),
+                missed: Vec::new(),
             })
             .collect()
     };
@@ -286,33 +294,43 @@ fn servers(run: &Results, dir: &Path) -> anyhow::Result<Vec<String>> {
         .iter()
         .map(|&c| (c as f64, c as f64 / WAIT_S))
         .collect();
+    let rps = lines(|p| p.rps);
     charts::log_log(
         &dir.join("servers-rps.svg"),
-        axes(
-            "Requests per second against keep-alive connections (median)",
-            "requests per second (log)",
-        ),
-        &lines(|p| p.rps),
-        Some(("ideal: C / 50 ms", ideal)),
+        &Plot::new(
+            axes(
+                "Requests per second against keep-alive connections (median)",
+                "requests per second (log)",
+            ),
+            &rps,
+        )
+        .reference("ideal: C / 50 ms", ideal),
     )?;
+    let rss = lines(|p| p.peak_rss_kib / 1024.0);
     charts::log_log(
         &dir.join("servers-rss.svg"),
-        axes(
-            "The server's peak RSS against keep-alive connections (median)",
-            "peak RSS, MiB (log)",
+        &Plot::new(
+            axes(
+                "The server's peak RSS against keep-alive connections (median)",
+                "peak RSS, MiB (log)",
+            ),
+            &rss,
         ),
-        &lines(|p| p.peak_rss_kib / 1024.0),
-        None,
     )?;
-    charts::log_log(
-        &dir.join("servers-p99.svg"),
+    let p99 = lines(|p| p.p99_ms);
+    let timeout = run.parts.servers.as_ref().map(|p| p.timeout_s * 1000.0);
+    let cap = timeout.map(|t| format!("the load generator's {:.0} s timeout", t / 1000.0));
+    let mut plot = Plot::new(
         axes(
             "99th percentile of latency against keep-alive connections (median)",
             "p99 latency, ms (log)",
         ),
-        &lines(|p| p.p99_ms),
-        None,
-    )?;
+        &p99,
+    );
+    if let (Some(label), Some(t)) = (&cap, timeout) {
+        plot = plot.cap(label, t);
+    }
+    charts::log_log(&dir.join("servers-p99.svg"), &plot)?;
     let mut drawn = vec![
         "servers-rps.svg".into(),
         "servers-rss.svg".into(),
@@ -329,34 +347,49 @@ fn rates(run: &Results, dir: &Path) -> anyhow::Result<Vec<String>> {
     let rates = &run.rates[..];
     let mut drawn = Vec::new();
     for c in rates.connections() {
+        let of = |server: &str| -> Vec<&runfiles::RateRun> {
+            rates
+                .iter()
+                .filter(|r| r.server == server && r.connections == c && r.alive)
+                .collect()
+        };
         let lines: Vec<Line> = rates
             .servers()
             .into_iter()
             .map(|server| Line {
                 row: server.to_string(),
-                points: rates
+                points: of(server)
                     .iter()
-                    .filter(|r| r.server == server && r.connections == c && r.alive)
                     .map(|r| (r.offered_rps as f64, r.p99_ms))
                     .collect(),
                 dashed: !server.starts_with("serve-"),
+                missed: of(server)
+                    .iter()
+                    .filter(|r| !r.held)
+                    .map(|r| (r.offered_rps as f64, r.p99_ms))
+                    .collect(),
             })
             .collect();
         let name = format!("servers-rates-c{c}.svg");
         let title = format!(
-            "p99 latency against the offered rate, at most {} connections (corrected for \
-             coordinated omission)",
+            "p99 latency against the offered rate, at most {} connections",
             figures::format::group(c)
         );
+        // oha gives up on a request after its timeout: a p99 there is a cap, not a latency.
+        let timeout = run.parts.servers.as_ref().map_or(5.0, |p| p.timeout_s);
+        let cap = format!("oha's {timeout:.0} s timeout: a p99 here is a cap");
         charts::log_log(
             &dir.join(&name),
-            Axes {
-                title: &title,
-                x: "requests per second offered (log)",
-                y: "p99 latency from when each was due, ms (log)",
-            },
-            &lines,
-            None,
+            &Plot::new(
+                Axes {
+                    title: &title,
+                    x: "requests per second offered (log)",
+                    y: "p99 from when each was due, ms (log)",
+                },
+                &lines,
+            )
+            .cap(&cap, timeout * 1000.0)
+            .missed("rate not held: the server answered fewer"),
         )?;
         drawn.push(name);
     }

@@ -64,7 +64,8 @@ pub fn sites(path: &Path, walls: &[Spread], floor_s: f64) -> anyhow::Result<()> 
         .iter()
         .map(|w| (w.row.as_str(), w.median, w.min, w.max))
         .collect();
-    let top = bars.iter().map(|b| b.3).fold(floor_s, f64::max) * 1.15;
+    // Room above the tallest bar for the legend, so that it covers none.
+    let top = bars.iter().map(|b| b.3).fold(floor_s, f64::max) * 1.35;
     let root = SVGBackend::new(path, (900, 520)).into_drawing_area();
     root.fill(&WHITE)?;
     let n = bars.len();
@@ -74,20 +75,31 @@ pub fn sites(path: &Path, walls: &[Spread], floor_s: f64) -> anyhow::Result<()> 
             (FONT, 22),
         )
         .margin(20)
-        .x_label_area_size(40)
+        .x_label_area_size(50)
         .y_label_area_size(60)
         .build_cartesian_2d((0..n.max(1) - 1).into_segmented(), 0f64..top)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(n.max(1))
-        .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => bars.get(*i).map_or(String::new(), |b| short(b.0)),
-            _ => String::new(),
-        })
+        .x_label_formatter(&|_| String::new())
         .y_desc("wall time (s)")
         .label_style((FONT, 15))
         .draw()?;
+    // The rows' names under their bars, every other one a row lower, so that long names do
+    // not run into each other.
+    let (ox, oy) = root.get_base_pixel();
+    for (i, b) in bars.iter().enumerate() {
+        let (x, y) = chart.backend_coord(&(SegmentValue::CenterOf(i), 0.0));
+        root.draw(&Text::new(
+            short(b.0),
+            (x - ox, y - oy + 6 + 18 * (i as i32 % 2)),
+            (FONT, 14)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
     chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
         let mut bar = Rectangle::new(
             [
@@ -110,9 +122,9 @@ pub fn sites(path: &Path, walls: &[Spread], floor_s: f64) -> anyhow::Result<()> 
     }))?;
     chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
         Text::new(
-            format!("{:.2} s", b.1),
+            format!("{:.2}", b.1),
             (SegmentValue::CenterOf(i), b.3 + top * 0.01),
-            (FONT, 15)
+            (FONT, 13)
                 .into_font()
                 .color(&BLACK)
                 .pos(Pos::new(HPos::Center, VPos::Bottom)),
@@ -126,9 +138,7 @@ pub fn sites(path: &Path, walls: &[Spread], floor_s: f64) -> anyhow::Result<()> 
             ],
             RED.stroke_width(2),
         )))?
-        .label(format!(
-            "floor: the slowest site's latency ({floor_s:.2} s)"
-        ))
+        .label(format!("the slowest site's latency ({floor_s:.2} s)"))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
     legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()?;
@@ -136,12 +146,15 @@ pub fn sites(path: &Path, walls: &[Spread], floor_s: f64) -> anyhow::Result<()> 
 }
 
 /// One line of a chart on log–log axes: a row of a table (a model, a server, a setup), its
-/// points, and whether it is drawn dashed (a server's setup with a loop per core).
-#[derive(Debug, Clone)]
+/// points, whether it is drawn dashed (a server's setup with a loop per core, a reference
+/// row), and which of its points missed what they were asked (a rate a server did not hold).
+#[derive(Debug, Clone, Default)]
 pub struct Line {
     pub row: String,
     pub points: Vec<(f64, f64)>,
     pub dashed: bool,
+    /// The points (among `points`) drawn with a cross: asked for and not reached.
+    pub missed: Vec<(f64, f64)>,
 }
 
 /// What a chart on log–log axes says on its axes.
@@ -150,6 +163,51 @@ pub struct Axes<'a> {
     pub title: &'a str,
     pub x: &'a str,
     pub y: &'a str,
+}
+
+/// A chart on log–log axes: its axes, its lines, and what is drawn beside them.
+#[derive(Debug, Clone)]
+pub struct Plot<'a> {
+    pub axes: Axes<'a>,
+    pub lines: &'a [Line],
+    /// A reference line, thin, dashed and black: the ideal.
+    pub reference: Option<(&'a str, Vec<(f64, f64)>)>,
+    /// A value no figure can pass, drawn across: a load generator's timeout, whose figures at
+    /// it are a cap, not a measurement.
+    pub cap: Option<(&'a str, f64)>,
+    /// What the crosses on missed points mean, where there are any.
+    pub missed: &'a str,
+}
+
+impl<'a> Plot<'a> {
+    /// The lines on their axes, with nothing beside them.
+    pub fn new(axes: Axes<'a>, lines: &'a [Line]) -> Plot<'a> {
+        Plot {
+            axes,
+            lines,
+            reference: None,
+            cap: None,
+            missed: "",
+        }
+    }
+
+    /// With a reference line: the ideal.
+    pub fn reference(mut self, label: &'a str, points: Vec<(f64, f64)>) -> Plot<'a> {
+        self.reference = Some((label, points));
+        self
+    }
+
+    /// With a cap drawn across at `y`.
+    pub fn cap(mut self, label: &'a str, y: f64) -> Plot<'a> {
+        self.cap = Some((label, y));
+        self
+    }
+
+    /// With what a cross on a missed point means.
+    pub fn missed(mut self, meaning: &'a str) -> Plot<'a> {
+        self.missed = meaning;
+        self
+    }
 }
 
 /// A number on a log axis: whole and grouped from 10 (or when whole), with the decimals a small
@@ -164,17 +222,119 @@ fn axis_number(v: f64) -> String {
     }
 }
 
-/// Lines on log–log axes, one per row in its colour, with an optional reference line (the
-/// ideal) drawn thin and dashed in black.
-pub fn log_log(
-    path: &Path,
-    axes: Axes<'_>,
-    lines: &[Line],
-    reference: Option<(&str, Vec<(f64, f64)>)>,
-) -> anyhow::Result<()> {
+/// The ticks of a log axis from `low` to `high`: 1, 2 and 5 in each decade, or only the
+/// decades where they would be too many.
+fn log_ticks(low: f64, high: f64) -> Vec<f64> {
+    let decades = (high / low).log10();
+    let steps: &[f64] = if decades > 4.5 {
+        &[1.0]
+    } else {
+        &[1.0, 2.0, 5.0]
+    };
+    let mut ticks = Vec::new();
+    let mut decade = 10f64.powf(low.log10().floor());
+    while decade <= high {
+        for step in steps {
+            let v = decade * step;
+            if v >= low && v <= high {
+                ticks.push(v);
+            }
+        }
+        decade *= 10.0;
+    }
+    ticks
+}
+
+/// The shape each line's points are drawn with, by its place among the lines, so that two
+/// lines of one colour and one dash still differ.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    Circle,
+    Triangle,
+    Square,
+    Diamond,
+}
+
+impl Mark {
+    const ALL: [Mark; 4] = [Mark::Circle, Mark::Triangle, Mark::Square, Mark::Diamond];
+
+    fn of(i: usize) -> Mark {
+        Mark::ALL[i % Mark::ALL.len()]
+    }
+
+    /// Draws the mark at a point of the backend, in pixels.
+    fn draw(
+        self,
+        area: &DrawingArea<SVGBackend<'_>, Shift>,
+        (x, y): (i32, i32),
+        style: ShapeStyle,
+    ) -> anyhow::Result<()> {
+        let r = 5;
+        match self {
+            Mark::Circle => area.draw(&Circle::new((x, y), r, style))?,
+            Mark::Triangle => area.draw(&Polygon::new(
+                vec![(x, y - r - 1), (x + r + 1, y + r), (x - r - 1, y + r)],
+                style,
+            ))?,
+            Mark::Square => area.draw(&Rectangle::new(
+                [(x - r + 1, y - r + 1), (x + r - 1, y + r - 1)],
+                style,
+            ))?,
+            Mark::Diamond => area.draw(&Polygon::new(
+                vec![
+                    (x, y - r - 1),
+                    (x + r + 1, y),
+                    (x, y + r + 1),
+                    (x - r - 1, y),
+                ],
+                style,
+            ))?,
+        }
+        Ok(())
+    }
+}
+
+/// The width the legend takes, right of the plot.
+const LEGEND_PX: u32 = 250;
+
+/// A line drawn dashed between two points of the backend, in pixels.
+fn dashes(from: (i32, i32), to: (i32, i32), on: i32, off: i32) -> Vec<Vec<(i32, i32)>> {
+    let (dx, dy) = ((to.0 - from.0) as f64, (to.1 - from.1) as f64);
+    let length = (dx * dx + dy * dy).sqrt();
+    let mut out = Vec::new();
+    let mut at = 0.0;
+    while at < length {
+        let end = (at + f64::from(on)).min(length);
+        let point = |t: f64| {
+            (
+                from.0 + (dx * t / length).round() as i32,
+                from.1 + (dy * t / length).round() as i32,
+            )
+        };
+        out.push(vec![point(at), point(end)]);
+        at = end + f64::from(off);
+    }
+    out
+}
+
+/// Lines on log–log axes, one per row in its colour and with a mark of its own, a reference
+/// line (the ideal) thin and dashed in black, and a cap drawn across. The legend stands right
+/// of the plot, each swatch drawn as its line is (dashed for dashed, with its mark); a line
+/// with no point is left out of both. Each axis is labelled at 1, 2 and 5 of every decade, and
+/// the x axis at every x of the data too, so that no point stands where no label says where.
+pub fn log_log(path: &Path, plot: &Plot<'_>) -> anyhow::Result<()> {
+    let lines: Vec<(usize, &Line)> = plot
+        .lines
+        .iter()
+        .filter(|l| l.points.iter().any(|p| p.0 > 0.0 && p.1 > 0.0))
+        .enumerate()
+        .collect();
     let all = || {
-        let reference = reference.iter().flat_map(|(_, points)| points.iter());
-        lines.iter().flat_map(|l| l.points.iter()).chain(reference)
+        let reference = plot.reference.iter().flat_map(|(_, points)| points.iter());
+        lines
+            .iter()
+            .flat_map(|(_, l)| l.points.iter())
+            .chain(reference)
     };
     let xs = all().map(|p| p.0).filter(|x| *x > 0.0);
     let (first, last) = xs.fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
@@ -183,58 +343,214 @@ pub fn log_log(
     } else {
         (1.0, 10.0)
     };
-    let ys = all().map(|p| p.1).filter(|y| *y > 0.0);
+    let ys = all()
+        .map(|p| p.1)
+        .chain(plot.cap.map(|(_, y)| y))
+        .filter(|y| *y > 0.0);
     let (low, high) = ys.fold((f64::MAX, f64::MIN), |(lo, hi), y| (lo.min(y), hi.max(y)));
     let (low, high) = if low <= high {
         (low, high)
     } else {
         (0.1, 10.0)
     };
-    let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
+    let (x_range, y_range) = ((first / 1.4, last * 1.4), (low / 1.5, high * 1.5));
+    let (width, height) = (1000, 560);
+    let root = SVGBackend::new(path, (width, height)).into_drawing_area();
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(axes.title, (FONT, 22))
-        .margin(20)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
+    let root = root.titled(plot.axes.title, (FONT, 20))?;
+    let (area, side) = root.split_horizontally(width - LEGEND_PX);
+    let mut chart = ChartBuilder::on(&area)
+        .margin(15)
+        .x_label_area_size(55)
+        .y_label_area_size(75)
         .build_cartesian_2d(
-            (first * 0.7..last * 1.5).log_scale(),
-            (low / 1.5..high * 1.5).log_scale(),
+            (x_range.0..x_range.1).log_scale(),
+            (y_range.0..y_range.1).log_scale(),
         )?;
     chart
         .configure_mesh()
-        .x_desc(axes.x)
-        .y_desc(axes.y)
-        .label_style((FONT, 15))
-        .x_label_formatter(&|v| axis_number(*v))
-        .y_label_formatter(&|v| axis_number(*v))
+        .disable_mesh()
+        .x_labels(0)
+        .y_labels(0)
+        .x_label_formatter(&|_| String::new())
+        .y_label_formatter(&|_| String::new())
+        .x_desc(plot.axes.x)
+        .y_desc(plot.axes.y)
+        .axis_desc_style((FONT, 15))
         .draw()?;
-    if let Some((label, points)) = reference {
-        chart
-            .draw_series(DashedLineSeries::new(points, 6, 4, BLACK.stroke_width(1)))?
-            .label(label)
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(1)));
+    // The chart's coordinates are the backend's; the area's start below the title.
+    let (ox, oy) = area.get_base_pixel();
+    let (from, to) = (
+        chart.backend_coord(&(x_range.0, y_range.0)),
+        chart.backend_coord(&(x_range.1, y_range.1)),
+    );
+    let pixel = move |p: &(f64, f64)| {
+        let share = |v: f64, (lo, hi): (f64, f64)| (v / lo).ln() / (hi / lo).ln();
+        let along = |a: i32, b: i32, t: f64| a + (f64::from(b - a) * t).round() as i32;
+        (
+            along(from.0, to.0, share(p.0, x_range)) - ox,
+            along(from.1, to.1, share(p.1, y_range)) - oy,
+        )
+    };
+    let grid = RGBColor(225, 225, 225);
+    let label = (FONT, 14).into_font().color(&BLACK);
+    // The y axis: a light line across at each tick, its label left of the axis.
+    for y in log_ticks(y_range.0, y_range.1) {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x_range.0, y), (x_range.1, y)],
+            grid.stroke_width(1),
+        )))?;
+        let (px, py) = pixel(&(x_range.0, y));
+        area.draw(&Text::new(
+            axis_number(y),
+            (px - 8, py),
+            label.clone().pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
     }
-    for line in lines {
+    // The x axis: every x of the data, then the decades' ticks where they do not crowd it.
+    let mut xs: Vec<f64> = lines
+        .iter()
+        .flat_map(|(_, l)| l.points.iter().map(|p| p.0))
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let xs: Vec<f64> = xs.into_iter().filter(|x| *x > 0.0).collect();
+    // Every x of the data gets its label, a row lower where it would touch its neighbour's;
+    // a decade's tick only where it touches none.
+    let mut labelled: Vec<(i32, i32)> = Vec::new();
+    let data = xs.iter().map(|&x| (x, true));
+    let decades = log_ticks(x_range.0, x_range.1)
+        .into_iter()
+        .map(|x| (x, false));
+    for (x, of_data) in data.chain(decades) {
+        let (px, py) = pixel(&(x, y_range.0));
+        let near = |row: i32| {
+            labelled
+                .iter()
+                .any(|&(at, r)| r == row && (at - px).abs() < 46)
+        };
+        let row = if !near(0) {
+            0
+        } else if of_data && !near(1) {
+            1
+        } else {
+            continue;
+        };
+        if !of_data && labelled.iter().any(|&(at, _)| (at - px).abs() < 46) {
+            continue;
+        }
+        labelled.push((px, row));
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x, y_range.0), (x, y_range.1)],
+            grid.stroke_width(1),
+        )))?;
+        area.draw(&Text::new(
+            axis_number(x),
+            (px, py + 8 + 17 * row),
+            label.clone().pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
+    if let Some((_, points)) = &plot.reference {
+        chart.draw_series(DashedLineSeries::new(
+            points.iter().copied(),
+            6,
+            4,
+            BLACK.stroke_width(1),
+        ))?;
+    }
+    let cap_color = RGBColor(120, 0, 0);
+    if let Some((_, y)) = plot.cap {
+        chart.draw_series(DashedLineSeries::new(
+            [(x_range.0, y), (x_range.1, y)],
+            3,
+            3,
+            cap_color.stroke_width(2),
+        ))?;
+    }
+    for &(i, line) in &lines {
         let c = color(&line.row);
         let style = c.stroke_width(3);
-        let points = line.points.iter().copied().filter(|p| p.1 > 0.0);
+        let points: Vec<(f64, f64)> = line.points.iter().copied().filter(|p| p.1 > 0.0).collect();
         if line.dashed {
-            chart
-                .draw_series(DashedLineSeries::new(points.clone(), 10, 5, style))?
-                .label(short(&line.row))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-            chart.draw_series(points.map(|p| Circle::new(p, 3, c.filled())))?;
+            chart.draw_series(DashedLineSeries::new(points.clone(), 10, 5, style))?;
         } else {
-            chart
-                .draw_series(LineSeries::new(points, style).point_size(4))?
-                .label(short(&line.row))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+            chart.draw_series(LineSeries::new(points.clone(), style))?;
+        }
+        let mark = Mark::of(i);
+        for p in &points {
+            let at = pixel(p);
+            mark.draw(&area, at, WHITE.filled())?;
+            mark.draw(&area, at, c.stroke_width(2))?;
+        }
+        for p in line.missed.iter().filter(|p| p.1 > 0.0) {
+            let (x, y) = pixel(p);
+            area.draw(&Cross::new((x, y), 7, BLACK.stroke_width(2)))?;
         }
     }
-    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    // The legend, right of the plot: each swatch as its line is drawn.
+    let entry = |n: usize| 40 + 22 * n as i32;
+    let text = (FONT, 14)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    let mut n = 0;
+    let swatch = |from: (i32, i32), dashed: bool, style: ShapeStyle| -> anyhow::Result<()> {
+        let to = (from.0 + 36, from.1);
+        if dashed {
+            for dash in dashes(from, to, 8, 4) {
+                side.draw(&PathElement::new(dash, style))?;
+            }
+        } else {
+            side.draw(&PathElement::new(vec![from, to], style))?;
+        }
+        Ok(())
+    };
+    if let Some((name, _)) = &plot.reference {
+        swatch((10, entry(n)), true, BLACK.stroke_width(1))?;
+        side.draw(&Text::new(name.to_string(), (54, entry(n)), text.clone()))?;
+        n += 1;
+    }
+    if let Some((name, _)) = plot.cap {
+        swatch((10, entry(n)), true, cap_color.stroke_width(2))?;
+        // A wrapped label takes the rows it needs.
+        for part in wrapped(name, 26) {
+            side.draw(&Text::new(part, (54, entry(n)), text.clone()))?;
+            n += 1;
+        }
+    }
+    for &(i, line) in &lines {
+        let c = color(&line.row);
+        swatch((10, entry(n)), line.dashed, c.stroke_width(3))?;
+        let mark = Mark::of(i);
+        mark.draw(&side, (28, entry(n)), WHITE.filled())?;
+        mark.draw(&side, (28, entry(n)), c.stroke_width(2))?;
+        side.draw(&Text::new(short(&line.row), (54, entry(n)), text.clone()))?;
+        n += 1;
+    }
+    if lines.iter().any(|(_, l)| !l.missed.is_empty()) {
+        side.draw(&Cross::new((28, entry(n)), 7, BLACK.stroke_width(2)))?;
+        for part in wrapped(plot.missed, 26) {
+            side.draw(&Text::new(part, (54, entry(n)), text.clone()))?;
+            n += 1;
+        }
+    }
     root.present()?;
     Ok(())
+}
+
+/// A label cut into lines of at most `width` characters, at spaces.
+fn wrapped(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.len() + 1 + word.len() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// A model's figures on the jobs workload (the medians of its runs).
@@ -367,6 +683,8 @@ pub struct Span {
     pub start_s: f64,
     pub seconds: f64,
     pub ok: bool,
+    /// What it asked for (`/google.com`); empty where the run did not record it.
+    pub endpoint: String,
 }
 
 /// The requests of one run of a model, in its JSON's order, with the run's wall time.
@@ -381,6 +699,11 @@ pub fn spans(json: &serde_json::Value) -> (Vec<Span>, f64) {
             start_s: row["start_s"].as_f64().unwrap_or(0.0),
             seconds: row["seconds"].as_f64().unwrap_or(0.0),
             ok: row["error"].is_null(),
+            endpoint: row["url"]
+                .as_str()
+                .and_then(|url| url.split_once("://"))
+                .and_then(|(_, rest)| rest.find('/').map(|at| rest[at..].to_string()))
+                .unwrap_or_default(),
         })
         .collect();
     (bars, json["wall_s"].as_f64().unwrap_or(0.0))
@@ -425,8 +748,13 @@ pub fn timelines(
         .max()
         .unwrap_or(1)
         .max(1);
-    // Many requests (the jobs workload's 100) are drawn thinner, so that every panel fits.
+    // Many requests (the jobs workload's 100) are drawn thinner, so that every panel fits;
+    // a few are named by what they asked for, where the run recorded it.
     let row_px = if rows_per_panel > 20 { 2 } else { 14 };
+    let named = rows_per_panel <= 20
+        && runs
+            .iter()
+            .any(|(_, bars, _)| bars.iter().any(|b| !b.endpoint.is_empty()));
     let panel_px = (rows_per_panel * row_px + 60) as u32;
     let height = 60 + panel_px * runs.len().max(1) as u32;
     let root = SVGBackend::new(path, (900, height)).into_drawing_area();
@@ -442,16 +770,44 @@ pub fn timelines(
             .margin_left(20)
             .margin_right(20)
             .x_label_area_size(22)
-            .y_label_area_size(10)
+            .y_label_area_size(if named { 140 } else { 10 })
             .build_cartesian_2d(0f64..end.max(1e-3), 0f64..n as f64)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .disable_y_axis()
             .x_labels(10)
-            .x_label_formatter(&|v| format!("{v:.1} s"))
+            .x_label_formatter(&|v| {
+                // A run of a fraction of a second (a quick run's) reads in milliseconds.
+                if end < 2.0 {
+                    format!("{:.0} ms", v * 1000.0)
+                } else {
+                    format!("{v:.1} s")
+                }
+            })
             .label_style((FONT, 12))
             .draw()?;
+        if named {
+            let (ox, oy) = panel.get_base_pixel();
+            for (i, b) in bars.iter().enumerate() {
+                let (x, y) = chart.backend_coord(&(0.0, (n - 1 - i) as f64 + 0.5));
+                // The path alone: a quick run's `?scale=` is no part of the name.
+                let name = b
+                    .endpoint
+                    .split('?')
+                    .next()
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or("?");
+                panel.draw(&Text::new(
+                    name.to_string(),
+                    (x - ox - 6, y - oy),
+                    (FONT, 12)
+                        .into_font()
+                        .color(&BLACK)
+                        .pos(Pos::new(HPos::Right, VPos::Center)),
+                ))?;
+            }
+        }
         let c = color(model);
         chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
             let y = (n - 1 - i) as f64;
@@ -493,7 +849,56 @@ mod tests {
             start_s,
             seconds,
             ok: true,
+            endpoint: String::new(),
         }
+    }
+
+    #[test]
+    fn a_log_axis_is_ticked_at_one_two_and_five() {
+        assert_eq!(log_ticks(0.7, 60.0), [1.0, 2.0, 5.0, 10.0, 20.0, 50.0]);
+        // Past four and a half decades, only the decades.
+        assert_eq!(log_ticks(1.0, 1e6).len(), 7);
+    }
+
+    #[test]
+    fn the_legend_names_only_lines_with_data_and_every_x_of_the_data_is_labelled() {
+        let dir = std::env::temp_dir().join(format!("charts-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("lines.svg");
+        let lines = [
+            Line {
+                row: "fetch-tokio".into(),
+                points: vec![(1.0, 1.0), (2_000.0, 1.1), (19_000.0, 7.0)],
+                ..Line::default()
+            },
+            Line {
+                row: "fetch-smol".into(),
+                points: vec![(1.0, 1.0)],
+                dashed: true,
+                missed: vec![(1.0, 1.0)],
+            },
+            Line {
+                row: "async.py".into(),
+                ..Line::default()
+            },
+        ];
+        let axes = Axes {
+            title: "t",
+            x: "x",
+            y: "y",
+        };
+        log_log(&path, &Plot::new(axes, &lines).missed("not held")).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        // plotters writes each text on a line of its own.
+        let text = |t: &str| svg.contains(&format!("\n{t}\n"));
+        assert!(text("tokio") && text("smol"), "{svg}");
+        assert!(
+            !svg.contains("async.py"),
+            "a line with no point has no legend entry"
+        );
+        assert!(text("19,000") && text("2,000"));
+        assert!(text("not held"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

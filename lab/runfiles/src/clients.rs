@@ -138,6 +138,8 @@ pub struct Request {
     pub wall_s: Option<f64>,
     /// Its place in the order the model printed its rows.
     pub request: u64,
+    /// The path of its URL (`/google.com`); empty where the program did not say.
+    pub endpoint: String,
     pub start_s: f64,
     pub seconds: f64,
     pub ok: bool,

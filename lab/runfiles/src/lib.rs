@@ -37,7 +37,7 @@ pub use servers::{Case, HeapRow, HostileRow, RateRun, ServerRun, Setup, SlabRow,
 
 /// The version of the files' format. A run written by another version is refused with a
 /// message that says so, instead of being read into wrong figures.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// Why a run's file could not be read or written.
 #[derive(Debug, thiserror::Error)]
