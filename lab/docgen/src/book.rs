@@ -385,6 +385,17 @@ pub fn check_chapters(src: &Path) -> anyhow::Result<Vec<String>> {
                 problems.push(format!("{name}: link to {link}: {why}"));
             }
         }
+        // A chapter that shows a page's figures links the page, as the book holds it.
+        for (page, copy) in PAGES {
+            let file = Path::new(page).file_name().and_then(|f| f.to_str()).unwrap_or(page);
+            let shows = includes(&text)
+                .iter()
+                .any(|i| i.starts_with(&format!("../../{file}")));
+            let target = format!("{}/{copy}", GENERATED_DIR.trim_start_matches("docs/book/src/"));
+            if shows && !links(&text).iter().any(|l| l.split('#').next() == Some(target.as_str())) {
+                problems.push(format!("{name}: shows figures of {page}, but never links {target}"));
+            }
+        }
     }
     Ok(problems)
 }
@@ -506,6 +517,28 @@ mod tests {
             "See ![c](a.svg), [the servers](servers.md#x), `crates/h1/src/lib.rs`, \
              its runs (`docs/results/servers/runs.csv`) and [a site](https://example.com/)."
         );
+    }
+
+    #[test]
+    fn a_chapter_that_shows_a_pages_figures_links_the_page() {
+        let src = std::env::temp_dir().join(format!("book-links-test-{}", std::process::id()));
+        std::fs::create_dir_all(src.join("generated")).unwrap();
+        std::fs::write(src.join("generated/results.md"), "# Results\n").unwrap();
+        std::fs::write(src.join("a.md"), "{{#include ../../RESULTS.md:sites}}\n").unwrap();
+        std::fs::write(
+            src.join("b.md"),
+            "{{#include ../../RESULTS.md:sites}}\n[the page](generated/results.md)\n",
+        )
+        .unwrap();
+        let problems = check_chapters(&src).unwrap();
+        let unlinked = |name: &str| {
+            problems
+                .iter()
+                .any(|p| p.contains(name) && p.contains("never links generated/results.md"))
+        };
+        assert!(unlinked("a.md"), "{problems:?}");
+        assert!(!unlinked("b.md"), "{problems:?}");
+        std::fs::remove_dir_all(&src).unwrap();
     }
 
     #[test]
