@@ -387,13 +387,25 @@ pub fn check_chapters(src: &Path) -> anyhow::Result<Vec<String>> {
         }
         // A chapter that shows a page's figures links the page, as the book holds it.
         for (page, copy) in PAGES {
-            let file = Path::new(page).file_name().and_then(|f| f.to_str()).unwrap_or(page);
+            let file = Path::new(page)
+                .file_name()
+                .and_then(|f| f.to_str())
+                .unwrap_or(page);
             let shows = includes(&text)
                 .iter()
                 .any(|i| i.starts_with(&format!("../../{file}")));
-            let target = format!("{}/{copy}", GENERATED_DIR.trim_start_matches("docs/book/src/"));
-            if shows && !links(&text).iter().any(|l| l.split('#').next() == Some(target.as_str())) {
-                problems.push(format!("{name}: shows figures of {page}, but never links {target}"));
+            let target = format!(
+                "{}/{copy}",
+                GENERATED_DIR.trim_start_matches("docs/book/src/")
+            );
+            if shows
+                && !links(&text)
+                    .iter()
+                    .any(|l| l.split('#').next() == Some(target.as_str()))
+            {
+                problems.push(format!(
+                    "{name}: shows figures of {page}, but never links {target}"
+                ));
             }
         }
     }

@@ -465,22 +465,20 @@ fn advice(at: &At<'_>, model: &Model) -> Result<(String, String), Unsupported> {
                 .filter(|s| s.runtime.standing() == Standing::Maintained)
                 .filter_map(|s| rps(s.name))
                 .fold(0.0, f64::max);
+            let threads = need(rps("serve-threads"), "serve-threads")?;
             holds!(
-                own >= 0.8 * best,
-                "serve-tokio answered {} a second, the best library {}",
+                own >= 1.2 * threads,
+                "serve-tokio answered {} a second, a thread per connection {}",
                 group(own as u64),
-                group(best as u64)
+                group(threads as u64)
             );
-            let share = own / best;
             (
-                if share >= 0.995 {
-                    "Services at scale: its server is the fastest library.".to_string()
-                } else {
-                    format!(
-                        "Services at scale: its server within {} of the fastest library.",
-                        percent(1.0 - share)
-                    )
-                },
+                format!(
+                    "Services at scale: its server answers {} a thread per connection's, {} of \
+                     the fastest library's.",
+                    times(own / threads),
+                    percent(own / best)
+                ),
                 "CPU-bound work, or a few requests: a blocking client does.".into(),
             )
         }
