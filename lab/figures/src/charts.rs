@@ -677,7 +677,8 @@ fn horizontal_bars(
     Ok(())
 }
 
-/// One request of a run: when it started and how long it took, from the run's JSON.
+/// One request of a run: when it started, how long it took and what it asked for, from
+/// `requests.csv`.
 #[derive(Debug, Clone)]
 pub struct Span {
     pub start_s: f64,
@@ -685,28 +686,6 @@ pub struct Span {
     pub ok: bool,
     /// What it asked for (`/google.com`); empty where the run did not record it.
     pub endpoint: String,
-}
-
-/// The requests of one run of a model, in its JSON's order, with the run's wall time.
-pub fn spans(json: &serde_json::Value) -> (Vec<Span>, f64) {
-    let rows = json["requests"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let bars = rows
-        .iter()
-        .map(|row| Span {
-            start_s: row["start_s"].as_f64().unwrap_or(0.0),
-            seconds: row["seconds"].as_f64().unwrap_or(0.0),
-            ok: row["error"].is_null(),
-            endpoint: row["url"]
-                .as_str()
-                .and_then(|url| url.split_once("://"))
-                .and_then(|(_, rest)| rest.find('/').map(|at| rest[at..].to_string()))
-                .unwrap_or_default(),
-        })
-        .collect();
-    (bars, json["wall_s"].as_f64().unwrap_or(0.0))
 }
 
 /// A timeline per model: a bar per request from its start to its end, in order of start, and
